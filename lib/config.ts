@@ -1,0 +1,126 @@
+/**
+ * Worker configuration: environment variables (DESIGN.md names) → one typed, validated
+ * `Config`. Pure: the caller passes the environment in, so tests need no process state.
+ *
+ * @module
+ */
+import { z } from "zod";
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positive = z.coerce.number().positive();
+const fraction = z.coerce.number().min(0).max(1);
+const flag = z.enum(["0", "1", "true", "false", "yes", "no"]).transform((v) =>
+  v === "1" || v === "true" || v === "yes"
+);
+
+/** Each variable the worker reads, its default and its validation. */
+const schema = z.object({
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, "must start with redis://").default(
+    "redis://127.0.0.1:6379",
+  ),
+  DATABASE_URL: z.string().regex(/^mysql:\/\//, "must look like mysql://user:pass@host:3306/db")
+    .default("mysql://root@127.0.0.1:3306/dnsapi"),
+  REPOS_ROOT: z.string().startsWith("/", "must be an absolute path").default("/repos"),
+  WORK_ROOT: z.string().startsWith("/", "must be an absolute path").default("/git"),
+  ZONES_DIR: z.string().regex(/^[A-Za-z0-9._-]+$/, "must be one directory name").default(
+    "zones",
+  ),
+  REPOS_REMOTE: z.string().optional(),
+  METRICS_PORT: port.optional(),
+  DNS_API_HOOK_WAIT: z.coerce.number().min(0).max(120).default(10),
+  DNSAPI_KEY_PREFIX: z.string().min(1).default("dnsapi:"),
+  DNSAPI_LEGACY_QUEUE: z.string().min(1).default("HOOK:JOBS"),
+  DNSAPI_WORKER_ID: z.string().optional(),
+  DNSAPI_HOOK_COMMAND: z.string().optional(),
+  DNSAPI_MAX_DELETE_FRACTION: fraction.default(0.3),
+  DNSAPI_MAX_UPDATE_FRACTION: fraction.default(0.3),
+  DNSAPI_SAFETY_MIN_SETS: z.coerce.number().int().min(0).default(10),
+  DNSAPI_ROUTE53_RATE: positive.default(10),
+  DNSAPI_ROUTE53_BURST: positive.default(50),
+  DNSAPI_DELEGATION_SET_ID: z.string().optional(),
+  DNSAPI_PRUNE_DELETED_ZONES: flag.default(false),
+  DNSAPI_FULL_SYNC_HOURS: z.coerce.number().min(0).default(24),
+  DNSAPI_SHUTDOWN_SECONDS: positive.default(60),
+  DNSAPI_WAIT_INSYNC_SECONDS: z.coerce.number().min(0).default(0),
+  AWS_ENDPOINT_URL_ROUTE_53: z.string().url().optional(),
+  AWS_REGION: z.string().default("us-east-1"),
+});
+
+/** The validated configuration. */
+export interface Config {
+  redisUrl: string;
+  databaseUrl: string;
+  reposRoot: string;
+  workRoot: string;
+  zonesDir: string;
+  reposRemote: string | undefined;
+  metricsPort: number | undefined;
+  hookWaitSeconds: number;
+  keyPrefix: string;
+  legacyQueueKey: string;
+  workerId: string | undefined;
+  hookCommand: string | undefined;
+  safety: { maxDeleteFraction: number; maxUpdateFraction: number; minSets: number };
+  route53: {
+    endpoint: string | undefined;
+    region: string;
+    rate: number;
+    burst: number;
+    delegationSetId: string | undefined;
+    waitInsyncSeconds: number;
+  };
+  pruneDeletedZones: boolean;
+  fullSyncHours: number;
+  shutdownSeconds: number;
+}
+
+/**
+ * Reads the configuration from an environment map.
+ *
+ * @throws {TypeError} naming every bad variable and what was wrong with it.
+ * @example
+ * ```ts
+ * const config = loadConfig({ REDIS_URL: "redis://127.0.0.1:6379" });
+ * ```
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([k, v]) => k in schema.shape && v !== undefined && v !== ""),
+  );
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    throw new TypeError(`Cannot read configuration: ${problems.join("; ")}`);
+  }
+  const e = parsed.data;
+  return {
+    redisUrl: e.REDIS_URL,
+    databaseUrl: e.DATABASE_URL,
+    reposRoot: e.REPOS_ROOT.replace(/\/+$/, "") || "/",
+    workRoot: e.WORK_ROOT.replace(/\/+$/, "") || "/",
+    zonesDir: e.ZONES_DIR,
+    reposRemote: e.REPOS_REMOTE,
+    metricsPort: e.METRICS_PORT,
+    hookWaitSeconds: e.DNS_API_HOOK_WAIT,
+    keyPrefix: e.DNSAPI_KEY_PREFIX,
+    legacyQueueKey: e.DNSAPI_LEGACY_QUEUE,
+    workerId: e.DNSAPI_WORKER_ID,
+    hookCommand: e.DNSAPI_HOOK_COMMAND,
+    safety: {
+      maxDeleteFraction: e.DNSAPI_MAX_DELETE_FRACTION,
+      maxUpdateFraction: e.DNSAPI_MAX_UPDATE_FRACTION,
+      minSets: e.DNSAPI_SAFETY_MIN_SETS,
+    },
+    route53: {
+      endpoint: e.AWS_ENDPOINT_URL_ROUTE_53,
+      region: e.AWS_REGION,
+      rate: e.DNSAPI_ROUTE53_RATE,
+      burst: e.DNSAPI_ROUTE53_BURST,
+      delegationSetId: e.DNSAPI_DELEGATION_SET_ID,
+      waitInsyncSeconds: e.DNSAPI_WAIT_INSYNC_SECONDS,
+    },
+    pruneDeletedZones: e.DNSAPI_PRUNE_DELETED_ZONES,
+    fullSyncHours: e.DNSAPI_FULL_SYNC_HOURS,
+    shutdownSeconds: e.DNSAPI_SHUTDOWN_SECONDS,
+  };
+}
