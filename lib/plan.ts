@@ -1,0 +1,223 @@
+/**
+ * Diff desired record sets against what Route 53 holds, per (name, type), into a
+ * {@linkcode Plan}: a plain value that a dry run prints and a real run applies unchanged
+ * (octoDNS's plan → safety gate → apply pipeline).
+ *
+ * @example
+ * ```ts
+ * const plan = diffZone("shop.test.", desired, { sets: existing, unmanaged: [] });
+ * console.log(formatPlan(plan));
+ * ```
+ *
+ * @module
+ */
+import { type RecordSet, rrsetKey, sameRecordSet } from "./record_set.ts";
+
+/**
+ * A managed set as Route 53 holds it: canonical for comparison, plus the exact stored
+ * value text when it differs, because a DELETE must repeat the stored set verbatim
+ * (peers.md pitfall 12). Without `storedValues` the canonical values are the stored ones
+ * (true for everything this engine wrote itself).
+ */
+export interface ExistingRecordSet extends RecordSet {
+  storedValues?: string[];
+}
+
+/** Why a set in Route 53 is left alone. */
+export type UnmanagedReason = "apex-soa" | "apex-ns" | "alias" | "routing-policy";
+
+/** A set the zone file cannot express; never changed, only reported. */
+export interface UnmanagedSet {
+  name: string;
+  type: string;
+  /** The SetIdentifier of a routing-policy set, when it has one. */
+  setIdentifier?: string;
+  reason: UnmanagedReason;
+}
+
+/** What Route 53 holds for one zone, split into the sets we manage and the rest. */
+export interface ExistingZone {
+  sets: ExistingRecordSet[];
+  unmanaged: UnmanagedSet[];
+}
+
+/** One change of a plan: a discriminated union on `kind`. */
+export type Change =
+  | { kind: "create"; after: RecordSet }
+  | { kind: "update"; before: ExistingRecordSet; after: RecordSet }
+  | { kind: "delete"; before: ExistingRecordSet };
+
+/** A desired set that the plan does not touch, and why. */
+export interface SkippedSet {
+  set: RecordSet;
+  reason: string;
+}
+
+/** The full, deterministic result of comparing desired with existing for one zone. */
+export interface Plan {
+  /** Zone name, canonical form (`shop.test.`). */
+  zone: string;
+  /** Sorted by name (labels reversed), then type. */
+  changes: Change[];
+  /** Sets found in Route 53 that the engine leaves alone. */
+  unmanaged: UnmanagedSet[];
+  /** Desired sets the engine refuses to write (they collide with an unmanaged set). */
+  skipped: SkippedSet[];
+  /** How many managed sets Route 53 held before the plan; the safety gate's base. */
+  existingCount: number;
+}
+
+/** The set a change concerns (its new form when there is one). */
+export function changeSet(change: Change): RecordSet {
+  return change.kind === "delete" ? change.before : change.after;
+}
+
+/**
+ * Orders names the way Route 53 lists them in spirit (labels reversed, so a zone's
+ * subtree stays together and the apex comes first). Splitting on every dot keeps the
+ * mapping one-to-one, which is all determinism needs.
+ */
+function nameOrderKey(name: string): string {
+  return name.split(".").reverse().join(".");
+}
+
+const KIND_ORDER: Record<Change["kind"], number> = { delete: 0, create: 1, update: 2 };
+
+/** Total order of changes: name (labels reversed), type, then delete < create < update. */
+export function compareChanges(a: Change, b: Change): number {
+  const sa = changeSet(a);
+  const sb = changeSet(b);
+  const ka = nameOrderKey(sa.name);
+  const kb = nameOrderKey(sb.name);
+  if (ka !== kb) return ka < kb ? -1 : 1;
+  if (sa.type !== sb.type) return sa.type < sb.type ? -1 : 1;
+  return KIND_ORDER[a.kind] - KIND_ORDER[b.kind];
+}
+
+/** Tells whether a (name, type) is the apex SOA or NS, which stay Route 53's. */
+export function isApexAuthority(zone: string, set: Pick<RecordSet, "name" | "type">): boolean {
+  return set.name === zone && (set.type === "SOA" || set.type === "NS");
+}
+
+/**
+ * Compares the desired sets of `zone` with what Route 53 holds and returns the plan.
+ *
+ * - a desired set missing in Route 53 → create; present but different → update;
+ *   a managed set absent from the desired ones → delete (with its stored values);
+ * - apex SOA/NS in `desired` are skipped (Route 53 owns them);
+ * - a desired set whose (name, type) is held by an unmanaged set (alias, routing
+ *   policy) is skipped and reported, never overwritten.
+ *
+ * Duplicated (name, type) in `desired` is a caller bug (the parser merges sets), so it
+ * throws a `TypeError`.
+ */
+export function diffZone(zone: string, desired: RecordSet[], existing: ExistingZone): Plan {
+  const unmanagedKeys = new Set(existing.unmanaged.map((u) => `${u.name} ${u.type}`));
+  const live = new Map<string, ExistingRecordSet>();
+  for (const set of existing.sets) live.set(rrsetKey(set), set);
+
+  const changes: Change[] = [];
+  const skipped: SkippedSet[] = [];
+  const wanted = new Set<string>();
+  for (const set of desired) {
+    const key = rrsetKey(set);
+    if (wanted.has(key)) {
+      throw new TypeError(`Cannot plan zone ${zone}: record set ${key} is given twice`);
+    }
+    wanted.add(key);
+    if (isApexAuthority(zone, set)) {
+      skipped.push({ set, reason: `apex ${set.type} belongs to Route 53` });
+      continue;
+    }
+    if (unmanagedKeys.has(key)) {
+      skipped.push({
+        set,
+        reason: "Route 53 holds an alias or routing-policy set with this name and type; " +
+          "remove it there first to manage it from the zone file",
+      });
+      continue;
+    }
+    const before = live.get(key);
+    if (before === undefined) changes.push({ kind: "create", after: set });
+    else if (!sameRecordSet(before, set)) changes.push({ kind: "update", before, after: set });
+  }
+  for (const [key, before] of live) {
+    if (!wanted.has(key)) changes.push({ kind: "delete", before });
+  }
+  changes.sort(compareChanges);
+  return {
+    zone,
+    changes,
+    unmanaged: existing.unmanaged,
+    skipped,
+    existingCount: existing.sets.length,
+  };
+}
+
+/** Counts of a plan's changes by kind. */
+export interface PlanCounts {
+  create: number;
+  update: number;
+  delete: number;
+}
+
+/** Counts the creates, updates and deletes of a plan. */
+export function countChanges(plan: Pick<Plan, "changes">): PlanCounts {
+  const counts: PlanCounts = { create: 0, update: 0, delete: 0 };
+  for (const change of plan.changes) counts[change.kind]++;
+  return counts;
+}
+
+/** Tells whether a plan changes nothing. */
+export function isEmptyPlan(plan: Pick<Plan, "changes">): boolean {
+  return plan.changes.length === 0;
+}
+
+/**
+ * The one-line summary, zone without its trailing dot: `shop.test: +3 ~1 -2`.
+ *
+ * @example
+ * ```ts
+ * formatPlanSummary(plan); // "shop.test: +3 ~1 -2"
+ * ```
+ */
+export function formatPlanSummary(plan: Pick<Plan, "zone" | "changes">): string {
+  const { create, update, delete: del } = countChanges(plan);
+  return `${plan.zone.replace(/\.$/, "")}: +${create} ~${update} -${del}`;
+}
+
+function describeSet(set: RecordSet): string {
+  return `${set.name} ${set.ttl} ${set.type} ${set.values.join(" | ")}`;
+}
+
+/** One line for one change: `+ name ttl type values`, `~ … -> …`, `- …`. */
+export function formatChange(change: Change): string {
+  switch (change.kind) {
+    case "create":
+      return `+ ${describeSet(change.after)}`;
+    case "delete":
+      return `- ${describeSet(change.before)}`;
+    case "update":
+      return `~ ${describeSet(change.before)} -> ${change.after.ttl} ${
+        change.after.values.join(" | ")
+      }`;
+  }
+}
+
+/**
+ * The printable plan: the summary, one line per change, then one line per skipped
+ * desired set and per alias or routing-policy set left alone. Apex SOA/NS are not
+ * listed: every zone has them, so printing them would only bury the real news.
+ */
+export function formatPlan(plan: Plan): string {
+  const lines = [formatPlanSummary(plan), ...plan.changes.map(formatChange)];
+  for (const { set, reason } of plan.skipped) {
+    lines.push(`! skipped ${set.name} ${set.type}: ${reason}`);
+  }
+  for (const set of plan.unmanaged) {
+    if (set.reason === "apex-ns" || set.reason === "apex-soa") continue;
+    const id = set.setIdentifier === undefined ? "" : ` [${set.setIdentifier}]`;
+    lines.push(`= unmanaged ${set.name} ${set.type}${id} (${set.reason}), left untouched`);
+  }
+  return lines.join("\n");
+}
