@@ -1,0 +1,404 @@
+import assert from "node:assert/strict";
+import mysql from "mysql2/promise";
+import {
+  assertSchemaCurrent,
+  createDatabaseIfMissing,
+  migrate,
+  type Migration,
+  MIGRATIONS,
+  type MysqlDb,
+  openDb,
+  parseDatabaseUrl,
+  schemaStatus,
+  userProblem,
+} from "../lib/db.ts";
+
+const assertEquals = (actual: unknown, expected: unknown, message?: string) =>
+  assert.deepStrictEqual(actual, expected, message);
+
+/** Awaits a rejection of the expected class whose message includes `text`; returns it. */
+async function assertRejects(
+  fn: () => Promise<unknown>,
+  // deno-lint-ignore no-explicit-any
+  cls: new (...args: any[]) => Error,
+  text = "",
+): Promise<Error> {
+  try {
+    await fn();
+  } catch (e) {
+    assert(e instanceof cls, `expected ${cls.name}, got ${String(e)}`);
+    assert(e.message.includes(text), e.message);
+    return e;
+  }
+  throw new assert.AssertionError({ message: "expected a rejection" });
+}
+
+const ROOT_URL = "mysql://root@127.0.0.1:3306";
+
+/** A fresh, migrated database for one test; dropped afterwards. */
+async function withDb(fn: (db: MysqlDb, url: string) => Promise<void>, migrated = true) {
+  const name = `dnsapi_test_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
+  const url = `${ROOT_URL}/${name}`;
+  await createDatabaseIfMissing(url);
+  const db = await openDb(url);
+  try {
+    if (migrated) await migrate(db);
+    await fn(db, url);
+  } finally {
+    await db.close();
+    const conn = await mysql.createConnection({ host: "127.0.0.1", user: "root" });
+    try {
+      await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
+    } finally {
+      await conn.end();
+    }
+  }
+}
+
+Deno.test("migrate() applies every migration once and a second run applies nothing", async () => {
+  await withDb(async (db) => {
+    assertEquals(await schemaStatus(db), {
+      current: 0,
+      latest: MIGRATIONS.at(-1)?.version ?? 0,
+      pending: MIGRATIONS.map((m) => m.version),
+    });
+    assertEquals(await migrate(db), MIGRATIONS.map((m) => m.version));
+    assertEquals(await migrate(db), []);
+    const status = await schemaStatus(db);
+    assertEquals(status.pending, []);
+    assertEquals(status.current, status.latest);
+    assertSchemaCurrent(status);
+  }, false);
+});
+
+Deno.test("schemaStatus() reports a new migration as pending and the worker refuses to start", async () => {
+  await withDb(async (db) => {
+    const next: Migration[] = [
+      ...MIGRATIONS,
+      {
+        version: 1000,
+        name: "test column",
+        statements: ["ALTER TABLE users ADD COLUMN note VARCHAR(20) NULL"],
+      },
+    ];
+    const before = await schemaStatus(db, next);
+    assertEquals(before.pending, [1000]);
+    let message = "";
+    try {
+      assertSchemaCurrent(before);
+    } catch (e) {
+      message = e instanceof Error ? e.message : "";
+    }
+    assert(message.includes("run `dns-api-worker migrate`"), message);
+    assertEquals(await migrate(db, next), [1000]);
+    assertEquals((await schemaStatus(db, next)).current, 1000);
+    // A worker built before migration 1000 must not run against it either.
+    const old = await schemaStatus(db);
+    assertEquals(old.current, 1000);
+    let newer = "";
+    try {
+      assertSchemaCurrent(old);
+    } catch (e) {
+      newer = e instanceof Error ? e.message : "";
+    }
+    assert(newer.includes("newer than this worker"), newer);
+  });
+});
+
+Deno.test("migrate() run by two processes at once applies each migration once", async () => {
+  await withDb(async (_db, url) => {
+    const other = await openDb(url);
+    try {
+      const [a, b] = await Promise.all([migrate(_db), migrate(other)]);
+      assertEquals([...a, ...b].sort(), MIGRATIONS.map((m) => m.version));
+    } finally {
+      await other.close();
+    }
+  }, false);
+});
+
+Deno.test("users: add, get, ban, unban, expire, list", async () => {
+  await withDb(async (db) => {
+    const steve = await db.addUser("steve");
+    assertEquals(steve.status, "active");
+    assertEquals(steve.expiresAt, null);
+    await assertRejects(() => db.addUser("steve"), RangeError, "taken");
+    await db.addUser("ann", new Date("2030-01-02T03:04:05.678Z"));
+    assertEquals((await db.getUser("ann"))?.expiresAt?.toISOString(), "2030-01-02T03:04:05.678Z");
+    assertEquals(await db.getUser("nobody"), null);
+
+    assertEquals(await db.banUser("steve"), true);
+    assertEquals((await db.getUser("steve"))?.status, "banned");
+    assertEquals(await db.unbanUser("steve"), true);
+    assertEquals((await db.getUser("steve"))?.status, "active");
+    assertEquals(await db.setUserStatus("steve", "suspended"), true);
+    assertEquals((await db.getUser("steve"))?.status, "suspended");
+    assertEquals(await db.banUser("nobody"), false);
+
+    const at = new Date("2026-01-01T00:00:00.000Z");
+    assertEquals(await db.expireUser("steve", at), true);
+    assertEquals(await db.expireUser("steve", at), true);
+    assertEquals((await db.getUser("steve"))?.expiresAt?.toISOString(), at.toISOString());
+    assertEquals(await db.expireUser("nobody", at), false);
+    assertEquals((await db.listUsers()).map((u) => u.name), ["ann", "steve"]);
+  });
+});
+
+Deno.test("userProblem() refuses missing, banned, suspended and expired users", () => {
+  const now = new Date("2026-06-01T00:00:00Z");
+  const base = { name: "u", status: "active" as const, expiresAt: null, createdAt: now };
+  assertEquals(userProblem(base, "u", now), null);
+  assertEquals(userProblem(null, "u", now), "user u does not exist");
+  assertEquals(userProblem({ ...base, status: "banned" }, "u", now), "user u is banned");
+  assertEquals(userProblem({ ...base, status: "suspended" }, "u", now), "user u is suspended");
+  const past = new Date("2026-05-01T00:00:00Z");
+  assertEquals(
+    userProblem({ ...base, expiresAt: past }, "u", now),
+    "user u expired at 2026-05-01T00:00:00.000Z",
+  );
+  assertEquals(userProblem({ ...base, expiresAt: new Date("2027-01-01Z") }, "u", now), null);
+});
+
+Deno.test("domains: claim an unowned domain, refuse another user's, its parent and child", async () => {
+  await withDb(async (db) => {
+    await db.addUser("steve");
+    await db.addUser("ann");
+    assertEquals(await db.claimDomain("steve", "Shop.Test."), {
+      allowed: true,
+      zone: "shop.test",
+      claim: true,
+    });
+    assertEquals(await db.claimDomain("steve", "shop.test"), {
+      allowed: true,
+      zone: "shop.test",
+      claim: false,
+    });
+    const taken = await db.claimDomain("ann", "shop.test");
+    assert(!taken.allowed);
+    const child = await db.claimDomain("ann", "eu.shop.test");
+    assert(!child.allowed && child.reason.includes("inside shop.test"), JSON.stringify(child));
+    assertEquals((await db.claimDomain("steve", "eu.shop.test")).allowed, true);
+    assertEquals((await db.claimDomain("ann", "test.shop")).allowed, true, "unrelated name");
+    // A parent of steve's domain is refused to ann without naming steve's subdomain.
+    await db.claimDomain("steve", "a.b.example-co.test");
+    const up = await db.claimDomain("ann", "example-co.test");
+    assert(!up.allowed && up.reason.includes("subdomain"), JSON.stringify(up));
+    assert(!up.allowed && !up.reason.includes("a.b."), "the child's name is not revealed");
+    const suffix = await db.claimDomain("ann", "co.uk");
+    assert(!suffix.allowed);
+
+    assertEquals((await db.listDomains("steve")).map((d) => d.name), [
+      "a.b.example-co.test",
+      "eu.shop.test",
+      "shop.test",
+    ]);
+    assertEquals((await db.listDomains("ann")).map((d) => d.name), ["test.shop"]);
+    assertEquals(
+      (await db.domainsRelatedTo("b.example-co.test")).map((d) => d.name),
+      ["a.b.example-co.test"],
+    );
+    assertEquals((await db.domainsRelatedTo("x.eu.shop.test")).map((d) => d.name), [
+      "eu.shop.test",
+      "shop.test",
+    ]);
+  });
+});
+
+Deno.test("domains: LIKE wildcards in a name match only literally", async () => {
+  await withDb(async (db) => {
+    await db.addUser("steve");
+    await db.claimDomain("steve", "ab.test");
+    assertEquals(await db.domainsRelatedTo("_b.test"), []);
+    assertEquals(await db.domainsRelatedTo("%"), []);
+  });
+});
+
+Deno.test("domains: concurrent claims of one name give it to exactly one user", async () => {
+  await withDb(async (db) => {
+    const users = ["u1", "u2", "u3", "u4", "u5"];
+    for (const u of users) await db.addUser(u);
+    const results = await Promise.all(users.map((u) => db.claimDomain(u, "race.test")));
+    assertEquals(results.filter((r) => r.allowed).length, 1);
+  });
+});
+
+Deno.test("domains: updateDomainAfterSync stores zone id, nameservers and commit", async () => {
+  await withDb(async (db) => {
+    await db.addUser("steve");
+    await db.claimDomain("steve", "shop.test");
+    const fresh = await db.getDomain("SHOP.test.");
+    assertEquals(fresh?.nameservers, []);
+    assertEquals(fresh?.hostedZoneId, null);
+    assertEquals(fresh?.lastFullSyncAt, null);
+    const ns = ["ns-1.awsdns-01.org.", "ns-2.awsdns-02.com."];
+    assertEquals(
+      await db.updateDomainAfterSync("shop.test", {
+        hostedZoneId: "Z123",
+        nameservers: ns,
+        lastSyncedCommit: "a".repeat(40),
+        fullSync: true,
+      }),
+      true,
+    );
+    const synced = await db.getDomain("shop.test");
+    assertEquals(synced?.hostedZoneId, "Z123");
+    assertEquals(synced?.nameservers, ns);
+    assertEquals(synced?.lastSyncedCommit, "a".repeat(40));
+    assert(synced?.lastFullSyncAt instanceof Date);
+    await db.updateDomainAfterSync("shop.test", { lastSyncedCommit: "b".repeat(40) });
+    const again = await db.getDomain("shop.test");
+    assertEquals(again?.hostedZoneId, "Z123", "omitted fields are kept");
+    assertEquals(again?.lastSyncedCommit, "b".repeat(40));
+    assertEquals(await db.updateDomainAfterSync("none.test", { hostedZoneId: "Z" }), false);
+    assertEquals(await db.getDomain("none.test"), null);
+  });
+});
+
+Deno.test("jobs: start counts attempts, finish records status, logs keep order and ms", async () => {
+  await withDb(async (db) => {
+    const uuid = crypto.randomUUID();
+    const queuedAt = new Date("2026-11-25T10:00:00.123Z");
+    const first = await db.startJob({ uuid, user: "steve", commit: "c".repeat(40), queuedAt });
+    assertEquals(first.status, "running");
+    assertEquals(first.attempts, 1);
+    assertEquals(first.queuedAt?.toISOString(), queuedAt.toISOString());
+    await db.requeueJob({ uuid, user: "steve", error: "Route 53 throttled" });
+    assertEquals((await db.getJob(uuid))?.status, "queued");
+    const second = await db.startJob({ uuid, user: "steve" });
+    assertEquals(second.attempts, 2);
+    assertEquals(second.commit, "c".repeat(40), "a retry without a commit keeps the known one");
+
+    const ts = new Date("2026-11-25T10:00:01.456Z");
+    await db.appendLog(uuid, [
+      { level: "info", zone: "shop.test", message: "shop.test: +3 ~1 -2", ts },
+      { level: "error", zone: "bad.test", message: "zones/bad.test:4: unknown type FOO", ts },
+      { level: "warn", message: "zones/old.test was deleted; its records stay in Route 53", ts },
+    ]);
+    await db.finishJob({ uuid, user: "steve", status: "succeeded" });
+    const view = await db.getJobWithLogs(uuid);
+    assertEquals(view, {
+      uuid,
+      user: "steve",
+      status: "succeeded",
+      commit: "c".repeat(40),
+      log: [
+        { ts: ts.toISOString(), level: "info", zone: "shop.test", message: "shop.test: +3 ~1 -2" },
+        {
+          ts: ts.toISOString(),
+          level: "error",
+          zone: "bad.test",
+          message: "zones/bad.test:4: unknown type FOO",
+        },
+        {
+          ts: ts.toISOString(),
+          level: "warn",
+          zone: null,
+          message: "zones/old.test was deleted; its records stay in Route 53",
+        },
+      ],
+    });
+    assertEquals(await db.getJobWithLogs(crypto.randomUUID()), null);
+  });
+});
+
+Deno.test("jobs: a covered push is recorded final without starting, naming its sync", async () => {
+  await withDb(async (db) => {
+    const sync = crypto.randomUUID();
+    const covered = crypto.randomUUID();
+    await db.startJob({ uuid: sync, user: "steve" });
+    await db.finishJob({ uuid: sync, user: "steve", status: "succeeded", commit: "d".repeat(40) });
+    await db.finishJob({
+      uuid: covered,
+      user: "steve",
+      status: "succeeded",
+      commit: "d".repeat(40),
+      coveredBy: sync,
+    });
+    const job = await db.getJob(covered);
+    assertEquals(job?.status, "succeeded");
+    assertEquals(job?.coveredBy, sync);
+    assertEquals(job?.attempts, 0);
+    assert(job?.finishedAt instanceof Date);
+  });
+});
+
+Deno.test("jobs: counts, running jobs and recent failures for `status`", async () => {
+  await withDb(async (db) => {
+    const ids = Array.from({ length: 5 }, () => crypto.randomUUID());
+    for (const [i, uuid] of ids.entries()) {
+      await db.startJob({ uuid, user: i === 2 ? "ann" : "steve" });
+    }
+    await db.finishJob({ uuid: ids[0] ?? "", user: "steve", status: "succeeded" });
+    await db.finishJob({ uuid: ids[1] ?? "", user: "steve", status: "failed", error: "first" });
+    await new Promise((r) => setTimeout(r, 5));
+    await db.finishJob({ uuid: ids[2] ?? "", user: "ann", status: "failed", error: "second" });
+    await db.requeueJob({ uuid: ids[3] ?? "", user: "steve", error: "later" });
+    assertEquals(await db.jobCounts(), { queued: 1, running: 1, succeeded: 1, failed: 2 });
+    assertEquals((await db.runningJobs()).map((j) => j.uuid), [ids[4]]);
+    const failures = await db.recentFailures(10);
+    assertEquals(failures.map((f) => [f.user, f.error]), [["ann", "second"], ["steve", "first"]]);
+    assertEquals((await db.recentFailures(1)).length, 1);
+  });
+});
+
+Deno.test("appendLog() stores more lines than one statement batch, in order", async () => {
+  await withDb(async (db) => {
+    const uuid = crypto.randomUUID();
+    await db.startJob({ uuid, user: "steve" });
+    const lines = Array.from({ length: 450 }, (_, i) => ({
+      level: "info" as const,
+      message: `line ${i}`,
+    }));
+    await db.appendLog(uuid, lines);
+    const view = await db.getJobWithLogs(uuid);
+    assertEquals(view?.log.map((l) => l.message), lines.map((l) => l.message));
+  });
+});
+
+Deno.test("SQL-looking input is stored as data", async () => {
+  await withDb(async (db) => {
+    const uuid = crypto.randomUUID();
+    await db.startJob({ uuid, user: "steve" });
+    const evil = "x'); DROP TABLE users; -- \\ \" `";
+    await db.appendLog(uuid, [{ level: "error", zone: evil, message: evil }]);
+    assertEquals((await db.getJobWithLogs(uuid))?.log[0]?.message, evil);
+    assertEquals(await db.getUser(evil), null);
+    assertEquals(await db.listUsers(), []);
+  });
+});
+
+Deno.test("parseDatabaseUrl() reads the parts and rejects unsafe database names", () => {
+  assertEquals(parseDatabaseUrl("mysql://dns:p%40ss@db.internal:3307/dnsapi"), {
+    host: "db.internal",
+    port: 3307,
+    user: "dns",
+    password: "p@ss",
+    database: "dnsapi",
+  });
+  for (const bad of ["mysql://u@h/db`x", "mysql://u@h/", "http://u@h/db", "not a url"]) {
+    let threw = false;
+    try {
+      parseDatabaseUrl(bad);
+    } catch (e) {
+      threw = e instanceof TypeError;
+    }
+    assert(threw, bad);
+  }
+});
+
+Deno.test("openDb() fails fast naming host and database, never the password", async () => {
+  const name = `dnsapi_test_missing_${crypto.randomUUID().slice(0, 8)}`;
+  const err = await assertRejects(
+    () => openDb(`mysql://nosuchuser:s3cretpw@127.0.0.1:3306/${name}`, { connectTimeoutMs: 1000 }),
+    Error,
+  );
+  assert(err.message.includes("127.0.0.1:3306") && err.message.includes(name), err.message);
+  assert(!err.message.includes("s3cretpw"), err.message);
+  // Nothing listens on port 1: a refused connection is reported the same way.
+  const refused = await assertRejects(
+    () => openDb(`mysql://root:s3cretpw@127.0.0.1:1/${name}`, { connectTimeoutMs: 1000 }),
+    Error,
+  );
+  assert(refused.message.includes("127.0.0.1:1 "), refused.message);
+  assert(!refused.message.includes("s3cretpw"), refused.message);
+});
