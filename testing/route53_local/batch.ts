@@ -1,0 +1,364 @@
+/**
+ * ChangeResourceRecordSets semantics (route53-reference.md §2): changes are evaluated in
+ * order against a scratch copy of the zone, every failure is collected, and the copy
+ * replaces the zone only when there is none. Pure: zone data in, new data or messages out.
+ *
+ * @module
+ */
+
+import type { StoredSet } from "./model.ts";
+import { setKey } from "./model.ts";
+import { isInZone, isWildcard, normaliseName } from "./names.ts";
+import type { ChangeInput } from "./request.ts";
+import { checkValue, valueKey } from "./values.ts";
+
+/** Request-wide limits (reference §2.5). */
+export const MAX_RECORDS_PER_REQUEST = 1000;
+/** Characters of all `Value` elements in one request. */
+export const MAX_VALUE_CHARS_PER_REQUEST = 32000;
+/** Values in one record set. */
+export const MAX_VALUES_PER_SET = 400;
+/** Sets sharing a name and type in one routing-policy group. */
+export const MAX_SETS_PER_GROUP = 100;
+
+/** What a batch is evaluated against. */
+export interface BatchContext {
+  zoneId: string;
+  /** Stored form with trailing dot. */
+  zoneName: string;
+  sets: ReadonlyMap<string, readonly StoredSet[]>;
+  maxRecordSetsPerZone: number;
+  /** Whether an ID names a hosted zone of this server (aliases cannot cross zones). */
+  isLocalZone: (id: string) => boolean;
+}
+
+/** The result: the zone's new sets, or every failure text in change order. */
+export type BatchOutcome =
+  | { ok: true; sets: Map<string, StoredSet[]> }
+  | { ok: false; messages: string[] };
+
+/**
+ * Checks the per-request limits, counting every `ResourceRecord` (an alias counts one)
+ * and every value character, UPSERTs twice. Returns the failure texts (none if within).
+ */
+export function checkRequestLimits(changes: readonly ChangeInput[]): string[] {
+  let records = 0;
+  let chars = 0;
+  for (const { action, set } of changes) {
+    const weight = action === "UPSERT" ? 2 : 1;
+    records += weight * (set.aliasTarget === undefined ? set.values?.length ?? 0 : 1);
+    for (const v of set.values ?? []) chars += weight * v.length;
+  }
+  const out: string[] = [];
+  if (records > MAX_RECORDS_PER_REQUEST) {
+    out.push(`Number of records limit of ${MAX_RECORDS_PER_REQUEST} exceeded.`);
+  }
+  if (chars > MAX_VALUE_CHARS_PER_REQUEST) {
+    out.push(`RDATA character limit of ${MAX_VALUE_CHARS_PER_REQUEST} exceeded.`);
+  }
+  return out;
+}
+
+function describe(set: StoredSet): string {
+  const id = set.setIdentifier === undefined ? "" : `, set-identifier='${set.setIdentifier}'`;
+  return `[name='${set.name}', type='${set.type}'${id}]`;
+}
+
+/** The data DELETE must repeat: everything stored, values compared as a set by data. */
+function matchKey(set: StoredSet): string {
+  const values = set.values?.map((v) => valueKey(set.type, v)).sort();
+  return JSON.stringify([
+    set.name,
+    set.type,
+    set.setIdentifier ?? null,
+    set.weight ?? null,
+    set.region ?? null,
+    set.geoLocation ?? null,
+    set.failover ?? null,
+    set.multiValueAnswer ?? null,
+    set.ttl ?? null,
+    values ?? null,
+    set.aliasTarget ?? null,
+    set.healthCheckId ?? null,
+    set.cidrRoutingConfig ?? null,
+    set.geoProximityLocation ?? null,
+  ]);
+}
+
+function policyOf(set: StoredSet): string {
+  if (set.weight !== undefined) return "weighted";
+  if (set.region !== undefined) return "latency";
+  if (set.geoLocation !== undefined) return "geolocation";
+  if (set.failover !== undefined) return "failover";
+  if (set.multiValueAnswer !== undefined) return "multivalue";
+  if (set.cidrRoutingConfig !== undefined) return "IP-based";
+  if (set.geoProximityLocation !== undefined) return "geoproximity";
+  return "simple";
+}
+
+/**
+ * Normalises one change's set and checks it on its own (name, values, per-type rules).
+ * Returns the stored set or the problems found.
+ */
+function prepare(
+  input: StoredSet,
+  ctx: BatchContext,
+): { set: StoredSet; problems: [] } | { problems: string[] } {
+  const problems: string[] = [];
+  const name = normaliseName(input.name);
+  if (!name.ok) return { problems: [name.problem] };
+  const set: StoredSet = { ...input, name: name.stored };
+  const n = set.name;
+  const z = ctx.zoneName;
+  if (!isInZone(n, z)) {
+    return { problems: [`RRSet with DNS name ${n} is not permitted in zone ${z}`] };
+  }
+  const apex = n === z;
+
+  if (input.aliasTarget !== undefined) {
+    const target = normaliseName(input.aliasTarget.dnsName);
+    if (!target.ok) problems.push(target.problem);
+    else set.aliasTarget = { ...input.aliasTarget, dnsName: target.stored };
+    if (set.type === "NS" || set.type === "SOA") {
+      problems.push(
+        `RRSet of type ${set.type} with DNS name ${n} cannot be an alias (route53-local: alias sets may not be NS or SOA)`,
+      );
+    }
+  }
+  const values = set.values ?? [];
+  const seen = new Set<string>();
+  for (const value of values) {
+    const problem = checkValue(set.type, value);
+    if (problem !== undefined) problems.push(problem);
+    const key = valueKey(set.type, value);
+    if (seen.has(key)) problems.push(`Duplicate Resource Record: '${value}'`);
+    seen.add(key);
+  }
+  if (values.length > MAX_VALUES_PER_SET) {
+    problems.push(`Cannot have more than ${MAX_VALUES_PER_SET} records in a RRSet.`);
+  }
+  if (set.type === "CNAME" && values.length > 1) {
+    problems.push(
+      `RRSet of type CNAME with DNS name ${n} has ${values.length} values, but a CNAME may only have one (route53-local wording)`,
+    );
+  }
+  if (set.type === "SOA") {
+    if (!apex) {
+      problems.push(
+        `RRSet of type SOA with DNS name ${n} is not permitted because SOA is only allowed at the apex of zone ${z} (route53-local wording)`,
+      );
+    } else if (values.length > 1) {
+      problems.push("A HostedZone must contain exactly one SOA record.");
+    }
+  }
+  if (set.type === "NS" && isWildcard(n)) {
+    problems.push(
+      `RRSet of type NS with DNS name ${n} is not permitted because NS sets may not be wildcards (route53-local wording)`,
+    );
+  }
+  if (set.type === "DS" && apex) {
+    problems.push(
+      `RRSet of type DS with DNS name ${n} is not permitted at apex in zone ${z} (route53-local wording)`,
+    );
+  }
+  if (set.setIdentifier !== undefined) {
+    if (set.type === "NS" || set.type === "SOA" || set.type === "DS") {
+      problems.push(
+        `RRSet of type ${set.type} with DNS name ${n} cannot have a routing policy (SetIdentifier) (route53-local wording)`,
+      );
+    }
+    if (values.length > 1) {
+      problems.push(
+        `RRSet ${
+          describe(set)
+        } has a routing policy and ${values.length} values, but routing-policy sets hold one value each (route53-local wording)`,
+      );
+    }
+  }
+  return problems.length === 0 ? { set, problems: [] } : { problems };
+}
+
+/** Evaluates a batch; see the module documentation. */
+export function evaluateBatch(ctx: BatchContext, changes: readonly ChangeInput[]): BatchOutcome {
+  const scratch = new Map<string, StoredSet[]>();
+  for (const [name, list] of ctx.sets) scratch.set(name, [...list]);
+  const messages: string[] = [];
+  const touched = new Map<string, string[]>();
+  let count = 0;
+  for (const list of scratch.values()) count += list.length;
+  const initialCount = count;
+  const z = ctx.zoneName;
+
+  const at = (name: string): StoredSet[] => scratch.get(name) ?? [];
+  const find = (set: StoredSet): StoredSet | undefined =>
+    at(set.name).find((s) => setKey(s) === setKey(set));
+  const replaceAt = (name: string, list: StoredSet[]): void => {
+    if (list.length === 0) scratch.delete(name);
+    else scratch.set(name, list);
+  };
+
+  /** Rules for a set about to exist (CREATE, or UPSERT of a new set). */
+  const conflicts = (set: StoredSet): string[] => {
+    const out: string[] = [];
+    const n = set.name;
+    const others = at(n);
+    if (set.type === "CNAME" && n === z) {
+      out.push(`RRSet of type CNAME with DNS name ${z} is not permitted at apex in zone ${z}`);
+    } else if (set.type === "CNAME" && others.some((s) => s.type !== "CNAME")) {
+      out.push(
+        `RRSet of type CNAME with DNS name ${n} is not permitted as it conflicts with other records with the same DNS name in zone ${z}`,
+      );
+    } else if (set.type !== "CNAME" && others.some((s) => s.type === "CNAME")) {
+      out.push(
+        `RRSet of type ${set.type} with DNS name ${n} is not permitted because a conflicting RRSet of type CNAME with the same DNS name already exists in zone ${z}`,
+      );
+    }
+    const group = others.filter((s) => s.type === set.type && setKey(s) !== setKey(set));
+    if (group.length > 0) {
+      if (
+        group.some((s) => (s.setIdentifier === undefined) !== (set.setIdentifier === undefined))
+      ) {
+        out.push(
+          `RRSet ${describe(set)} cannot be combined with a set of the same name and type that ${
+            set.setIdentifier === undefined ? "has" : "has no"
+          } SetIdentifier (route53-local wording)`,
+        );
+      } else if (group.some((s) => policyOf(s) !== policyOf(set))) {
+        out.push(
+          `RRSet ${describe(set)} uses ${
+            policyOf(set)
+          } routing, but other sets of the same name and type use ${
+            policyOf(group[0]!)
+          } routing (route53-local wording)`,
+        );
+      } else if (set.weight !== undefined && group.some((s) => s.ttl !== set.ttl)) {
+        out.push(
+          `RRSet ${
+            describe(set)
+          } must have the same TTL as the other weighted sets of the same name and type (route53-local wording)`,
+        );
+      }
+      if (group.length + 1 > MAX_SETS_PER_GROUP) {
+        out.push(
+          `RRSet ${
+            describe(set)
+          } would make more than ${MAX_SETS_PER_GROUP} sets with the same name and type (route53-local wording)`,
+        );
+      }
+    }
+    const alias = set.aliasTarget;
+    if (alias !== undefined) {
+      if (alias.hostedZoneId === ctx.zoneId) {
+        const target = at(alias.dnsName).some((s) => s.type === set.type);
+        if (!target) {
+          out.push(
+            `Tried to create an alias that targets ${alias.dnsName}, type ${set.type} in zone ${ctx.zoneId}, but that target was not found`,
+          );
+        }
+      } else if (ctx.isLocalZone(alias.hostedZoneId)) {
+        out.push(
+          `RRSet ${
+            describe(set)
+          } is an alias into hosted zone ${alias.hostedZoneId}, but an alias may only target its own hosted zone (route53-local wording)`,
+        );
+      }
+    }
+    return out;
+  };
+
+  /** Whether a same-zone alias in the scratch copy targets this set's name and type. */
+  const aliasedBy = (set: StoredSet): StoredSet | undefined => {
+    for (const list of scratch.values()) {
+      for (const s of list) {
+        const a = s.aliasTarget;
+        if (
+          a !== undefined && a.hostedZoneId === ctx.zoneId && a.dnsName === set.name &&
+          s.type === set.type && setKey(s) !== setKey(set)
+        ) {
+          return s;
+        }
+      }
+    }
+    return undefined;
+  };
+
+  for (const { action, set: input } of changes) {
+    const prepared = prepare(input, ctx);
+    if (!("set" in prepared)) {
+      messages.push(...prepared.problems);
+      continue;
+    }
+    const set = prepared.set;
+    const key = setKey(set);
+    const prior = touched.get(key);
+    touched.set(key, [...(prior ?? []), action]);
+    // Only DELETE followed by CREATE (the replace pattern) may touch one set twice (§2.3).
+    if (
+      prior !== undefined && !(prior.length === 1 && prior[0] === "DELETE" && action === "CREATE")
+    ) {
+      messages.push(
+        `The request contains an invalid set of changes for a resource record set '${set.type} ${set.name}'`,
+      );
+      continue;
+    }
+    const existing = find(set);
+    if (action === "DELETE") {
+      if (existing === undefined) {
+        messages.push(`Tried to delete resource record set ${describe(set)} but it was not found`);
+      } else if (matchKey(existing) !== matchKey(set)) {
+        messages.push(
+          `Tried to delete resource record set ${
+            describe(set)
+          } but the values provided do not match the current values`,
+        );
+      } else {
+        const alias = aliasedBy(existing);
+        if (alias !== undefined) {
+          messages.push(
+            `Tried to delete resource record set ${describe(set)} but it is the target of alias ${
+              describe(alias)
+            } (route53-local refuses this; Route 53's behaviour is not documented)`,
+          );
+          continue;
+        }
+        replaceAt(set.name, at(set.name).filter((s) => setKey(s) !== key));
+        count -= 1;
+      }
+      continue;
+    }
+    if (existing !== undefined) {
+      if (action === "CREATE") {
+        messages.push(`Tried to create resource record set ${describe(set)} but it already exists`);
+        continue;
+      }
+      // An UPSERT with the same data keeps the stored text (reference §2.2, AAAA report).
+      if (matchKey(existing) === matchKey(set)) continue;
+      const problems = conflicts(set);
+      if (problems.length > 0) {
+        messages.push(...problems);
+        continue;
+      }
+      replaceAt(set.name, at(set.name).map((s) => (setKey(s) === key ? set : s)));
+      continue;
+    }
+    const problems = conflicts(set);
+    if (problems.length > 0) {
+      messages.push(...problems);
+      continue;
+    }
+    replaceAt(set.name, [...at(set.name), set]);
+    count += 1;
+  }
+
+  const apex = at(z);
+  if (apex.filter((s) => s.type === "SOA").length !== 1) {
+    messages.push("A HostedZone must contain exactly one SOA record.");
+  }
+  if (!apex.some((s) => s.type === "NS")) {
+    messages.push("A HostedZone must contain at least one NS record for the zone itself.");
+  }
+  if (count > ctx.maxRecordSetsPerZone && count > initialCount) {
+    messages.push(`Exceeded limit MAX_RRSETS_BY_ZONE for zone: ${ctx.zoneId}`);
+  }
+  return messages.length === 0 ? { ok: true, sets: scratch } : { ok: false, messages };
+}
