@@ -1,0 +1,279 @@
+/**
+ * RDATA of every type Route 53 hosts, parsed, validated and written in canonical form.
+ *
+ * Canonical values (what Route 53 stores when we send them, so reading back and
+ * normalising with {@linkcode canonicalRoute53Value} gives the same text):
+ * - A, AAAA: see lib/rdata_addr.ts. CNAME, NS, PTR: a canonical name (lib/names.ts).
+ * - MX `pref name`; SRV `priority weight port target`; numbers in plain decimal.
+ * - TXT, SPF: each character-string double-quoted (lib/rdata_text.ts), at most 255 bytes,
+ *   joined by one space. CAA: `flags tag "value"` (tag case kept, as BIND keeps it).
+ * - NAPTR: `order pref "flags" "services" "regexp" replacement`.
+ * - DS `keytag alg digesttype HEX`, SSHFP `alg type HEX`, TLSA `usage selector mtype HEX`:
+ *   hex in UPPER case without spaces (as BIND prints it); digests of the known digest
+ *   types must have their length.
+ * - SVCB, HTTPS: lib/rdata_svcb.ts. SOA: `mname rname serial refresh retry expire minimum`.
+ *
+ * @module
+ */
+
+import type { RRType } from "./record_set.ts";
+import { parseName } from "./names.ts";
+import { canonicalIpv4, canonicalIpv6 } from "./rdata_addr.ts";
+import { encodeBytes, escapeCharString, lastByteLength } from "./rdata_text.ts";
+import { parseSvcb } from "./rdata_svcb.ts";
+import { createEntry, createLexer, nextEntry } from "./zone_lexer.ts";
+
+/** Largest TTL (and 32-bit field) RFC 2181 allows. */
+export const MAX_TTL = 2147483647;
+
+/**
+ * Parses a TTL: decimal seconds or BIND units (`1h30m`, `2W`, `1d`), case-insensitive.
+ * Returns -1 when the text is not a TTL and -2 when it is above {@linkcode MAX_TTL}.
+ */
+export function parseTtl(s: string): number {
+  const n = s.length;
+  if (n === 0) return -1;
+  let total = 0, cur = 0, digits = 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      cur = cur * 10 + (c - 48);
+      digits++;
+      if (cur > 4294967295) return -2;
+      continue;
+    }
+    if (digits === 0) return -1;
+    const u = c | 32;
+    const mult = u === 119
+      ? 604800
+      : u === 100
+      ? 86400
+      : u === 104
+      ? 3600
+      : u === 109
+      ? 60
+      : u === 115
+      ? 1
+      : 0;
+    if (mult === 0) return -1;
+    total += cur * mult;
+    cur = 0;
+    digits = 0;
+  }
+  total += cur;
+  return total > MAX_TTL ? -2 : total;
+}
+
+function num(s: string | undefined, max: number, what: string): number {
+  if (s === undefined) throw new SyntaxError(`missing ${what}`);
+  const n = s.length;
+  let v = 0;
+  if (n === 0 || n > 10) throw new SyntaxError(`${what} "${s}" is not a number 0-${max}`);
+  for (let i = 0; i < n; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) throw new SyntaxError(`${what} "${s}" is not a number 0-${max}`);
+    v = v * 10 + d;
+  }
+  if (v > max) throw new SyntaxError(`${what} "${s}" is above ${max}`);
+  return v;
+}
+
+function hexOf(tokens: readonly string[], from: number, to: number, what: string): string {
+  if (from >= to) throw new SyntaxError(`missing ${what}`);
+  const s = tokens.slice(from, to).join("").toUpperCase();
+  if (!/^[0-9A-F]+$/.test(s) || s.length % 2 !== 0) {
+    throw new SyntaxError(`${what} "${s}" is not an even number of hex digits`);
+  }
+  return s;
+}
+
+function checkDigestLength(hex: string, type: number, lengths: Record<number, number>): void {
+  const want = lengths[type];
+  if (want !== undefined && hex.length !== want * 2) {
+    throw new SyntaxError(
+      `digest type ${type} needs ${want} bytes (${want * 2} hex digits), got ${hex.length / 2}`,
+    );
+  }
+}
+
+function str(raw: string | undefined, octal: boolean, what: string, limit: number): string {
+  if (raw === undefined) throw new SyntaxError(`missing ${what}`);
+  const s = escapeCharString(raw, octal);
+  if (lastByteLength > limit) {
+    throw new SyntaxError(
+      `${what} of ${lastByteLength} bytes is over ${limit}: split it into several quoted strings`,
+    );
+  }
+  return '"' + s + '"';
+}
+
+function expectCount(type: string, n: number, want: number, tokens: readonly string[], to: number) {
+  if (n < want) throw new SyntaxError(`${type} needs ${want} fields, got ${n}`);
+  if (n > want) {
+    throw new SyntaxError(`unexpected "${tokens[to - n + want]}" after the ${type} data`);
+  }
+}
+
+/** Longest Route 53 TXT/SPF value, in characters. */
+export const MAX_TXT_VALUE = 4000;
+
+/**
+ * Parses the RDATA tokens `tokens[from..to)` of one record into its canonical value.
+ *
+ * `origin` completes relative names; `octal` reads `\ooo` escapes (Route 53's values)
+ * instead of `\DDD` (zone files). Throws SyntaxError with an actionable message.
+ *
+ * @example
+ * ```ts
+ * parseRdata("MX", ["10", "MAIL"], 0, 2, "shop.test.", false); // "10 mail.shop.test."
+ * ```
+ */
+export function parseRdata(
+  type: RRType,
+  tokens: readonly string[],
+  from: number,
+  to: number,
+  origin: string,
+  octal: boolean,
+): string {
+  const n = to - from;
+  if (n >= 1 && tokens[from] === "\\#") return parseGeneric(type, tokens, from, to);
+  const t = (i: number) => tokens[from + i] ?? "";
+  const name = (i: number) => parseName(t(i), origin, octal);
+  switch (type) {
+    case "A":
+      expectCount(type, n, 1, tokens, to);
+      return canonicalIpv4(t(0));
+    case "AAAA":
+      expectCount(type, n, 1, tokens, to);
+      return canonicalIpv6(t(0));
+    case "CNAME":
+    case "NS":
+    case "PTR":
+      expectCount(type, n, 1, tokens, to);
+      return name(0);
+    case "MX":
+      expectCount(type, n, 2, tokens, to);
+      return num(t(0), 65535, "MX preference") + " " + name(1);
+    case "SRV":
+      expectCount(type, n, 4, tokens, to);
+      return num(t(0), 65535, "SRV priority") + " " + num(t(1), 65535, "SRV weight") + " " +
+        num(t(2), 65535, "SRV port") + " " + name(3);
+    case "TXT":
+    case "SPF": {
+      if (n === 0) throw new SyntaxError(`${type} needs at least one string`);
+      let s = str(t(0), octal, `${type} string`, 255);
+      for (let i = 1; i < n; i++) s += " " + str(t(i), octal, `${type} string`, 255);
+      if (s.length > MAX_TXT_VALUE) {
+        throw new SyntaxError(
+          `${type} value of ${s.length} characters is over Route 53's ${MAX_TXT_VALUE}`,
+        );
+      }
+      return s;
+    }
+    case "CAA": {
+      expectCount(type, n, 3, tokens, to);
+      const tag = t(1);
+      if (!/^[A-Za-z0-9]{1,15}$/.test(tag)) {
+        throw new SyntaxError(`CAA tag "${tag}" must be 1-15 letters or digits`);
+      }
+      return num(t(0), 255, "CAA flags") + " " + tag + " " +
+        str(t(2), octal, "CAA value", 65535);
+    }
+    case "NAPTR": {
+      expectCount(type, n, 6, tokens, to);
+      return num(t(0), 65535, "NAPTR order") + " " + num(t(1), 65535, "NAPTR preference") +
+        " " + str(t(2), octal, "NAPTR flags", 255) + " " +
+        str(t(3), octal, "NAPTR services", 255) + " " + str(t(4), octal, "NAPTR regexp", 255) +
+        " " + name(5);
+    }
+    case "DS": {
+      if (n < 4) throw new SyntaxError(`DS needs 4 fields, got ${n}`);
+      const digestType = num(t(2), 255, "DS digest type");
+      const hex = hexOf(tokens, from + 3, to, "DS digest");
+      checkDigestLength(hex, digestType, { 1: 20, 2: 32, 4: 48 });
+      return num(t(0), 65535, "DS key tag") + " " + num(t(1), 255, "DS algorithm") + " " +
+        digestType + " " + hex;
+    }
+    case "SSHFP": {
+      if (n < 3) throw new SyntaxError(`SSHFP needs 3 fields, got ${n}`);
+      const fpType = num(t(1), 255, "SSHFP fingerprint type");
+      const hex = hexOf(tokens, from + 2, to, "SSHFP fingerprint");
+      checkDigestLength(hex, fpType, { 1: 20, 2: 32 });
+      return num(t(0), 255, "SSHFP algorithm") + " " + fpType + " " + hex;
+    }
+    case "TLSA": {
+      if (n < 4) throw new SyntaxError(`TLSA needs 4 fields, got ${n}`);
+      const mtype = num(t(2), 255, "TLSA matching type");
+      const hex = hexOf(tokens, from + 3, to, "TLSA association data");
+      checkDigestLength(hex, mtype, { 1: 32, 2: 64 });
+      return num(t(0), 255, "TLSA usage") + " " + num(t(1), 255, "TLSA selector") + " " +
+        mtype + " " + hex;
+    }
+    case "SVCB":
+    case "HTTPS":
+      return parseSvcb(tokens, from, to, origin, octal);
+    case "SOA": {
+      expectCount(type, n, 7, tokens, to);
+      let s = name(0) + " " + name(1) + " " + num(t(2), 4294967295, "SOA serial");
+      for (let i = 3; i < 7; i++) {
+        const v = parseTtl(t(i));
+        if (v < 0) throw new SyntaxError(`SOA timer "${t(i)}" is not a TTL 0-${MAX_TTL}`);
+        s += " " + v;
+      }
+      return s;
+    }
+  }
+}
+
+/** RFC 3597 `\# len hex`, read for the types whose wire form is simple. */
+function parseGeneric(type: RRType, tokens: readonly string[], from: number, to: number) {
+  const len = num(tokens[from + 1], 65535, "generic RDATA length");
+  const hex = len === 0 && to - from === 2 ? "" : hexOf(tokens, from + 2, to, "generic RDATA");
+  if (hex.length !== len * 2) {
+    throw new SyntaxError(`generic RDATA says ${len} bytes but has ${hex.length / 2}`);
+  }
+  const b: number[] = [];
+  for (let i = 0; i < hex.length; i += 2) b.push(parseInt(hex.slice(i, i + 2), 16));
+  if (type === "A" && len === 4) return b.join(".");
+  if (type === "AAAA" && len === 16) {
+    const g: string[] = [];
+    for (let i = 0; i < 16; i += 2) g.push((((b[i] ?? 0) << 8) | (b[i + 1] ?? 0)).toString(16));
+    return canonicalIpv6(g.join(":"));
+  }
+  if ((type === "TXT" || type === "SPF") && len > 0) {
+    const parts: string[] = [];
+    for (let i = 0; i < b.length;) {
+      const l = b[i] ?? 0;
+      if (i + 1 + l > b.length) throw new SyntaxError("generic TXT RDATA is truncated");
+      parts.push('"' + encodeBytes(b.slice(i + 1, i + 1 + l)) + '"');
+      i += 1 + l;
+    }
+    return parts.join(" ");
+  }
+  throw new SyntaxError(
+    `the generic \\# form is read only for A, AAAA, TXT and SPF: write this ${type} record in its usual form`,
+  );
+}
+
+/**
+ * A `Value` as Route 53 returns it (octal `\ooo` escapes, names possibly without a
+ * trailing dot or in upper case, TXT strings possibly adjacent: `"a""b"`) → our canonical
+ * value. Throws SyntaxError naming the problem.
+ *
+ * @example
+ * ```ts
+ * canonicalRoute53Value("CNAME", "WWW.Shop.test"); // "www.shop.test."
+ * canonicalRoute53Value("TXT", '"a""b"');          // '"a" "b"'
+ * ```
+ */
+export function canonicalRoute53Value(type: RRType, value: string): string {
+  const lx = createLexer(value, false);
+  const e = createEntry();
+  if (!nextEntry(lx, e)) throw new SyntaxError(`empty ${type} value`);
+  if (e.problem !== null) throw new SyntaxError(`${type} value ${value}: ${e.problem}`);
+  if (lx.pos < value.length && nextEntry(lx, createEntry())) {
+    throw new SyntaxError(`${type} value spans several lines`);
+  }
+  return parseRdata(type, e.tokens, 0, e.tokens.length, ".", true);
+}

@@ -1,0 +1,156 @@
+/**
+ * IP addresses in canonical form: IPv4 as a dotted quad without leading zeros (BIND
+ * rejects them too: `01.2.3.4` could be read as octal), IPv6 as RFC 5952 text
+ * (lower-case, leading zeros dropped, the longest run of two or more zero groups as
+ * `::`, the first on a tie), printed with a dotted-quad tail exactly where BIND's
+ * inet_ntop does (`::ffff:1.2.3.4`, `::1.2.3.4`), so `named-checkzone -D` agrees.
+ *
+ * @module
+ */
+
+/** Returns the value of a strict dotted quad, or -1 when `s` is not one. */
+function ipv4Value(s: string, from: number, to: number): number {
+  let parts = 0, value = 0, cur = -1, digits = 0;
+  for (let i = from; i <= to; i++) {
+    const c = i === to ? 46 : s.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || cur > 255 || parts === 4) return -1;
+      value = value * 256 + cur;
+      parts++;
+      cur = -1;
+      digits = 0;
+      continue;
+    }
+    const d = c - 48;
+    if (d < 0 || d > 9) return -1;
+    if (digits > 0 && cur === 0) return -1; // leading zero
+    cur = cur < 0 ? d : cur * 10 + d;
+    digits++;
+    if (digits > 3) return -1;
+  }
+  return parts === 4 ? value : -1;
+}
+
+/**
+ * Checks an IPv4 address and returns its canonical text (the input itself when valid).
+ * Throws SyntaxError otherwise.
+ */
+export function canonicalIpv4(s: string): string {
+  if (ipv4Value(s, 0, s.length) < 0) {
+    throw new SyntaxError(
+      `"${s}" is not an IPv4 address: write four numbers 0-255 without leading zeros`,
+    );
+  }
+  return s;
+}
+
+/** Parses IPv6 text into 8 groups; returns null when invalid. */
+function ipv6Groups(s: string): number[] | null {
+  const n = s.length;
+  if (n < 2) return null;
+  const groups: number[] = [];
+  let gap = -1;
+  let i = 0;
+  if (s.charCodeAt(0) === 58) {
+    if (s.charCodeAt(1) !== 58) return null;
+    gap = 0;
+    i = 2;
+    if (n === 2) return [0, 0, 0, 0, 0, 0, 0, 0];
+  }
+  while (i < n) {
+    let j = i, v = 0;
+    while (j < n && j - i < 5) {
+      const c = s.charCodeAt(j);
+      const d = c >= 48 && c <= 57
+        ? c - 48
+        : c >= 97 && c <= 102
+        ? c - 87
+        : c >= 65 && c <= 70
+        ? c - 55
+        : -1;
+      if (d < 0) break;
+      v = v * 16 + d;
+      j++;
+    }
+    if (j < n && s.charCodeAt(j) === 46) {
+      // dotted-quad tail
+      const v4 = ipv4Value(s, i, n);
+      if (v4 < 0 || groups.length > 6) return null;
+      groups.push(Math.floor(v4 / 65536), v4 & 0xffff);
+      i = n;
+      break;
+    }
+    if (j === i || j - i > 4) return null;
+    groups.push(v);
+    if (j === n) {
+      i = n;
+      break;
+    }
+    if (s.charCodeAt(j) !== 58) return null;
+    if (j + 1 < n && s.charCodeAt(j + 1) === 58) {
+      if (gap >= 0) return null;
+      gap = groups.length;
+      i = j + 2;
+      if (i === n) break;
+    } else {
+      i = j + 1;
+      if (i === n) return null;
+    }
+  }
+  if (gap < 0) return groups.length === 8 ? groups : null;
+  if (groups.length > 7) return null;
+  const fill = new Array<number>(8 - groups.length).fill(0);
+  return [...groups.slice(0, gap), ...fill, ...groups.slice(gap)];
+}
+
+/** Canonical text of 8 IPv6 groups (see the module doc). */
+function formatIpv6(g: number[]): string {
+  let best = -1, bestLen = 0;
+  for (let i = 0; i < 8;) {
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen) {
+      best = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  if (bestLen < 2) best = -1;
+  // inet_ntop's IPv4-compatible and IPv4-mapped forms
+  const tail = best === 0 &&
+    (bestLen === 6 || (bestLen === 7 && g[7] !== 1) || (bestLen === 5 && g[5] === 0xffff));
+  let s = "";
+  for (let i = 0; i < 8; i++) {
+    if (i === best) {
+      s += i === 0 ? "::" : ":";
+      i += bestLen - 1;
+      continue;
+    }
+    if (tail && i === 6) {
+      const a = g[6] ?? 0, b = g[7] ?? 0;
+      s += `${a >> 8}.${a & 255}.${b >> 8}.${b & 255}`;
+      break;
+    }
+    s += (g[i] ?? 0).toString(16);
+    if (i < 7) s += ":";
+  }
+  return s;
+}
+
+/**
+ * Checks an IPv6 address and returns its canonical text. Throws SyntaxError otherwise.
+ *
+ * @example
+ * ```ts
+ * canonicalIpv6("2001:DB8:0:0:0:0:0:1"); // "2001:db8::1"
+ * ```
+ */
+export function canonicalIpv6(s: string): string {
+  const g = ipv6Groups(s);
+  if (g === null) throw new SyntaxError(`"${s}" is not an IPv6 address`);
+  return formatIpv6(g);
+}

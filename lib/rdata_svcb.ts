@@ -1,0 +1,162 @@
+/**
+ * SVCB and HTTPS RDATA (RFC 9460) in canonical form:
+ * `priority target key=value …` with the parameters sorted by key number, each key
+ * once, keys by name where RFC 9460 names them (`key1` → `alpn`) and `keyNNNNN`
+ * otherwise, values written as BIND writes them: `alpn` and `keyNNNNN`/`dohpath` values
+ * double-quoted (character-string escapes as in lib/rdata_text.ts), `mandatory` as
+ * key names in key order, `port` decimal, hints as canonical addresses, `ech` as
+ * canonical base64. ALPN ids containing `,` or `\` are refused (their double escaping
+ * is rarely right and Route 53 would store it verbatim).
+ *
+ * @module
+ */
+
+import { parseName } from "./names.ts";
+import { canonicalIpv4, canonicalIpv6 } from "./rdata_addr.ts";
+import { escapeCharString } from "./rdata_text.ts";
+
+const KEY_NAMES = [
+  "mandatory",
+  "alpn",
+  "no-default-alpn",
+  "port",
+  "ipv4hint",
+  "ech",
+  "ipv6hint",
+  "dohpath",
+  "ohttp",
+];
+
+function keyNumber(name: string): number {
+  const i = KEY_NAMES.indexOf(name);
+  if (i >= 0) return i;
+  const m = /^key(\d{1,5})$/.exec(name);
+  if (m && m[1] !== undefined) {
+    const n = Number(m[1]);
+    if (n <= 65534 && !(m[1].length > 1 && m[1].startsWith("0"))) return n;
+  }
+  throw new SyntaxError(`unknown SVCB parameter "${name}"`);
+}
+
+function keyName(n: number): string {
+  return KEY_NAMES[n] ?? `key${n}`;
+}
+
+/** Strips `"…"` around a parameter value when present. */
+function unquote(v: string): string {
+  return v.length >= 2 && v.startsWith('"') && v.endsWith('"') ? v.slice(1, -1) : v;
+}
+
+function list(v: string, what: string): string[] {
+  const items = v.split(",");
+  if (items.some((x) => x === "")) throw new SyntaxError(`empty item in ${what} list "${v}"`);
+  return items;
+}
+
+function u16(s: string, what: string): number {
+  if (!/^\d{1,5}$/.test(s) || Number(s) > 65535) {
+    throw new SyntaxError(`${what} "${s}" is not a number 0-65535`);
+  }
+  return Number(s);
+}
+
+function canonicalBase64(v: string): string {
+  let bin: string;
+  try {
+    bin = atob(v);
+  } catch (cause) {
+    throw new SyntaxError(`ech value "${v}" is not base64`, { cause });
+  }
+  return btoa(bin);
+}
+
+function paramValue(key: number, raw: string | null, octal: boolean): string | null {
+  const noValue = key === 2 || key === 8;
+  if (noValue) {
+    if (raw !== null && raw !== "") throw new SyntaxError(`${keyName(key)} takes no value`);
+    return null;
+  }
+  if (raw === null || (raw === "" && key < 9)) {
+    throw new SyntaxError(`SVCB parameter ${keyName(key)} needs a value`);
+  }
+  const v = unquote(raw);
+  switch (key) {
+    case 0: {
+      const keys = list(v, "mandatory").map(keyNumber);
+      if (keys.includes(0)) throw new SyntaxError("mandatory may not list itself");
+      keys.sort((a, b) => a - b);
+      for (let i = 1; i < keys.length; i++) {
+        if (keys[i] === keys[i - 1]) throw new SyntaxError("mandatory lists a key twice");
+      }
+      return keys.map(keyName).join(",");
+    }
+    case 1: {
+      if (v.includes("\\")) {
+        throw new SyntaxError("alpn ids with escapes are not supported: write plain ids");
+      }
+      const ids = list(v, "alpn");
+      for (const id of ids) {
+        if (id.length > 255) throw new SyntaxError(`alpn id "${id}" is over 255 bytes`);
+      }
+      return `"${escapeCharString(ids.join(","), octal)}"`;
+    }
+    case 3:
+      return String(u16(v, "port"));
+    case 4:
+      return list(v, "ipv4hint").map(canonicalIpv4).join(",");
+    case 5:
+      return canonicalBase64(v);
+    case 6:
+      return list(v, "ipv6hint").map(canonicalIpv6).join(",");
+    default:
+      return `"${escapeCharString(v, octal)}"`;
+  }
+}
+
+/**
+ * Parses SVCB/HTTPS RDATA tokens `tokens[from..to)` into canonical text. `origin` and
+ * `octal` as for lib/names.ts. Throws SyntaxError naming the problem.
+ *
+ * @example
+ * ```ts
+ * parseSvcb(["1", ".", "port=443", "alpn=h2"], 0, 4, "shop.test.", false);
+ * // '1 . alpn="h2" port=443'
+ * ```
+ */
+export function parseSvcb(
+  tokens: readonly string[],
+  from: number,
+  to: number,
+  origin: string,
+  octal: boolean,
+): string {
+  if (to - from < 2) throw new SyntaxError("SVCB/HTTPS needs a priority and a target");
+  const priority = u16(tokens[from] ?? "", "priority");
+  const targetRaw = tokens[from + 1] ?? "";
+  const target = targetRaw === "." ? "." : parseName(targetRaw, origin, octal);
+  const params = new Map<number, string | null>();
+  for (let i = from + 2; i < to; i++) {
+    const tok = tokens[i] ?? "";
+    const eq = tok.indexOf("=");
+    const key = keyNumber((eq < 0 ? tok : tok.slice(0, eq)).toLowerCase());
+    if (params.has(key)) throw new SyntaxError(`SVCB parameter ${keyName(key)} given twice`);
+    params.set(key, paramValue(key, eq < 0 ? null : tok.slice(eq + 1), octal));
+  }
+  const mandatory = params.get(0);
+  if (mandatory) {
+    for (const k of mandatory.split(",")) {
+      if (!params.has(keyNumber(k))) {
+        throw new SyntaxError(`mandatory lists ${k}, which is not given`);
+      }
+    }
+  }
+  if (params.has(2) && !params.has(1)) {
+    throw new SyntaxError("no-default-alpn needs an alpn parameter");
+  }
+  let s = `${priority} ${target}`;
+  for (const k of [...params.keys()].sort((a, b) => a - b)) {
+    const v = params.get(k);
+    s += v === null || v === undefined ? ` ${keyName(k)}` : ` ${keyName(k)}=${v}`;
+  }
+  return s;
+}

@@ -1,0 +1,297 @@
+/**
+ * RFC 1035 §5.1 master-file lexing: splits zone text into entries (one logical record
+ * or directive each, parentheses joining lines) made of raw tokens.
+ *
+ * Tokens keep their escapes (`\X`, `\DDD`) undecoded: whether `\.` splits a label or
+ * `\DDD` is decimal or octal is the reader's business (see lib/names.ts, lib/rdata.ts).
+ * The loop works on char codes over the whole string, and one entry object is reused
+ * for every record, so lexing allocates little more than the token strings.
+ *
+ * @module
+ */
+
+/** One logical entry of a zone file; reused between calls of {@linkcode nextEntry}. */
+export interface ZoneEntry {
+  /** Line (1-based) where the entry starts. */
+  line: number;
+  /** The entry's line starts with a blank: the owner is the previous record's. */
+  blankOwner: boolean;
+  /** Raw token text; for a quoted token, the text between the quotes. */
+  tokens: string[];
+  /** `quoted[i]` tells whether token i was a quoted string. */
+  quoted: boolean[];
+  /** First lexing problem of the entry, or null. */
+  problem: string | null;
+  /** Line of {@linkcode ZoneEntry.problem}. */
+  problemLine: number;
+}
+
+/** Lexer state: the text, the read position and the current line. */
+export interface ZoneLexer {
+  text: string;
+  pos: number;
+  line: number;
+  /** Treat `;` as a comment start (zone files) or as an ordinary byte (Route 53 values). */
+  comments: boolean;
+}
+
+/** Creates lexer state positioned at the start of `text`. */
+export function createLexer(text: string, comments = true): ZoneLexer {
+  return { text, pos: 0, line: 1, comments };
+}
+
+/** Creates an empty entry to pass to {@linkcode nextEntry}. */
+export function createEntry(): ZoneEntry {
+  return { line: 0, blankOwner: false, tokens: [], quoted: [], problem: null, problemLine: 0 };
+}
+
+const NL = 10, CR = 13, SP = 32, TAB = 9, QUOTE = 34, SEMI = 59, LPAR = 40, RPAR = 41;
+const BSL = 92, EQ = 61;
+
+function fail(entry: ZoneEntry, line: number, message: string): void {
+  if (entry.problem === null) {
+    entry.problem = message;
+    entry.problemLine = line;
+  }
+}
+
+/**
+ * Reads the next non-empty entry into `entry`. Returns false at the end of the text.
+ *
+ * An unquoted token ends at a blank, `;`, `(`, `)` or `"`, except that `key="…"` (an
+ * SVCB parameter) stays one token with its quotes, as BIND reads it. A newline inside
+ * quotes is an unterminated string; a newline inside parentheses is a blank.
+ *
+ * @example
+ * ```ts
+ * const lx = createLexer("www 300 IN TXT \"a b\" ; c\n");
+ * const e = createEntry();
+ * nextEntry(lx, e); // e.tokens = ["www", "300", "IN", "TXT", "a b"]
+ * ```
+ */
+export function nextEntry(lx: ZoneLexer, entry: ZoneEntry): boolean {
+  const text = lx.text;
+  const len = text.length;
+  let pos = lx.pos;
+  let line = lx.line;
+  const tokens = entry.tokens;
+  const quoted = entry.quoted;
+  tokens.length = 0;
+  quoted.length = 0;
+  entry.problem = null;
+  let parens = 0;
+  let parenLine = 0;
+  entry.line = line;
+  let c0 = pos < len ? text.charCodeAt(pos) : NL;
+  entry.blankOwner = c0 === SP || c0 === TAB;
+  while (true) {
+    if (pos >= len) {
+      if (parens > 0) {
+        fail(entry, parenLine, `unbalanced parentheses: "(" on line ${parenLine} is never closed`);
+      }
+      lx.pos = pos;
+      lx.line = line;
+      return tokens.length > 0 || entry.problem !== null;
+    }
+    const c = text.charCodeAt(pos);
+    if (c === NL) {
+      pos++;
+      line++;
+      if (parens > 0) continue;
+      if (tokens.length > 0 || entry.problem !== null) {
+        lx.pos = pos;
+        lx.line = line;
+        return true;
+      }
+      entry.line = line;
+      c0 = pos < len ? text.charCodeAt(pos) : NL;
+      entry.blankOwner = c0 === SP || c0 === TAB;
+      continue;
+    }
+    if (c === SP || c === TAB || c === CR) {
+      pos++;
+      continue;
+    }
+    if (c === SEMI && lx.comments) {
+      while (pos < len && text.charCodeAt(pos) !== NL) pos++;
+      continue;
+    }
+    if (c === LPAR) {
+      if (parens === 0) parenLine = line;
+      parens++;
+      pos++;
+      continue;
+    }
+    if (c === RPAR) {
+      if (parens === 0) fail(entry, line, `unbalanced parentheses: ")" without "("`);
+      else parens--;
+      pos++;
+      continue;
+    }
+    if (c === QUOTE) {
+      const start = ++pos;
+      while (pos < len) {
+        const d = text.charCodeAt(pos);
+        if (d === QUOTE) break;
+        if (d === NL) break;
+        if (d === BSL) pos++;
+        pos++;
+      }
+      if (pos >= len || text.charCodeAt(pos) !== QUOTE) {
+        fail(entry, line, `unterminated quoted string: add the closing '"' on this line`);
+        tokens.push(text.slice(start, pos > len ? len : pos));
+        quoted.push(true);
+        continue; // the newline, if any, ends the entry (or is skipped inside parentheses)
+      }
+      tokens.push(text.slice(start, pos));
+      quoted.push(true);
+      pos++;
+      continue;
+    }
+    const start = pos;
+    while (pos < len) {
+      const d = text.charCodeAt(pos);
+      if (d === SP || d === TAB || d === NL || d === CR || d === LPAR || d === RPAR) break;
+      if (d === SEMI && lx.comments) break;
+      if (d === BSL) {
+        pos += 2;
+        continue;
+      }
+      if (d === QUOTE) {
+        if (pos === start || text.charCodeAt(pos - 1) !== EQ) break;
+        // key="value": keep the quoted value inside the token, as BIND's SVCB reader does
+        pos++;
+        while (pos < len) {
+          const e = text.charCodeAt(pos);
+          if (e === QUOTE || e === NL) break;
+          if (e === BSL) pos++;
+          pos++;
+        }
+        if (pos >= len || text.charCodeAt(pos) !== QUOTE) {
+          fail(entry, line, `unterminated quoted string: add the closing '"' on this line`);
+          break;
+        }
+        pos++;
+        continue;
+      }
+      pos++;
+    }
+    if (pos > len) pos = len;
+    tokens.push(text.slice(start, pos));
+    quoted.push(false);
+  }
+}
+
+/** One `${offset,width,base}` (or bare `$`) substitution, as BIND's genname does it. */
+function substitute(tpl: string, it: number): string {
+  let out = "";
+  // BIND keeps the offset of the last ${…} for later bare `$` in the same field.
+  let offset = 0;
+  for (let i = 0; i < tpl.length; i++) {
+    const c = tpl[i];
+    if (c === "\\") {
+      out += tpl.slice(i, i + 2); // escapes pass through to the record reader
+      i++;
+      continue;
+    }
+    if (c !== "$") {
+      out += c;
+      continue;
+    }
+    if (tpl[i + 1] === "$") {
+      out += "$";
+      i++;
+      continue;
+    }
+    let width = 0, base = "d";
+    if (tpl[i + 1] === "{") {
+      const end = tpl.indexOf("}", i);
+      const m = end < 0 ? null : /^(-?\d+)(?:,(\d+)(?:,([doxXnN]))?)?$/.exec(tpl.slice(i + 2, end));
+      if (m === null) throw new SyntaxError(`bad \${offset,width,base} in "${tpl}"`);
+      offset = Number(m[1]);
+      width = Number(m[2] ?? 0);
+      base = m[3] ?? "d";
+      i = end;
+    }
+    const v = it + offset;
+    let s: string;
+    if (base === "n" || base === "N") {
+      s = "";
+      let x = v, count = 0;
+      while (true) {
+        const nib = (x & 15).toString(16);
+        s += base === "N" ? nib.toUpperCase() : nib;
+        x = x >>> 4;
+        count++;
+        if (x === 0 && count >= width) break;
+        s += ".";
+        count++;
+        if (x === 0 && count >= width) break;
+      }
+    } else {
+      const radix = base === "d" ? 10 : base === "o" ? 8 : 16;
+      const digits = Math.abs(v).toString(radix);
+      const sign = v < 0 ? "-" : "";
+      s = sign + digits.padStart(width - sign.length, "0");
+      if (base === "X") s = s.toUpperCase();
+    }
+    out += s;
+  }
+  return out;
+}
+
+function requote(tok: string, quoted: boolean | undefined): string {
+  return quoted ? `"${tok}"` : tok;
+}
+
+/**
+ * Expands a `$GENERATE range lhs [ttl] [class] type rhs` entry into record lines, as
+ * BIND does: `$` is the iterator, `$$` a literal `$`, `${offset,width,base}` with base
+ * d, o, x, X, n or N (nibbles, reversed and dot-separated, `width` counting characters).
+ * Returns the lines, or an error message. At most `max` lines are produced.
+ *
+ * @example
+ * ```ts
+ * expandGenerate(["$GENERATE", "1-2", "h$", "A", "10.0.0.$"], [], 10);
+ * // ["h1 A 10.0.0.1", "h2 A 10.0.0.2"]
+ * ```
+ */
+export function expandGenerate(
+  tokens: readonly string[],
+  quoted: readonly boolean[],
+  max: number,
+): string[] | string {
+  if (tokens.length < 5) return "$GENERATE needs a range, an owner, a type and data";
+  const m = /^(\d+)-(\d+)(?:\/(\d+))?$/.exec(tokens[1] ?? "");
+  if (m === null) return `bad $GENERATE range "${tokens[1]}": write start-stop or start-stop/step`;
+  const start = Number(m[1]), stop = Number(m[2]), step = Number(m[3] ?? 1);
+  if (start > stop || step < 1 || stop > 2147483647) {
+    return `bad $GENERATE range "${tokens[1]}": start must not pass stop, step must be 1 or more`;
+  }
+  if (Math.floor((stop - start) / step) + 1 > max) {
+    return `$GENERATE range "${tokens[1]}" makes more records than the zone may hold`;
+  }
+  const lhs = tokens[2] ?? "";
+  let t = 3;
+  while (t < tokens.length - 1 && t < 5) {
+    const tok = tokens[t] ?? "";
+    const u = tok.toUpperCase();
+    if (/^\d/.test(tok) || u === "IN" || /^CLASS\d+$/.test(u) || u === "CH" || u === "HS") {
+      t++;
+    } else break;
+  }
+  const middle = tokens.slice(3, t + 1).join(" ");
+  const lines: string[] = [];
+  try {
+    for (let it = start; it <= stop; it += step) {
+      let line = substitute(lhs, it) + " " + middle;
+      for (let k = t + 1; k < tokens.length; k++) {
+        line += " " + requote(substitute(tokens[k] ?? "", it), quoted[k]);
+      }
+      lines.push(line);
+    }
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+  return lines;
+}

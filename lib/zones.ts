@@ -1,0 +1,588 @@
+/**
+ * Zone files → normalised Route 53 record sets, with every problem collected.
+ *
+ * Two formats are read: BIND master files (RFC 1035 §5.1, as named-checkzone reads
+ * them) and the legacy dns-api format (lib/legacy_format.ts). {@linkcode detectFormat}
+ * tells them apart; the sets come out in the canonical forms of lib/names.ts and
+ * lib/rdata.ts, so a set read back from Route 53 and normalised equals the parsed one.
+ *
+ * BIND semantics kept on purpose: blank owner = previous owner; TTL when a record has
+ * none: `$TTL` if given, else the previous explicit TTL (RFC 1035), else for an SOA its
+ * MINIMUM (which then acts as `$TTL`), else an error; a set whose records disagree on TTL
+ * takes the first and warns. Deviations: names outside the zone are errors (BIND drops
+ * them with a warning), an SOA and apex NS are not required (Route 53 owns them and they
+ * are dropped from the output), `$INCLUDE` is refused, TTLs above 2147483647 are errors
+ * (BIND sets them to 0).
+ *
+ * @module
+ */
+
+import { isRoute53Type, type RecordSet, type RRType } from "./record_set.ts";
+import { parseName, route53SortKey } from "./names.ts";
+import { MAX_TTL, parseRdata, parseTtl } from "./rdata.ts";
+import {
+  createEntry,
+  createLexer,
+  expandGenerate,
+  nextEntry,
+  type ZoneEntry,
+} from "./zone_lexer.ts";
+import { detectFormat, parseLegacyRecords } from "./legacy_format.ts";
+
+/** One problem in a zone file: its 1-based line (0 for the whole file) and what to do. */
+export interface ZoneProblem {
+  line: number;
+  message: string;
+}
+
+/** Size limits applied to one zone file. */
+export interface ZoneLimits {
+  /** Largest file, in bytes (UTF-8). */
+  maxBytes: number;
+  /** Most record sets in the zone (Route 53's default quota is 10,000). */
+  maxRecordSets: number;
+  /** Most values in one set (Route 53 allows 400). */
+  maxValuesPerSet: number;
+}
+
+/** 10 MiB, 10,000 sets (Route 53's default quota), 400 values per set (Route 53's limit). */
+export const DEFAULT_ZONE_LIMITS: ZoneLimits = {
+  maxBytes: 10 * 1024 * 1024,
+  maxRecordSets: 10_000,
+  maxValuesPerSet: 400,
+};
+
+/** What {@linkcode parseZone} returns. */
+export interface ZoneParseResult {
+  /** The zone as given, without trailing dot, lower-case. */
+  zone: string;
+  format: "bind" | "legacy";
+  /** Sorted in Route 53 listing order; apex SOA and apex NS left out. */
+  rrsets: RecordSet[];
+  /** Every problem, in line order. */
+  errors: ZoneProblem[];
+  warnings: ZoneProblem[];
+}
+
+/** A set being collected: the first record's line and TTL. */
+export interface SetBuilder {
+  name: string;
+  type: RRType;
+  ttl: number;
+  line: number;
+  values: string[];
+}
+
+/** Collected records and problems shared by both format readers. */
+export interface ZoneCollector {
+  /** Canonical zone name with trailing dot. */
+  apex: string;
+  sets: Map<string, SetBuilder>;
+  errors: ZoneProblem[];
+  warnings: ZoneProblem[];
+  limits: ZoneLimits;
+  /** Set once the set limit is passed, so the error is reported once. */
+  tooManySets: boolean;
+}
+
+/** Adds one record (canonical name and value) to its set, merging and checking TTLs. */
+export function addRecord(
+  c: ZoneCollector,
+  name: string,
+  type: RRType,
+  ttl: number,
+  value: string,
+  line: number,
+): void {
+  const key = name + " " + type;
+  const set = c.sets.get(key);
+  if (set === undefined) {
+    if (c.sets.size >= c.limits.maxRecordSets + 2) { // + apex SOA and NS, dropped later
+      if (!c.tooManySets) {
+        c.tooManySets = true;
+        c.errors.push({
+          line,
+          message:
+            `more than ${c.limits.maxRecordSets} record sets: Route 53's quota for one zone is exceeded`,
+        });
+      }
+      return;
+    }
+    c.sets.set(key, { name, type, ttl, line, values: [value] });
+    return;
+  }
+  if (set.ttl !== ttl) {
+    c.warnings.push({
+      line,
+      message:
+        `TTL ${ttl} differs from TTL ${set.ttl} of the ${type} set "${name}" (line ${set.line}); using ${set.ttl}`,
+    });
+  }
+  set.values.push(value);
+}
+
+/** Well-known types Route 53 cannot host, so the message can name them. */
+const OTHER_TYPES: Record<string, number> = {
+  MD: 3,
+  MF: 4,
+  MB: 7,
+  MG: 8,
+  MR: 9,
+  NULL: 10,
+  WKS: 11,
+  HINFO: 13,
+  MINFO: 14,
+  RP: 17,
+  AFSDB: 18,
+  X25: 19,
+  ISDN: 20,
+  RT: 21,
+  NSAP: 22,
+  "NSAP-PTR": 23,
+  SIG: 24,
+  KEY: 25,
+  PX: 26,
+  GPOS: 27,
+  LOC: 29,
+  NXT: 30,
+  EID: 31,
+  NIMLOC: 32,
+  ATMA: 34,
+  KX: 36,
+  CERT: 37,
+  A6: 38,
+  DNAME: 39,
+  SINK: 40,
+  OPT: 41,
+  APL: 42,
+  IPSECKEY: 45,
+  RRSIG: 46,
+  NSEC: 47,
+  DNSKEY: 48,
+  DHCID: 49,
+  NSEC3: 50,
+  NSEC3PARAM: 51,
+  SMIMEA: 53,
+  HIP: 55,
+  NINFO: 56,
+  RKEY: 57,
+  TALINK: 58,
+  CDS: 59,
+  CDNSKEY: 60,
+  OPENPGPKEY: 61,
+  CSYNC: 62,
+  ZONEMD: 63,
+  NID: 104,
+  L32: 105,
+  L64: 106,
+  LP: 107,
+  EUI48: 108,
+  EUI64: 109,
+  TKEY: 249,
+  TSIG: 250,
+  URI: 256,
+  AVC: 258,
+  DOA: 259,
+  AMTRELAY: 260,
+  RESINFO: 261,
+  WALLET: 262,
+  TA: 32768,
+  DLV: 32769,
+  ANY: 255,
+  AXFR: 252,
+  IXFR: 251,
+};
+
+const ROUTE53_NUMBERS: Record<number, RRType> = {
+  1: "A",
+  2: "NS",
+  5: "CNAME",
+  6: "SOA",
+  12: "PTR",
+  15: "MX",
+  16: "TXT",
+  28: "AAAA",
+  33: "SRV",
+  35: "NAPTR",
+  43: "DS",
+  44: "SSHFP",
+  52: "TLSA",
+  64: "SVCB",
+  65: "HTTPS",
+  99: "SPF",
+  257: "CAA",
+};
+
+/**
+ * Resolves a type token to a Route 53 type, or throws SyntaxError naming the type and
+ * saying Route 53 cannot host it (`TYPE1` is A, as in BIND).
+ */
+export function resolveType(token: string): RRType {
+  const up = token.toUpperCase();
+  if (isRoute53Type(up)) return up;
+  const m = /^TYPE(\d{1,5})$/.exec(up);
+  if (m && m[1] !== undefined) {
+    const n = Number(m[1]);
+    const t = ROUTE53_NUMBERS[n];
+    if (t !== undefined) return t;
+    if (n <= 65535) {
+      throw new SyntaxError(`record type ${up} is not one Route 53 can host: remove this record`);
+    }
+  }
+  if (OTHER_TYPES[up] !== undefined) {
+    throw new SyntaxError(`record type ${up} is not one Route 53 can host: remove this record`);
+  }
+  throw new SyntaxError(
+    `unknown record type "${token}": Route 53 hosts ${
+      Object.values(ROUTE53_NUMBERS).sort().join(" ")
+    }`,
+  );
+}
+
+function isClass(tok: string): boolean {
+  const u = tok.toUpperCase();
+  return u === "IN" || u === "CH" || u === "HS" || u === "CS" || u === "NONE" ||
+    u === "ANY" || /^CLASS\d+$/.test(u);
+}
+
+/** State of a BIND reader between entries. */
+interface BindState {
+  origin: string;
+  defaultTtl: number;
+  lastTtl: number;
+  lastOwner: string | null;
+  c: ZoneCollector;
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Reads one record from tokens `[from..to)` of an entry whose owner is already known
+ * (`owner` null: the owner token is `tokens[from]`). Used for file lines and for the
+ * records `$GENERATE` produces.
+ */
+function readRecord(
+  st: BindState,
+  tokens: readonly string[],
+  from: number,
+  to: number,
+  blankOwner: boolean,
+  line: number,
+): void {
+  const c = st.c;
+  let i = from;
+  let owner: string;
+  if (blankOwner) {
+    if (st.lastOwner === null) {
+      c.errors.push({ line, message: "no owner name: this line starts with a blank" });
+      return;
+    }
+    owner = st.lastOwner;
+  } else {
+    try {
+      owner = parseName(tokens[i] ?? "", st.origin, false);
+    } catch (e) {
+      c.errors.push({ line, message: `bad owner name: ${message(e)}` });
+      st.lastOwner = null;
+      return;
+    }
+    st.lastOwner = owner;
+    i++;
+  }
+  let ttl = -1;
+  let sawClass = false;
+  for (let k = 0; k < 2 && i < to; k++) {
+    const tok = tokens[i] ?? "";
+    const c0 = tok.charCodeAt(0);
+    if (c0 >= 48 && c0 <= 57 && ttl < 0) {
+      const v = parseTtl(tok);
+      if (v === -2) {
+        c.errors.push({ line, message: `TTL ${tok} is out of range 0..${MAX_TTL}` });
+        return;
+      }
+      if (v === -1) {
+        c.errors.push({ line, message: `bad TTL "${tok}": write seconds or units like 1h30m` });
+        return;
+      }
+      ttl = v;
+      i++;
+    } else if (!sawClass && isClass(tok)) {
+      if (tok.toUpperCase() !== "IN") {
+        c.errors.push({ line, message: `class ${tok} is not supported: Route 53 zones are IN` });
+        return;
+      }
+      sawClass = true;
+      i++;
+    } else break;
+  }
+  if (i >= to) {
+    c.errors.push({ line, message: "missing record type and data" });
+    return;
+  }
+  let type: RRType;
+  let value: string;
+  try {
+    type = resolveType(tokens[i] ?? "");
+    value = parseRdata(type, tokens, i + 1, to, st.origin, false);
+  } catch (e) {
+    c.errors.push({ line, message: message(e) });
+    return;
+  }
+  if (ttl >= 0) {
+    if (st.defaultTtl < 0) st.lastTtl = ttl;
+  } else if (st.defaultTtl >= 0) ttl = st.defaultTtl;
+  else if (st.lastTtl >= 0) ttl = st.lastTtl;
+  else if (type === "SOA") {
+    ttl = Number(value.slice(value.lastIndexOf(" ") + 1));
+    st.defaultTtl = ttl;
+    c.warnings.push({ line, message: "no TTL specified; using the SOA MINIMUM, as BIND does" });
+  } else {
+    c.errors.push({
+      line,
+      message: "no TTL for this record: add a $TTL line at the top or a TTL to this record",
+    });
+    return;
+  }
+  if (owner !== c.apex && !owner.endsWith("." + c.apex)) {
+    c.errors.push({
+      line,
+      message: `${owner} is outside the zone ${c.apex}: Route 53 cannot hold it in this zone`,
+    });
+    return;
+  }
+  addRecord(c, owner, type, ttl, value, line);
+}
+
+function directive(st: BindState, e: ZoneEntry): void {
+  const c = st.c;
+  const line = e.line;
+  const d = (e.tokens[0] ?? "").toUpperCase();
+  const n = e.tokens.length;
+  if (d === "$ORIGIN") {
+    if (n !== 2) {
+      c.errors.push({ line, message: "$ORIGIN takes one name" });
+      return;
+    }
+    try {
+      st.origin = parseName(e.tokens[1] ?? "", st.origin, false);
+    } catch (err) {
+      c.errors.push({ line, message: `bad $ORIGIN: ${message(err)}` });
+    }
+  } else if (d === "$TTL") {
+    if (n !== 2) {
+      c.errors.push({ line, message: "$TTL takes one TTL" });
+      return;
+    }
+    const v = parseTtl(e.tokens[1] ?? "");
+    if (v < 0) {
+      c.errors.push({
+        line,
+        message: v === -2
+          ? `$TTL ${e.tokens[1]} is out of range 0..${MAX_TTL}`
+          : `bad $TTL "${e.tokens[1]}": write seconds or units like 1h30m`,
+      });
+      return;
+    }
+    st.defaultTtl = v;
+  } else if (d === "$INCLUDE") {
+    c.errors.push({
+      line,
+      message:
+        "$INCLUDE is not allowed: zone files come from untrusted repositories; put the records in this file",
+    });
+  } else if (d === "$GENERATE") {
+    const tooMany = c.limits.maxRecordSets * c.limits.maxValuesPerSet;
+    const r = expandGenerate(e.tokens, e.quoted, tooMany);
+    if (typeof r === "string") {
+      c.errors.push({ line, message: r });
+      return;
+    }
+    const sub = createEntry();
+    for (const text of r) {
+      const lx = createLexer(text);
+      if (!nextEntry(lx, sub)) continue;
+      if (sub.problem !== null) {
+        c.errors.push({ line, message: `$GENERATE produced "${text}": ${sub.problem}` });
+        return;
+      }
+      const before = c.errors.length;
+      readRecord(st, sub.tokens, 0, sub.tokens.length, false, line);
+      if (c.errors.length > before) return; // one error per $GENERATE line is enough
+    }
+  } else {
+    c.errors.push({ line, message: `unknown directive ${e.tokens[0]}` });
+  }
+}
+
+/** Reads BIND master-file text into the collector. */
+function parseBind(text: string, c: ZoneCollector): void {
+  const st: BindState = { origin: c.apex, defaultTtl: -1, lastTtl: -1, lastOwner: null, c };
+  const lx = createLexer(text);
+  const e = createEntry();
+  while (nextEntry(lx, e)) {
+    if (e.problem !== null) {
+      c.errors.push({ line: e.problemLine, message: e.problem });
+      continue;
+    }
+    if (!e.blankOwner && !e.quoted[0] && (e.tokens[0] ?? "").charCodeAt(0) === 36) {
+      directive(st, e);
+      continue;
+    }
+    readRecord(st, e.tokens, 0, e.tokens.length, e.blankOwner, e.line);
+  }
+}
+
+function byLine(a: ZoneProblem, b: ZoneProblem): number {
+  return a.line - b.line;
+}
+
+/** Zone-wide checks and the final sorted, de-duplicated sets. */
+function finish(c: ZoneCollector): RecordSet[] {
+  const byName = new Map<string, SetBuilder[]>();
+  for (const s of c.sets.values()) {
+    if (s.type !== "CNAME" && s.type !== "SOA" && s.type !== "NS" && s.type !== "DS") {
+      continue;
+    }
+    byName.set(s.name, []);
+  }
+  if (byName.size > 0) {
+    for (const s of c.sets.values()) byName.get(s.name)?.push(s);
+  }
+  for (const [name, sets] of byName) {
+    const cname = sets.find((s) => s.type === "CNAME");
+    if (cname !== undefined) {
+      if (name === c.apex) {
+        c.errors.push({
+          line: cname.line,
+          message: "CNAME at the zone apex: Route 53 cannot hold it (use an A/AAAA record)",
+        });
+      } else if (sets.length > 1) {
+        const other = sets.find((s) => s !== cname);
+        c.errors.push({
+          line: cname.line,
+          message: `CNAME and other data at ${name} (${other?.type} on line ${other?.line})`,
+        });
+      }
+    }
+    for (const s of sets) {
+      if (s.type === "SOA" && name !== c.apex) {
+        c.errors.push({ line: s.line, message: `SOA record not at the zone apex ${c.apex}` });
+      }
+      if (s.type === "NS" && name.startsWith("*.")) {
+        c.errors.push({ line: s.line, message: "NS records cannot be wildcards in Route 53" });
+      }
+      if (s.type === "DS" && name === c.apex) {
+        c.errors.push({
+          line: s.line,
+          message: "DS record at the zone apex: it belongs in the parent zone",
+        });
+      }
+    }
+  }
+  const out: RecordSet[] = [];
+  const keys: string[] = [];
+  for (const s of c.sets.values()) {
+    const v = s.values;
+    if (v.length > 1) {
+      v.sort();
+      let w = 1;
+      for (let r = 1; r < v.length; r++) if (v[r] !== v[w - 1]) v[w++] = v[r] ?? "";
+      v.length = w;
+    }
+    if ((s.type === "CNAME" || s.type === "SOA") && v.length > 1) {
+      c.errors.push({
+        line: s.line,
+        message: `${s.type} set at ${s.name} has ${v.length} values; only one is allowed`,
+      });
+    }
+    if (v.length > c.limits.maxValuesPerSet) {
+      c.errors.push({
+        line: s.line,
+        message:
+          `${s.type} set at ${s.name} has ${v.length} values; Route 53 allows ${c.limits.maxValuesPerSet}`,
+      });
+    }
+    if (s.name === c.apex && (s.type === "SOA" || s.type === "NS")) continue;
+    out.push({ name: s.name, type: s.type, ttl: s.ttl, values: v });
+    keys.push(route53SortKey(s.name) + " " + s.type);
+  }
+  if (out.length > c.limits.maxRecordSets && !c.tooManySets) {
+    c.errors.push({
+      line: 0,
+      message:
+        `more than ${c.limits.maxRecordSets} record sets: Route 53's quota for one zone is exceeded`,
+    });
+  }
+  const idx = out.map((_, i) => i);
+  // The key's " " sorts below every name byte, so "name type" orders by name then type.
+  idx.sort((a, b) => {
+    const ka = keys[a] ?? "", kb = keys[b] ?? "";
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  });
+  return idx.map((i) => out[i] as RecordSet);
+}
+
+/**
+ * Parses a zone file (BIND or legacy format, told apart by {@linkcode detectFormat})
+ * into normalised record sets, collecting every problem with its line.
+ *
+ * @example
+ * ```ts
+ * const r = parseZone("$TTL 300\nwww A 192.0.2.1\n", { zone: "shop.test" });
+ * // r.rrsets: [{ name: "www.shop.test.", type: "A", ttl: 300, values: ["192.0.2.1"] }]
+ * ```
+ */
+export function parseZone(
+  text: string,
+  options: { zone: string; limits?: Partial<ZoneLimits> },
+): ZoneParseResult {
+  const limits = { ...DEFAULT_ZONE_LIMITS, ...options.limits };
+  let zone = options.zone.toLowerCase();
+  if (zone.endsWith(".")) zone = zone.slice(0, -1);
+  const c: ZoneCollector = {
+    apex: "",
+    sets: new Map(),
+    errors: [],
+    warnings: [],
+    limits,
+    tooManySets: false,
+  };
+  const result = (format: "bind" | "legacy", rrsets: RecordSet[]): ZoneParseResult => ({
+    zone,
+    format,
+    rrsets,
+    errors: c.errors.sort(byLine),
+    warnings: c.warnings.sort(byLine),
+  });
+  try {
+    c.apex = parseName(zone === "" ? "." : zone + ".", ".", false);
+  } catch (e) {
+    c.errors.push({ line: 0, message: `bad zone name "${options.zone}": ${message(e)}` });
+    return result("bind", []);
+  }
+  // Checked before reading: a huge file must not cost memory first.
+  const bytes = text.length <= limits.maxBytes / 3
+    ? text.length
+    : new TextEncoder().encode(text).length;
+  if (bytes > limits.maxBytes) {
+    c.errors.push({
+      line: 0,
+      message: `file is ${bytes} bytes; the limit is ${limits.maxBytes}`,
+    });
+    return result("bind", []);
+  }
+  const format = detectFormat(text);
+  if (typeof format !== "string") {
+    c.errors.push(format);
+    return result("bind", []);
+  }
+  if (format === "legacy") parseLegacyRecords(text, c);
+  else parseBind(text, c);
+  const rrsets = finish(c);
+  if (rrsets.length === 0 && c.errors.length === 0) {
+    c.warnings.push({ line: 0, message: "the file holds no record sets" });
+  }
+  return result(format, rrsets);
+}
