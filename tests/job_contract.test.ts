@@ -1,0 +1,134 @@
+import assert from "node:assert/strict";
+import {
+  enqueueArgs,
+  isValidUser,
+  normalizePath,
+  parseJobResult,
+  queueKeys,
+  realRepoProblem,
+  repoProblem,
+} from "../lib/job.ts";
+import { parseJob, parseLegacyJob } from "../lib/job_schema.ts";
+
+const uuid = "3f1c2b9e-6c1d-4f55-9a1e-2b7f0c4d5e6a";
+const good = {
+  uuid,
+  user: "steve",
+  repo: "/repos/steve",
+  queuedAt: "2026-11-25T12:00:00.000Z",
+  ref: "refs/heads/main",
+  after: "a".repeat(40),
+};
+
+Deno.test("isValidUser() accepts lower-case names and refuses paths, dots and spaces", () => {
+  for (const user of ["steve", "a", "user-1", "web_2", "0day"]) assert.ok(isValidUser(user), user);
+  for (const user of ["", "Steve", "..", ".git", "a/b", "a b", "-x", "_x", "x".repeat(65)]) {
+    assert.ok(!isValidUser(user), user);
+  }
+});
+
+Deno.test("normalizePath() resolves . and .. lexically and drops doubled and trailing slashes", () => {
+  assert.equal(normalizePath("/repos//alice/../steve/"), "/repos/steve");
+  assert.equal(normalizePath("/../.."), "/");
+  assert.equal(normalizePath("a/./b/../../.."), "..");
+  assert.equal(normalizePath(""), ".");
+});
+
+Deno.test("repoProblem() accepts exactly REPOS_ROOT/<user>", () => {
+  assert.equal(repoProblem("/repos/steve", "steve", "/repos"), undefined);
+  assert.equal(repoProblem("/repos/steve/", "steve", "/repos/"), undefined);
+});
+
+Deno.test("repoProblem() refuses .., other users, relative and look-alike paths", () => {
+  for (
+    const repo of [
+      "/repos/alice/../steve",
+      "/repos/./steve",
+      "/repos//steve",
+      "/repos/alice",
+      "repos/steve",
+      "/repos/steve/..",
+      "/repos/steve.git",
+      "/etc/passwd",
+      "/repos/steve/sub",
+    ]
+  ) {
+    assert.match(repoProblem(repo, "steve", "/repos") ?? "", /is not \/repos\/steve/, repo);
+  }
+  assert.match(repoProblem("/repos/..", "..", "/repos") ?? "", /does not match/);
+});
+
+Deno.test("realRepoProblem() refuses a user repository that is a symlink to another", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${root}/alice`);
+    await Deno.symlink(`${root}/alice`, `${root}/steve`);
+    assert.equal(await realRepoProblem("alice", root), undefined);
+    assert.match(await realRepoProblem("steve", root) ?? "", /resolves to .*alice/);
+    assert.match(await realRepoProblem("nobody", root) ?? "", /Cannot use repository/);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("queueKeys() puts every key under the prefix", () => {
+  const keys = queueKeys("t:");
+  const names = [
+    keys.ready,
+    keys.leases,
+    keys.attempts,
+    keys.holders,
+    keys.dead,
+    keys.invalid,
+    keys.job("u"),
+    keys.pending("s"),
+    keys.inflight("s"),
+    keys.lock("s"),
+    keys.result("u"),
+    keys.done("u"),
+  ];
+  assert.ok(names.every((n) => n.startsWith("t:")));
+  assert.equal(new Set(names).size, names.length);
+  assert.equal(queueKeys().pending("steve"), "dnsapi:pending:steve");
+});
+
+Deno.test("enqueueArgs() carries the job JSON unchanged", () => {
+  const args = enqueueArgs("p:", good);
+  assert.deepEqual(args.slice(0, 4), ["0", "p:", uuid, "steve"]);
+  assert.deepEqual(JSON.parse(args[4]!), good);
+});
+
+Deno.test("parseJob() accepts DESIGN.md's job and refuses a repo outside REPOS_ROOT/<user>", () => {
+  assert.deepEqual(parseJob(JSON.stringify(good), "/repos"), { ok: true, job: good });
+  const escaped = parseJob(JSON.stringify({ ...good, repo: "/repos/alice" }), "/repos");
+  assert.deepEqual(escaped, { ok: false, reason: 'repo "/repos/alice" is not /repos/steve' });
+});
+
+Deno.test("parseJob() names what is wrong with a payload", () => {
+  const notJson = parseJob("{", "/repos");
+  assert.ok(!notJson.ok && notJson.reason.startsWith("not JSON"));
+  const shape = parseJob(JSON.stringify({ ...good, uuid: "nope", user: "A" }), "/repos");
+  assert.ok(!shape.ok && /uuid/.test(shape.reason) && /user/.test(shape.reason), String(shape));
+  const noTime = parseJob(JSON.stringify({ ...good, queuedAt: undefined }), "/repos");
+  assert.ok(!noTime.ok && /queuedAt/.test(noTime.reason));
+});
+
+Deno.test("parseLegacyJob() turns {uuid,user,repo} into a job queued now", () => {
+  const now = new Date("2026-11-25T13:00:00Z");
+  const raw = JSON.stringify({ uuid, user: "steve", repo: "/repos/steve" });
+  assert.deepEqual(parseLegacyJob(raw, "/repos", now), {
+    ok: true,
+    job: { uuid, user: "steve", repo: "/repos/steve", queuedAt: now.toISOString() },
+  });
+  assert.deepEqual(parseLegacyJob(JSON.stringify(good), "/repos", now), { ok: true, job: good });
+  const bad = parseLegacyJob(JSON.stringify({ uuid, user: "steve", repo: "/tmp" }), "/repos", now);
+  assert.ok(!bad.ok);
+});
+
+Deno.test("parseJobResult() reads a stored result and refuses anything else", () => {
+  const result = { uuid, status: "succeeded", lines: ["shop.test: +3 ~1 -2"], coveredBy: uuid };
+  assert.deepEqual(parseJobResult(JSON.stringify(result)), result);
+  assert.equal(parseJobResult("nope"), undefined);
+  assert.equal(parseJobResult(JSON.stringify({ ...result, status: "done" })), undefined);
+  assert.equal(parseJobResult(JSON.stringify({ ...result, lines: [1] })), undefined);
+});
