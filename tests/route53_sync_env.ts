@@ -23,16 +23,21 @@ export interface SyncEnv {
   api: Route53Api;
 }
 
-/** Runs `body` against a fresh local server; retries back off in milliseconds, not seconds. */
+/**
+ * Runs `body` against a fresh local server; the adapter's retries back off in
+ * milliseconds, not seconds. `sdkMaxAttempts: 1` leaves every retry to the adapter.
+ */
 export async function withSyncEnv(
-  options: Route53LocalOptions,
+  options: Route53LocalOptions & { sdkMaxAttempts?: number },
   body: (env: SyncEnv) => Promise<void>,
 ): Promise<void> {
-  const server = await startRoute53Local({ log: () => {}, ...options });
+  const { sdkMaxAttempts, ...serverOptions } = options;
+  const server = await startRoute53Local({ log: () => {}, ...serverOptions });
   const client = new Route53Client({
     endpoint: server.url,
     region: "us-east-1",
     credentials: { accessKeyId: "x", secretAccessKey: "x" },
+    ...(sdkMaxAttempts === undefined ? {} : { maxAttempts: sdkMaxAttempts }),
   });
   try {
     await body({
