@@ -1,0 +1,309 @@
+/**
+ * Push-time validation (the hook's `pre-receive` mode): parse the zone files a push adds
+ * or changes, straight from git's objects, and reject the push with
+ * `zones/<file>:<line>: <message>` lines when one is invalid.
+ *
+ * Objects of a push that is being received sit in a quarantine directory that git names
+ * in the hook's environment (GIT_OBJECT_DIRECTORY, GIT_ALTERNATE_OBJECT_DIRECTORIES);
+ * every git command here gets that environment and only reads objects (`diff-tree`,
+ * `ls-tree`, `cat-file`), never a working tree.
+ *
+ * The validator never blocks a push by its own failure: a git error, the time limit or a
+ * bug makes it say that it could not validate and exit 0, so post-receive queues the
+ * push as usual and the worker reports the problems in the job log.
+ *
+ * @module
+ */
+
+import { DEFAULT_ZONE_LIMITS, parseZone } from "./zones.ts";
+import { domainSyntaxProblem, isPublicSuffix, normaliseDomain } from "./ownership.ts";
+import { type GitContext, readBlobs, treeEntries, type TreeEntry } from "./pre_receive_git.ts";
+
+/** Bounds of one validation run. */
+export interface PreReceiveLimits {
+  /** Whole run, in ms; past it the push is let through. */
+  timeMs: number;
+  /** Zone files validated per push; more are left to the worker. */
+  maxFiles: number;
+  /** Largest zone file accepted, in bytes (the worker's own limit). */
+  maxFileBytes: number;
+  /** Bytes read from git per push; files beyond it are left to the worker. */
+  maxTotalBytes: number;
+  /** Problem lines shown; the rest are counted. */
+  maxMessages: number;
+}
+
+/** 10 s, 500 files, the parser's file-size limit, 64 MiB in total, 50 lines. */
+export const DEFAULT_PRE_RECEIVE_LIMITS: PreReceiveLimits = {
+  timeMs: 10_000,
+  maxFiles: 500,
+  maxFileBytes: DEFAULT_ZONE_LIMITS.maxBytes,
+  maxTotalBytes: 64 * 1024 * 1024,
+  maxMessages: 50,
+};
+
+/** Input of {@linkcode validatePush}. */
+export interface PushInput {
+  /** The repository receiving the push (the hook's GIT_DIR, absolute). */
+  gitDir: string;
+  /** git's stdin lines: `<old-sha> <new-sha> <ref>`. */
+  lines: string[];
+  /** The hook's environment: the GIT_* quarantine variables are passed on to git. */
+  env?: Record<string, string>;
+  /** Directory holding the zone files (default `zones`). */
+  zonesDir?: string;
+  /** Overrides of {@linkcode DEFAULT_PRE_RECEIVE_LIMITS}. */
+  limits?: Partial<PreReceiveLimits>;
+}
+
+/** Outcome of {@linkcode validatePush}. */
+export interface PushVerdict {
+  /** False rejects the push. */
+  ok: boolean;
+  /** Lines for the pusher: problems (`zones/f:12: …`), warnings, notes. */
+  messages: string[];
+  /** Set when some or all files could not be validated, saying why. */
+  skipped?: string;
+}
+
+/** One pushed ref update. */
+export interface RefUpdate {
+  old: string;
+  new: string;
+  ref: string;
+}
+
+const UPDATE_LINE = /^([0-9a-f]{40}|[0-9a-f]{64}) ([0-9a-f]{40}|[0-9a-f]{64}) (\S+)$/;
+
+/** Reads git's `old new ref` lines; other lines are ignored. */
+export function parseUpdates(lines: readonly string[]): RefUpdate[] {
+  const updates: RefUpdate[] = [];
+  for (const line of lines) {
+    const m = UPDATE_LINE.exec(line.trim());
+    if (m) updates.push({ old: m[1]!, new: m[2]!, ref: m[3]! });
+  }
+  return updates;
+}
+
+/** True for git's all-zero object name (a created or deleted ref). */
+export function isZeroSha(sha: string): boolean {
+  return /^0+$/.test(sha);
+}
+
+/**
+ * Tells whether a path inside the zones directory is a zone file to validate: a direct
+ * child, not hidden (`.gitkeep`), not `example.*` (samples are skipped by the worker).
+ */
+export function isZoneCandidate(path: string, zonesDir: string): boolean {
+  if (!path.startsWith(zonesDir + "/")) return false;
+  const name = path.slice(zonesDir.length + 1);
+  if (name === "" || name.includes("/") || name.startsWith(".")) return false;
+  return !name.toLowerCase().startsWith("example.");
+}
+
+/** Why a zone file's name cannot be a hosted domain, or null when it can. */
+export function zoneNameProblem(fileName: string): string | null {
+  const zone = normaliseDomain(fileName);
+  const syntax = domainSyntaxProblem(zone);
+  if (syntax) return `the file name must be the domain name: ${syntax}`;
+  if (isPublicSuffix(zone)) {
+    return `the file name ${zone} is a top-level domain or public suffix; name the file ` +
+      `after the domain you registered, e.g. yourname.${zone}`;
+  }
+  return null;
+}
+
+/** Formats one problem as git shows it: `zones/f:12: message`, or `zones/f: message`. */
+export function problemLine(path: string, line: number, message: string): string {
+  return line > 0 ? `${path}:${line}: ${message}` : `${path}: ${message}`;
+}
+
+/**
+ * Checks one zone file's name and text; returns error and warning lines (pure).
+ *
+ * @example
+ * ```ts
+ * checkZoneText("zones/shop.test", "www A 999.1.1.1\n");
+ * // { errors: ["zones/shop.test:1: …"], warnings: [] }
+ * ```
+ */
+export function checkZoneText(
+  path: string,
+  text: string,
+): { errors: string[]; warnings: string[] } {
+  const fileName = path.slice(path.lastIndexOf("/") + 1);
+  const nameProblem = zoneNameProblem(fileName);
+  if (nameProblem) return { errors: [problemLine(path, 0, nameProblem)], warnings: [] };
+  const result = parseZone(text, { zone: normaliseDomain(fileName) });
+  return {
+    errors: result.errors.map((p) => problemLine(path, p.line, p.message)),
+    warnings: result.warnings.map((p) => problemLine(path, p.line, `warning: ${p.message}`)),
+  };
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Finds the zone files a push adds or changes: for an updated branch, the difference
+ * between the old and new tips (so a force push is covered); for a new branch, every
+ * zone file of its tip; deleted refs and tags add nothing. Same path and blob once.
+ */
+async function changedZoneFiles(
+  git: GitContext,
+  updates: RefUpdate[],
+  zonesDir: string,
+): Promise<TreeEntry[]> {
+  const seen = new Map<string, TreeEntry>();
+  for (const u of updates) {
+    if (isZeroSha(u.new) || !u.ref.startsWith("refs/heads/")) continue;
+    const entries = await treeEntries(git, isZeroSha(u.old) ? undefined : u.old, u.new, zonesDir);
+    for (const e of entries) {
+      if (e.type === "blob" && isZoneCandidate(e.path, zonesDir)) {
+        seen.set(`${e.path}\0${e.oid}`, e);
+      }
+    }
+  }
+  return [...seen.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/**
+ * Validates the zone files of a push. Never throws: a failure of its own comes back as
+ * `{ ok: true, skipped }`, so the push goes through.
+ */
+export async function validatePush(input: PushInput): Promise<PushVerdict> {
+  const limits = { ...DEFAULT_PRE_RECEIVE_LIMITS, ...input.limits };
+  const zonesDir = (input.zonesDir ?? "zones").replace(/\/+$/, "");
+  const git: GitContext = {
+    gitDir: input.gitDir,
+    env: input.env ?? {},
+    deadline: Date.now() + limits.timeMs,
+  };
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  const notes: string[] = [];
+  let skipped: string | undefined;
+  try {
+    let files = await changedZoneFiles(git, parseUpdates(input.lines), zonesDir);
+    if (files.length > limits.maxFiles) {
+      notes.push(
+        `${files.length} zone files changed; checked the first ${limits.maxFiles}, ` +
+          `the worker checks the rest`,
+      );
+      files = files.slice(0, limits.maxFiles);
+    }
+    const readable: TreeEntry[] = [];
+    let total = 0;
+    for (const f of files) {
+      if (f.size > limits.maxFileBytes) {
+        errors.push(
+          problemLine(f.path, 0, `file is ${f.size} bytes; the limit is ${limits.maxFileBytes}`),
+        );
+      } else if (total + f.size > limits.maxTotalBytes) {
+        skipped ??= `the push changes more than ${limits.maxTotalBytes} bytes of zone files`;
+      } else {
+        total += f.size;
+        readable.push(f);
+      }
+    }
+    const blobs = await readBlobs(git, readable.map((f) => f.oid));
+    const decoder = new TextDecoder("utf-8", { fatal: true });
+    for (const f of readable) {
+      if (Date.now() > git.deadline) {
+        skipped ??= `the time limit of ${limits.timeMs} ms was reached`;
+        break;
+      }
+      const bytes = blobs.get(f.oid);
+      if (!bytes) throw new Error(`git did not return the blob of ${f.path}`);
+      let text: string;
+      try {
+        text = decoder.decode(bytes);
+      } catch {
+        errors.push(problemLine(f.path, 0, "the file is not UTF-8 text; save it as UTF-8"));
+        continue;
+      }
+      const checked = checkZoneText(f.path, text);
+      errors.push(...checked.errors);
+      warnings.push(...checked.warnings);
+    }
+  } catch (error) {
+    skipped = message(error);
+  }
+  const shown = [...errors, ...warnings];
+  const messages = shown.slice(0, limits.maxMessages);
+  if (shown.length > messages.length) {
+    messages.push(`… and ${shown.length - messages.length} more`);
+  }
+  messages.push(...notes);
+  // Problems already found are real even when the rest could not be checked.
+  return skipped === undefined
+    ? { ok: errors.length === 0, messages }
+    : { ok: errors.length === 0, messages, skipped };
+}
+
+/** What {@linkcode runPreReceive} needs from the hook (a subset of hook.ts's HookIo). */
+export interface PreReceiveIo {
+  /** Reads an environment variable of the hook. */
+  env(name: string): string | undefined;
+  /** The hook's working directory (git runs it in the repository). */
+  cwd: string;
+  /** Prints one line to the pusher (git prefixes it with `remote: `). */
+  print(line: string): void;
+}
+
+/** The hook environment passed on to git: where the pushed objects are. */
+const GIT_ENV_NAMES = [
+  "GIT_OBJECT_DIRECTORY",
+  "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+  "GIT_QUARANTINE_PATH",
+  "PATH",
+  "HOME",
+];
+
+/**
+ * Runs the pre-receive hook: validates the push described by `stdinText` and returns the
+ * exit code for git (1 rejects the push, 0 lets it through).
+ *
+ * @example
+ * ```ts
+ * const code = await runPreReceive(stdin, { env: Deno.env.get, cwd: Deno.cwd(), print: console.log });
+ * ```
+ */
+export async function runPreReceive(stdinText: string, io: PreReceiveIo): Promise<number> {
+  try {
+    const gitDirEnv = io.env("GIT_DIR") ?? ".";
+    const gitDir = gitDirEnv.startsWith("/") ? gitDirEnv : `${io.cwd}/${gitDirEnv}`;
+    const env: Record<string, string> = {};
+    for (const name of GIT_ENV_NAMES) {
+      const value = io.env(name);
+      if (value !== undefined) env[name] = value;
+    }
+    const verdict = await validatePush({
+      gitDir,
+      lines: stdinText.split("\n"),
+      env,
+      zonesDir: io.env("ZONES_DIR") || "zones",
+    });
+    if (!verdict.ok) {
+      io.print("dns-api: push rejected, the zone files have errors:");
+      for (const line of verdict.messages) io.print(line);
+      io.print("dns-api: fix the lines above and push again; nothing was changed.");
+      return 1;
+    }
+    for (const line of verdict.messages) io.print(line);
+    if (verdict.skipped !== undefined) {
+      io.print(
+        `dns-api: could not validate the zone files (${verdict.skipped}); ` +
+          "the push goes through and the worker reports any problem in the job log.",
+      );
+    }
+    return 0;
+  } catch (error) {
+    io.print(
+      `dns-api: could not validate the zone files (${message(error)}); ` +
+        "the push goes through and the worker reports any problem in the job log.",
+    );
+    return 0;
+  }
+}
