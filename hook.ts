@@ -194,7 +194,8 @@ export async function postReceive(io: HookIo): Promise<number> {
   } catch (error) {
     redis?.close();
     say(io, `your push is stored, but DNS was NOT updated yet: the job queue is unreachable`);
-    say(io, `(${errorText(error)}). Push again later, or contact ${contact(io)}.`);
+    say(io, `(${errorText(error)}).`);
+    say(io, `Push again later (an empty commit will do), or contact ${contact(io)}.`);
     return 1;
   }
   say(io, `queued ${job.uuid}`);
