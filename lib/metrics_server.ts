@@ -92,6 +92,39 @@ export async function evaluateHealth(
   }
 }
 
+/**
+ * Builds a `health` function from named checks run in parallel: a check that throws
+ * counts as failed with its message as `detail`; overall `ok` needs every check.
+ *
+ * @example
+ * ```ts
+ * const health = combineHealthChecks({
+ *   redis: async () => ({ ok: (await ping()) === "PONG" }),
+ *   schema: async () => ({ ok: true }),
+ * });
+ * ```
+ */
+export function combineHealthChecks(
+  checks: Record<string, () => Promise<HealthCheck>>,
+): () => Promise<HealthReport> {
+  return async () => {
+    const entries = await Promise.all(
+      Object.entries(checks).map(async ([name, check]): Promise<[string, HealthCheck]> => {
+        try {
+          return [name, await check()];
+        } catch (error) {
+          return [name, {
+            ok: false,
+            detail: error instanceof Error ? error.message : String(error),
+          }];
+        }
+      }),
+    );
+    const results = Object.fromEntries(entries);
+    return { ok: entries.every(([, c]) => c.ok), checks: results };
+  };
+}
+
 /** Starts the server; the socket is bound when this returns (so `port` is known). */
 export function startMetricsServer(options: MetricsServerOptions): MetricsServer {
   const timeoutMs = options.timeoutMs ?? 5000;

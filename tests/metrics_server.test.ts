@@ -1,6 +1,10 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { createDnsApiRegistry, recordJob, setQueueDepth } from "../lib/metrics.ts";
-import { type HealthReport, startMetricsServer } from "../lib/metrics_server.ts";
+import {
+  combineHealthChecks,
+  type HealthReport,
+  startMetricsServer,
+} from "../lib/metrics_server.ts";
 
 const healthy = (): Promise<HealthReport> =>
   Promise.resolve({ ok: true, checks: { redis: { ok: true }, mysql: { ok: true } } });
@@ -133,4 +137,20 @@ Deno.test("GET /healthz answers 503 when the health function never settles", asy
   } finally {
     await server.close();
   }
+});
+
+Deno.test("combineHealthChecks() reports each check and fails overall when one throws", async () => {
+  const health = combineHealthChecks({
+    redis: () => Promise.resolve({ ok: true }),
+    mysql: () => Promise.reject(new Error("Access denied for user 'dnsapi'")),
+  });
+  assertEquals(await health(), {
+    ok: false,
+    checks: {
+      redis: { ok: true },
+      mysql: { ok: false, detail: "Access denied for user 'dnsapi'" },
+    },
+  });
+  const allGood = combineHealthChecks({ redis: () => Promise.resolve({ ok: true }) });
+  assertEquals((await allGood()).ok, true);
 });
