@@ -66,9 +66,9 @@ export interface BindResult {
   errors: BindMessage[];
   /** Every message BIND printed (warnings included), mapped to customer lines. */
   messages: BindMessage[];
-  /** Records of the dump, the wrapper's fake apex SOA and NS left out (empty if !ok). */
+  /** Records of the dump without apex SOA and NS (empty when !ok). */
   records: BindRecord[];
-  /** The dump text as BIND wrote it (the fake apex records left out). */
+  /** The dump text as BIND wrote it, without apex SOA and NS lines. */
   dump: string;
 }
 
@@ -134,9 +134,10 @@ async function runWrapped(
       const text = await Deno.readTextFile(out);
       const all = parseBindDump(text);
       const apex = origin.toLowerCase();
+      // Apex SOA and NS are Route 53's and never record sets to sync: the fake ones
+      // and the file's own are left out alike.
       const keep = (r: BindRecord) =>
-        !(r.owner.toLowerCase() === apex && (r.type === "SOA" || r.type === "NS") &&
-          (r.rdata.startsWith("ns.invalid.") || !withSoa));
+        !((r.type === "SOA" || r.type === "NS") && r.owner.toLowerCase() === apex);
       records = all.filter(keep);
       dump = text.split("\n").filter((l) => {
         const r = parseBindDumpLine(l);
