@@ -44,11 +44,12 @@ export function opt(
 }
 
 /**
- * Escapes text for element content. Besides the five XML entities, carriage returns and
- * tabs are written as character references so a parser gives them back unchanged.
+ * Escapes text for element content: `&`, `<` and `>` (quotes need no escape outside
+ * attributes, and real responses show TXT quotes raw); carriage returns and tabs become
+ * character references so a parser gives them back unchanged instead of normalising them.
  */
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"'\r\t]/g, (c) => {
+  return text.replace(/[&<>\r\t]/g, (c) => {
     switch (c) {
       case "&":
         return "&amp;";
@@ -56,10 +57,6 @@ export function escapeXml(text: string): string {
         return "&lt;";
       case ">":
         return "&gt;";
-      case '"':
-        return "&quot;";
-      case "'":
-        return "&apos;";
       case "\r":
         return "&#13;";
       default:
