@@ -154,8 +154,15 @@ export interface Queue {
   reserve(workerId: string, timeoutMs: number, signal?: AbortSignal): Promise<Reservation | null>;
   /** Renews the lease. False means the lock was lost: stop and do not finish. */
   heartbeat(reservation: Reservation): Promise<boolean>;
-  /** Acknowledges the sync; publishes `lines` as each uuid's result. False if lost. */
-  complete(reservation: Reservation, outcome?: { lines: string[] }): Promise<boolean>;
+  /**
+   * Acknowledges the sync; publishes `lines` and `status` (default `succeeded`; a sync
+   * that ran but had zones refused is `failed` without retrying) as each uuid's result.
+   * False if lost.
+   */
+  complete(
+    reservation: Reservation,
+    outcome?: { lines: string[]; status?: "succeeded" | "failed" },
+  ): Promise<boolean>;
   /** Transient failure: retry after a backoff, or fail once attempts are used up. */
   retryLater(reservation: Reservation, reason: string): Promise<RetryOutcome>;
   /** Permanent failure: every uuid goes to the dead list with the reason. False if lost. */
@@ -338,6 +345,8 @@ export function createQueue(redis: Redis, options: QueueOptions): Queue {
         const entry = { uuid, user, reason, raw: clip(raw), at: new Date().toISOString() };
         await evalScript(SET_ASIDE, [], [p, user, token, uuid, JSON.stringify(entry)]);
         log({ level: "warn", event: "invalid", user, uuid, message: `set aside: ${reason}` });
+        // A final status for the uuid, so a waiting hook (and `logs`) is not left guessing.
+        await publishMany([{ uuid, status: "failed", lines: [`job refused: ${reason}`] }]);
       }
       r.syncId = r.uuids[r.uuids.length - 1] ?? "";
       if (r.jobs.length === 0) {
@@ -426,7 +435,7 @@ export function createQueue(redis: Redis, options: QueueOptions): Queue {
       if (!await finish(r, "done")) return false;
       await publishMany(r.uuids.map((uuid) => ({
         uuid,
-        status: "succeeded",
+        status: outcome?.status ?? "succeeded",
         lines: outcome?.lines ?? [],
         coveredBy: r.syncId,
       })));

@@ -312,10 +312,13 @@ Deno.test("queue: invalid payloads are set aside with a reason and valid ones st
       await redis.hset(`${prefix}job:${uuid}`, "json", raw, "state", "queued");
       await redis.rpush(`${prefix}pending:steve`, uuid);
     }
-    await redis.rpush(`${prefix}pending:steve`, crypto.randomUUID()); // no job data at all
+    const missing = crypto.randomUUID();
+    await redis.rpush(`${prefix}pending:steve`, missing); // no job data at all
     await q.enqueue(good);
     const r = await mustReserve(q);
     assert.deepEqual(r.uuids, [good.uuid]);
+    assert.equal(await q.jobState(missing), "failed", "a refused uuid still gets a final status");
+    assert.deepEqual((await q.waitResult(missing, 0))?.lines, ["job refused: job data missing"]);
     const invalid = await q.recentInvalid(10);
     const reasons = invalid.map((e) => e && typeof e === "object" && "reason" in e ? e.reason : e);
     assert.equal(reasons.length, 5);

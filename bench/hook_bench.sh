@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Hook start-up benchmark (issue 4 item 2): an empty Deno script against hook.ts
+# queuing one job in the real Redis, side by side in one hyperfine run, same
+# `deno run` flags, stdin from a file, run from inside a bare repository as git does.
+# Goal: the hook's median at most 1.3x the empty script's.
+#
+# Usage: bench/hook_bench.sh [RUNS]   (default 40; writes bench/results/hook.md)
+# Needs: deno, git, hyperfine, redis-cli, Redis at REDIS_URL (default 127.0.0.1:6379).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+top=$(pwd)
+runs=${1:-40}
+tmp=$(mktemp -d)
+prefix="bench:$(date +%s)-$$:"
+cleanup() {
+  redis-cli --scan --pattern "${prefix}*" | xargs -r redis-cli del >/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+git init -q --bare -b main "$tmp/repos/bench"
+: >"$tmp/empty.ts"
+printf '%s %s refs/heads/main\n' "$(printf '0%.0s' {1..40})" "$(printf 'a%.0s' {1..40})" \
+  >"$tmp/stdin.txt"
+flags="--allow-env --allow-read --allow-net --allow-run=git"
+# Warm the module cache so no run pays for transpiling.
+deno cache "$top/hook.ts" "$tmp/empty.ts" >/dev/null 2>&1
+
+cd "$tmp/repos/bench"
+export REPOS_ROOT="$tmp/repos" DNSAPI_KEY_PREFIX="$prefix" DNS_API_HOOK_WAIT=0
+hyperfine --warmup 5 --runs "$runs" --export-json "$tmp/result.json" \
+  -n empty "deno run $flags $tmp/empty.ts <$tmp/stdin.txt" \
+  -n hook "deno run $flags $top/hook.ts post-receive <$tmp/stdin.txt >/dev/null"
+queued=$(redis-cli zcard "${prefix}ready")
+jobs=$(redis-cli llen "${prefix}pending:bench")
+[ "$queued" = 1 ] && [ "$jobs" -ge "$runs" ] || { echo "the hook did not queue its jobs" >&2; exit 1; }
+
+cd "$top"
+mkdir -p bench/results
+deno eval --ext=ts "
+const r = JSON.parse(await Deno.readTextFile('$tmp/result.json')).results;
+type Run = { command: string; median: number; user: number; system: number };
+const get = (n: string): Run => r.find((x: Run) => x.command === n);
+const ms = (n: string) => get(n).median * 1000;
+const cpu = (n: string) => ((get(n).user + get(n).system) * 1000).toFixed(1);
+const [e, h] = [ms('empty'), ms('hook')];
+console.log([
+  '# Hook start-up (bench/hook_bench.sh)',
+  '',
+  'Medians of one hyperfine run ($runs runs each after 5 warm-up runs; hyperfine runs the',
+  'two commands one after the other), on $(nproc) cores shared with other work,',
+  '\`deno run $flags\`, stdin from a file, real Redis, load average $(cut -d" " -f1 /proc/loadavg):',
+  '',
+  '| command | median wall ms | mean CPU ms (user+sys) |',
+  '|---|---:|---:|',
+  '| empty Deno script | ' + e.toFixed(1) + ' | ' + cpu('empty') + ' |',
+  '| hook.ts post-receive, one job queued | ' + h.toFixed(1) + ' | ' + cpu('hook') + ' |',
+  '',
+  'Ratio of medians hook / empty: **' + (h / e).toFixed(2) + '** (goal: at most 1.30).',
+  '',
+  'Measured $(date -u +%Y-%m-%dT%H:%MZ), $(deno --version | head -1).',
+].join('\n'));
+" | tee bench/results/hook.md
