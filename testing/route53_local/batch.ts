@@ -266,8 +266,14 @@ export function evaluateBatch(ctx: BatchContext, changes: readonly ChangeInput[]
     return out;
   };
 
+  const isSameZoneAlias = (s: StoredSet) => s.aliasTarget?.hostedZoneId === ctx.zoneId;
+  // Scanning the zone for aliases on every DELETE is only needed when some exist.
+  let sameZoneAliases = 0;
+  for (const list of scratch.values()) sameZoneAliases += list.filter(isSameZoneAlias).length;
+
   /** Whether a same-zone alias in the scratch copy targets this set's name and type. */
   const aliasedBy = (set: StoredSet): StoredSet | undefined => {
+    if (sameZoneAliases === 0) return undefined;
     for (const list of scratch.values()) {
       for (const s of list) {
         const a = s.aliasTarget;
@@ -339,6 +345,7 @@ export function evaluateBatch(ctx: BatchContext, changes: readonly ChangeInput[]
         continue;
       }
       replaceAt(set.name, at(set.name).map((s) => (setKey(s) === key ? set : s)));
+      if (isSameZoneAlias(set)) sameZoneAliases += 1;
       continue;
     }
     const problems = conflicts(set);
@@ -348,6 +355,7 @@ export function evaluateBatch(ctx: BatchContext, changes: readonly ChangeInput[]
     }
     replaceAt(set.name, [...at(set.name), set]);
     count += 1;
+    if (isSameZoneAlias(set)) sameZoneAliases += 1;
   }
 
   const apex = at(z);

@@ -9,7 +9,7 @@
 import { invalidRequest, Route53Error } from "./errors.ts";
 import type { StoredSet, Zone } from "./model.ts";
 import { normaliseName } from "./names.ts";
-import { compareSets, compareZones } from "./order.ts";
+import { compareZones, lowerBound, positionKey } from "./order.ts";
 import { isRRType } from "./values.ts";
 
 /** Largest and default page of ListResourceRecordSets. */
@@ -33,11 +33,24 @@ export interface RecordSetPage {
   next?: StoredSet;
 }
 
+/** A zone's sets in listing order, with their position keys for binary search. */
+export interface SortedSets {
+  sets: StoredSet[];
+  keys: string[];
+}
+
+/** Sorts record sets into listing order (each key computed once, not per comparison). */
+export function sortSets(sets: Iterable<readonly StoredSet[]>): SortedSets {
+  const decorated = [...sets].flat().map((set) => ({ key: positionKey(set), set }));
+  decorated.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return { sets: decorated.map((d) => d.set), keys: decorated.map((d) => d.key) };
+}
+
 /**
- * Selects a ListResourceRecordSets page from `sorted` (in listing order) for the query
- * parameters `name`, `type`, `identifier` and `maxitems`.
+ * Selects a ListResourceRecordSets page from `sorted` for the query parameters `name`,
+ * `type`, `identifier` and `maxitems`.
  */
-export function recordSetPage(sorted: readonly StoredSet[], query: URLSearchParams): RecordSetPage {
+export function recordSetPage(sorted: SortedSets, query: URLSearchParams): RecordSetPage {
   const rawName = query.get("name");
   const rawType = query.get("type");
   const identifier = query.get("identifier");
@@ -59,22 +72,16 @@ export function recordSetPage(sorted: readonly StoredSet[], query: URLSearchPara
   if (rawName !== null) {
     const name = normaliseName(rawName);
     if (!name.ok) throw new Route53Error("InvalidInput", name.problem);
-    const from = {
-      name: name.stored,
-      type: rawType ?? "",
-      ...(identifier === null ? {} : { setIdentifier: identifier }),
-    };
-    start = sorted.findIndex((s) => compareSets(s, from) >= 0);
-    if (start < 0) start = sorted.length;
+    // An absent type or identifier is the empty string, which sorts first: the page
+    // starts at the first set of that name (or name and type).
+    start = lowerBound(
+      sorted.keys,
+      positionKey({ name: name.stored, type: rawType ?? "", setIdentifier: identifier ?? "" }),
+    );
   }
-  const sets = sorted.slice(start, start + maxItems);
-  const next = sorted[start + maxItems];
+  const sets = sorted.sets.slice(start, start + maxItems);
+  const next = sorted.sets[start + maxItems];
   return { sets, maxItems, ...(next === undefined ? {} : { next }) };
-}
-
-/** Sorts record sets into listing order. */
-export function sortSets(sets: Iterable<readonly StoredSet[]>): StoredSet[] {
-  return [...sets].flat().sort(compareSets);
 }
 
 /** One page of a hosted-zone list. */

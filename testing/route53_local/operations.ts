@@ -7,8 +7,8 @@
 
 import { checkRequestLimits, evaluateBatch } from "./batch.ts";
 import { invalidChangeBatch, Route53Error } from "./errors.ts";
-import { recordSetPage, sortSets, zoneByNamePage, zonePage } from "./listing.ts";
-import type { State, StoredSet } from "./model.ts";
+import { recordSetPage, type SortedSets, sortSets, zoneByNamePage, zonePage } from "./listing.ts";
+import type { State } from "./model.ts";
 import type { Random } from "./random.ts";
 import { parseChangeBatch, parseCreateZone } from "./request.ts";
 import { changeInfoXml, delegationSetXml, hostedZoneXml, recordSetXml } from "./responses.ts";
@@ -25,7 +25,7 @@ export interface OperationContext {
   maxHostedZones: number;
   reservedNames: boolean;
   /** Listing order per zone, rebuilt only after the zone's sets change. */
-  sortedCache: WeakMap<object, StoredSet[]>;
+  sortedCache: WeakMap<object, SortedSets>;
 }
 
 /** An operation's reply: status, root element, extra headers, whether state changed. */

@@ -35,6 +35,27 @@ export function compareSets(a: SetPosition, b: SetPosition): number {
     compareBytes(a.setIdentifier ?? "", b.setIdentifier ?? "");
 }
 
+/**
+ * One string whose byte order is the listing order: the order key, type and identifier
+ * joined by NUL. Stored names and types never contain NUL, and NUL sorts below every
+ * other character, so comparing these strings equals comparing the three fields in turn.
+ */
+export function positionKey(set: SetPosition): string {
+  return `${orderKey(set.name)}\0${set.type}\0${set.setIdentifier ?? ""}`;
+}
+
+/** Index of the first key not below `key` in ascending `keys` (binary search). */
+export function lowerBound(keys: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid]! < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Compares two zones in ListHostedZonesByName order: reversed name, then zone ID. */
 export function compareZones(
   a: { name: string; id: string },
