@@ -122,7 +122,7 @@ export interface SyncResult extends AppliedPlan {
   /** The plan applied (after a fallback: the reconcile's plan). */
   plan: Plan;
   mode: PlanMode;
-  /** Whether an incremental batch met drift and a full reconcile ran instead. */
+  /** Whether a batch met drift and a full reconcile (fresh listing) ran instead. */
   fellBack: boolean;
   /** The drift message that caused the fallback. */
   driftMessage?: string;
@@ -132,9 +132,9 @@ export interface SyncResult extends AppliedPlan {
 
 /**
  * Makes Route 53 match `desired` for one zone. Incremental first when possible; when
- * Route 53 refuses an incremental batch because the live zone drifted, a full
- * list-and-diff reconcile runs and is applied instead (its plan passes the safety gate
- * too). Earlier incremental batches that succeeded are simply seen by the reconcile.
+ * Route 53 refuses a batch because the live zone drifted, a full list-and-diff
+ * reconcile runs once and is applied instead (its plan passes the safety gate too).
+ * Earlier batches that succeeded are simply seen by the reconcile.
  */
 export async function syncZone(api: Route53Api, options: SyncOptions): Promise<SyncResult> {
   const counted = withFreshCounts(api);
@@ -149,7 +149,11 @@ export async function syncZone(api: Route53Api, options: SyncOptions): Promise<S
       calls: counted.calls,
     };
   } catch (error) {
-    if (first.mode !== "incremental" || !isDriftError(error)) throw error;
+    // Drift after an incremental plan: the live zone is not what the previous file said.
+    // Drift after a full plan: the zone changed between listing and applying, or a
+    // change whose response was lost got retried and met its own effect. Either way one
+    // reconcile from a fresh listing repairs it; a second failure is the caller's.
+    if (!isDriftError(error)) throw error;
     const message = error instanceof Error ? error.message : String(error);
     const full = await planZone(counted, { ...options, full: true });
     const applied = await applyPlan(counted, options.zoneId, full.plan, options);

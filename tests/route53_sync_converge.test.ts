@@ -211,3 +211,34 @@ Deno.test("syncZone() waits for INSYNC when asked, and reports a timeout", async
     assert.equal(result.insync, true);
   });
 });
+
+Deno.test("syncZone() survives a change whose response was lost and whose retry meets itself", async () => {
+  await withSyncEnv({ sdkMaxAttempts: 1 }, async ({ api, client, server }) => {
+    const zoneId = await newZone(api, ZONE);
+    let dropped = false;
+    // The server applies the batch; the caller sees a reset connection and retries it.
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const output = await next(args);
+        if (context.commandName === "ChangeResourceRecordSetsCommand" && !dropped) {
+          dropped = true;
+          throw Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" });
+        }
+        return output;
+      },
+      { step: "initialize", name: "dropFirstChangeResponse" },
+    );
+    const desired = parse("$TTL 300\nwww A 192.0.2.1\napi A 192.0.2.2", ZONE);
+    const before = server.stats();
+    const result = await syncZone(api, { zone: ZONE, zoneId, desired, previous: null, jobId: "j" });
+    assert.equal(dropped, true);
+    assert.equal(result.fellBack, true);
+    assert.match(result.driftMessage ?? "", /already exists/);
+    assert.deepEqual(result.plan.changes, []);
+    assert.deepEqual(statsDelta(before, server.stats()), {
+      ListResourceRecordSets: 2,
+      ChangeResourceRecordSets: 2,
+    });
+    await assertConverges(api, ZONE, zoneId, desired);
+  });
+});
