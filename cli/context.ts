@@ -1,0 +1,105 @@
+/**
+ * Real implementations for the worker's commands, opened on first use and closed
+ * once: ioredis, the MySQL pool, the Route 53 client with the shared rate limiter.
+ *
+ * @module
+ */
+import { Route53Client } from "@aws-sdk/client-route-53";
+import { Redis } from "ioredis";
+import type { Config } from "../lib/config.ts";
+import { type MysqlDb, openDb } from "../lib/db.ts";
+import { createQueue, type Queue, type QueueLogEntry } from "../lib/queue.ts";
+import { redisRateLimiter } from "../lib/rate_limit.ts";
+import { type Route53Api, route53Api } from "../lib/route53.ts";
+import type { UserSyncSettings } from "../lib/user_sync.ts";
+
+/** Where a command writes. */
+export interface Output {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+}
+
+/** Lazily opened services for one command run. */
+export interface Context {
+  config: Config;
+  out: Output;
+  redis(): Redis;
+  db(): Promise<MysqlDb>;
+  queue(log?: (entry: QueueLogEntry) => void): Queue;
+  route53(): Route53Api;
+  settings(): UserSyncSettings;
+  close(): Promise<void>;
+}
+
+/** Builds the context; nothing connects until first used. */
+export function createContext(config: Config, out: Output): Context {
+  let redis: Redis | undefined;
+  let db: MysqlDb | undefined;
+  let api: Route53Api | undefined;
+  const getRedis = () => {
+    redis ??= new Redis(config.redisUrl, {
+      lazyConnect: false,
+      connectTimeout: 3000,
+      maxRetriesPerRequest: 2,
+      // Keep reconnecting (capped at 2 s): the worker waits out a Redis restart.
+      retryStrategy: (times) => Math.min(times * 200, 2000),
+    });
+    return redis;
+  };
+  return {
+    config,
+    out,
+    redis: getRedis,
+    async db() {
+      db ??= await openDb(config.databaseUrl);
+      return db;
+    },
+    queue(log) {
+      return createQueue(getRedis(), {
+        reposRoot: config.reposRoot,
+        prefix: config.keyPrefix,
+        legacyKey: config.legacyQueueKey,
+        log,
+      });
+    },
+    route53() {
+      if (!api) {
+        const client = new Route53Client({
+          region: config.route53.region,
+          ...(config.route53.endpoint ? { endpoint: config.route53.endpoint } : {}),
+        });
+        api = route53Api(client, {
+          limiter: redisRateLimiter(getRedis(), config.keyPrefix, {
+            ratePerSecond: config.route53.rate,
+            burst: config.route53.burst,
+          }),
+        });
+      }
+      return api;
+    },
+    settings() {
+      return {
+        reposRoot: config.reposRoot,
+        workRoot: config.workRoot,
+        reposRemote: config.reposRemote,
+        zonesDir: config.zonesDir,
+        safety: {
+          maxDeleteRatio: config.safety.maxDeleteFraction,
+          maxUpdateRatio: config.safety.maxUpdateFraction,
+          minExisting: config.safety.minSets,
+        },
+        pruneDeletedZones: config.pruneDeletedZones,
+        fullSyncHours: config.fullSyncHours,
+        delegationSetId: config.route53.delegationSetId,
+        waitInsyncSeconds: config.route53.waitInsyncSeconds,
+      };
+    },
+    async close() {
+      api?.client.destroy();
+      if (db) await db.close();
+      if (redis) {
+        await redis.quit().catch(() => redis?.disconnect());
+      }
+    },
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * `export ZONE`: a Route 53 hosted zone as a BIND file a customer can commit to start
+ * managing an existing domain. Sets the file cannot express are listed as comments.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { findHostedZone, listRecordSets } from "../lib/route53.ts";
+import { zoneExport } from "../lib/zone_export.ts";
+import type { Context } from "./context.ts";
+
+/** `export ZONE [--id ZONEID]`: prints the zone file on stdout. */
+export async function cmdExport(ctx: Context, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { id: { type: "string" } },
+    allowPositionals: true,
+  });
+  const name = positionals[0]?.toLowerCase().replace(/\.$/, "");
+  if (!name || positionals.length > 1) {
+    ctx.out.stderr("usage: export ZONE [--id HOSTED_ZONE_ID]\n");
+    return 2;
+  }
+  const api = ctx.route53();
+  const id = values.id ?? (await findHostedZone(api, `${name}.`))?.id;
+  if (!id) {
+    ctx.out.stderr(`no public hosted zone named ${name} in this account\n`);
+    return 1;
+  }
+  const existing = await listRecordSets(api, id, `${name}.`);
+  ctx.out.stdout(zoneExport(name, id, existing, new Date()));
+  return 0;
+}

@@ -1,0 +1,96 @@
+/**
+ * Read-only commands: `logs UUID [--json]` and `status [--json]`.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import type { JobView } from "../lib/db.ts";
+import type { Context } from "./context.ts";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The job as DESIGN.md's `logs UUID --json` prints it: MySQL first; a uuid still
+ * waiting in Redis (the hook does not touch MySQL) reports `queued`; a job whose final
+ * status only reached Redis (MySQL was down) reports that.
+ */
+export async function jobView(ctx: Context, uuid: string): Promise<JobView | null> {
+  const db = await ctx.db();
+  const stored = await db.getJobWithLogs(uuid);
+  const queue = ctx.queue();
+  if (stored && (stored.status === "succeeded" || stored.status === "failed")) return stored;
+  const state = await queue.jobState(uuid);
+  if (stored) return state && state !== stored.status ? { ...stored, status: state } : stored;
+  if (state === null) return null;
+  const raw = await ctx.redis().hget(queue.keys.job(uuid), "json");
+  let user = "";
+  try {
+    const parsed: unknown = raw ? JSON.parse(raw) : null;
+    if (parsed && typeof parsed === "object" && "user" in parsed) user = String(parsed.user);
+  } catch {
+    // The user stays unknown; the status is still right.
+  }
+  return { uuid, user, status: state, commit: null, log: [] };
+}
+
+/** `logs UUID [--json]`. */
+export async function cmdLogs(ctx: Context, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { json: { type: "boolean" } },
+    allowPositionals: true,
+  });
+  const uuid = positionals[0];
+  if (!uuid || positionals.length > 1 || !UUID.test(uuid)) {
+    ctx.out.stderr("usage: logs UUID [--json]\n");
+    return 2;
+  }
+  const view = await jobView(ctx, uuid.toLowerCase());
+  if (!view) {
+    ctx.out.stderr(`no job ${uuid} (unknown, or its record has expired)\n`);
+    return 1;
+  }
+  if (values.json) {
+    ctx.out.stdout(JSON.stringify(view) + "\n");
+    return 0;
+  }
+  ctx.out.stdout(
+    `job ${view.uuid}  user ${view.user}  status ${view.status}` +
+      (view.commit ? `  commit ${view.commit.slice(0, 12)}` : "") + "\n",
+  );
+  for (const line of view.log) {
+    const zone = line.zone ? ` [${line.zone}]` : "";
+    ctx.out.stdout(`${line.ts} ${line.level.padEnd(5)}${zone} ${line.message}\n`);
+  }
+  return 0;
+}
+
+/** `status [--json]`: queue depth, running syncs, job counts, recent failures. */
+export async function cmdStatus(ctx: Context, args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { json: { type: "boolean" } } });
+  const db = await ctx.db();
+  const [queue, jobs, failures] = await Promise.all([
+    ctx.queue().stats(),
+    db.jobCounts(),
+    db.recentFailures(10),
+  ]);
+  const report = { queue, jobs, recentFailures: failures };
+  if (values.json) {
+    ctx.out.stdout(JSON.stringify(report) + "\n");
+    return 0;
+  }
+  const o = ctx.out.stdout;
+  o(
+    `queue: ${queue.queuedJobs} job(s) waiting for ${queue.readyUsers} user(s) ` +
+      `(${queue.dueUsers} due), ${queue.runningJobs} running, ${queue.deadJobs} dead, ` +
+      `${queue.invalidPayloads} invalid payload(s), ${queue.legacyWaiting} legacy waiting\n`,
+  );
+  for (const r of queue.running) {
+    o(`  running: ${r.user} on ${r.workerId} since ${r.since.toISOString()}\n`);
+  }
+  o(`jobs: ${Object.entries(jobs).map(([k, v]) => `${v} ${k}`).join(", ")}\n`);
+  for (const f of failures) {
+    o(`  failed ${f.uuid} ${f.user} ${f.finishedAt?.toISOString() ?? ""} ${f.error ?? ""}\n`);
+  }
+  return 0;
+}

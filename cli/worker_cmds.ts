@@ -1,0 +1,125 @@
+/**
+ * The worker's daemon and sync commands: `run`, `sync --user U`, `plan --user U`,
+ * `migrate`.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { assertSchemaCurrent, createDatabaseIfMissing, migrate, schemaStatus } from "../lib/db.ts";
+import { formatPlan } from "../lib/plan.ts";
+import { UnrecoverableError } from "../lib/queue.ts";
+import { syncUser } from "../lib/user_sync.ts";
+import { runWorker } from "../lib/worker.ts";
+import type { Context } from "./context.ts";
+
+/** JSON-lines operator log on stdout (journald keeps it). */
+export function jsonLog(ctx: Context): (entry: Record<string, unknown>) => void {
+  return (entry) =>
+    ctx.out.stdout(JSON.stringify({ ts: new Date().toISOString(), ...entry }) + "\n");
+}
+
+/** `migrate`: creates the database if missing and applies pending migrations. */
+export async function cmdMigrate(ctx: Context): Promise<number> {
+  await createDatabaseIfMissing(ctx.config.databaseUrl);
+  const db = await ctx.db();
+  const applied = await migrate(db);
+  ctx.out.stdout(
+    applied.length === 0
+      ? "schema is up to date\n"
+      : `applied ${applied.length} migration(s): ${applied.join(", ")}\n`,
+  );
+  return 0;
+}
+
+/**
+ * `run`: the daemon. SIGTERM/SIGINT stop fetching; the job in hand gets
+ * `DNSAPI_SHUTDOWN_SECONDS` to finish; then the process exits 0.
+ */
+export async function cmdRun(
+  ctx: Context,
+  args: string[],
+  signals: { quiet: AbortSignal },
+): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { once: { type: "boolean" }, "until-idle": { type: "boolean" } },
+  });
+  const log = jsonLog(ctx);
+  const db = await ctx.db();
+  assertSchemaCurrent(await schemaStatus(db));
+  const workerId = ctx.config.workerId ?? `${Deno.hostname()}:${Deno.pid}`;
+  const queue = ctx.queue((entry) => log({ ...entry, source: "queue" }));
+  log({ level: "info", event: "started", workerId });
+  const handled = await runWorker({
+    queue,
+    db,
+    api: ctx.route53(),
+    settings: ctx.settings(),
+    workerId,
+    log,
+  }, {
+    quiet: signals.quiet,
+    deadlineMs: ctx.config.shutdownSeconds * 1000,
+    maxJobs: values.once ? 1 : undefined,
+    untilIdle: values["until-idle"] === true,
+  });
+  log({ level: "info", event: "stopped", workerId, handled });
+  return 0;
+}
+
+/** `sync --user U [--full] [--force]` and `plan --user U [--full]`: one sync now. */
+export async function cmdSync(ctx: Context, args: string[], dryRun: boolean): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      user: { type: "string" },
+      full: { type: "boolean" },
+      force: { type: "boolean" },
+      json: { type: "boolean" },
+    },
+  });
+  if (!values.user) {
+    ctx.out.stderr(
+      `usage: ${dryRun ? "plan" : "sync"} --user U [--full]${dryRun ? "" : " [--force]"}\n`,
+    );
+    return 2;
+  }
+  const db = await ctx.db();
+  assertSchemaCurrent(await schemaStatus(db));
+  const jobId = crypto.randomUUID();
+  try {
+    const result = await syncUser(
+      { db, api: ctx.route53(), settings: ctx.settings() },
+      { user: values.user, jobId, full: values.full, force: values.force, dryRun },
+    );
+    if (values.json) {
+      ctx.out.stdout(JSON.stringify(result, null, 2) + "\n");
+    } else {
+      for (const line of result.log) {
+        ctx.out.stdout(`${line.level === "info" ? "" : `${line.level}: `}${line.message}\n`);
+      }
+      for (const zone of result.zones) {
+        if (zone.plan && zone.plan.changes.length > 0 && dryRun) {
+          ctx.out.stdout(formatPlan(zone.plan) + "\n");
+        }
+      }
+    }
+    if (!dryRun) {
+      await db.appendLog(jobId, result.log);
+      await db.finishJob({
+        uuid: jobId,
+        user: values.user,
+        status: result.ok ? "succeeded" : "failed",
+        commit: result.commit,
+      });
+      ctx.out.stdout(`logged as job ${jobId}\n`);
+    }
+    return result.ok ? 0 : 1;
+  } catch (error) {
+    if (error instanceof UnrecoverableError) {
+      ctx.out.stderr(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
