@@ -24,7 +24,13 @@ export interface ExistingRecordSet extends RecordSet {
 }
 
 /** Why a set in Route 53 is left alone. */
-export type UnmanagedReason = "apex-soa" | "apex-ns" | "alias" | "routing-policy";
+export type UnmanagedReason =
+  | "apex-soa"
+  | "apex-ns"
+  | "alias"
+  | "routing-policy"
+  /** A type newer than this engine knows: listed by Route 53, never written by a file. */
+  | "unsupported-type";
 
 /** A set the zone file cannot express; never changed, only reported. */
 export interface UnmanagedSet {

@@ -138,9 +138,7 @@ export function normaliseLiveSet(zone: string, listed: ResourceRecordSet): LiveS
   }
   if (name === zone && type === "SOA") return { unmanaged: { name, type, reason: "apex-soa" } };
   if (name === zone && type === "NS") return { unmanaged: { name, type, reason: "apex-ns" } };
-  if (!isRoute53Type(type)) {
-    throw new TypeError(`Cannot read record set ${rawName}: unknown type ${type}`);
-  }
+  if (!isRoute53Type(type)) return { unmanaged: { name, type, reason: "unsupported-type" } };
   const stored = (listed.ResourceRecords ?? []).map((record) => record.Value ?? "");
   const values = sortedUnique(stored.map((value) => {
     try {

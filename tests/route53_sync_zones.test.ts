@@ -166,6 +166,15 @@ Deno.test("normaliseLiveSet() marks apex SOA/NS, alias and routing-policy sets u
     }),
     "routing-policy",
   );
+  assert.equal(
+    reason({
+      Name: "x.shop.test.",
+      Type: "LOC" as "A",
+      TTL: 60,
+      ResourceRecords: [{ Value: "1 2 3" }],
+    }),
+    "unsupported-type",
+  );
 });
 
 Deno.test("bareId() strips Route 53's type prefixes", () => {
