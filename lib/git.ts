@@ -13,7 +13,27 @@
  * @module
  */
 
-import { dirname, join, posix } from "node:path";
+// Plain string path helpers instead of node:path: a pre-receive hook may import this
+// module, and loading Node compatibility modules costs the hook start-up time.
+function join(...parts: string[]): string {
+  return parts.join("/").replace(/\/{2,}/g, "/");
+}
+
+function dirname(path: string): string {
+  const i = path.replace(/\/+$/, "").lastIndexOf("/");
+  return i < 0 ? "." : i === 0 ? "/" : path.slice(0, i);
+}
+
+/** Resolves `.` and `..` in a relative path; a result above the root keeps its `..`. */
+function normalizeRelative(path: string): string {
+  const out: string[] = [];
+  for (const part of path.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === ".." && out.length > 0 && out.at(-1) !== "..") out.pop();
+    else out.push(part);
+  }
+  return out.join("/");
+}
 
 /** Options shared by every git call. */
 export interface GitOptions {
@@ -196,15 +216,15 @@ export async function runGit(
   const [outChunks, errChunks] = await Promise.all([outP, errP]);
   const stdout = concat(outChunks);
   const stderr = redact(decoder.decode(concat(errChunks)).trim());
-  const shown = redact(args.filter((a) => a !== "-C").slice(0, 3).join(" "));
+  const shown = (args[0] === "-C" ? args[2] : args[0]) ?? "";
   if (failure) {
-    throw new GitError(`Cannot run git ${shown}: ${failure}`, args, null, stderr);
+    throw new GitError(`Cannot run git ${shown}: ${failure}`, args.map(redact), null, stderr);
   }
   if (!status.success) {
     const last = stderr.split("\n").filter((l) => l.trim()).slice(-3).join("; ");
     throw new GitError(
       `Cannot run git ${shown}: exit ${status.code}${last ? `: ${last}` : ""}`,
-      args,
+      args.map(redact),
       status.code,
       stderr,
     );
@@ -511,7 +531,7 @@ async function addChangedSymlinks(
     const body = rest.slice(header[0].length, header[0].length + size);
     rest = rest.slice(header[0].length + size + 1);
     if (!body.startsWith("/")) {
-      targets.set(link.path, posix.normalize(posix.join(posix.dirname(link.path), body)));
+      targets.set(link.path, normalizeRelative(`${dirname(link.path)}/${body}`));
     }
   }
   // Chains of links: repeat until nothing new is marked.
