@@ -2,8 +2,10 @@
 # Whole-process parse benchmark: named-checkzone -i local, ldns-read-zone and our
 # parser (bench/parse_zone_cli.ts under `deno run`) on the same generated zones of
 # 10k, 100k and 1M records, run alternately (A B C A B C ...) so drift on the machine
-# hits all three alike. Each run is timed by GNU time (wall seconds, peak RSS); the
-# script prints one Markdown row per tool and size with the medians.
+# hits all three alike. Each run is timed by GNU time (wall seconds, user+system CPU
+# seconds, peak RSS); the script prints one Markdown row per tool and size with the
+# medians. CPU time is printed beside wall time because it is far less disturbed when
+# other work shares the machine; compare wall times only from a quiet machine.
 #
 # Usage: bench/parse_bench.sh [RUNS_10K RUNS_100K RUNS_1M]   (defaults 7 5 3)
 # Needs: deno, named-checkzone, ldns-read-zone, /usr/bin/time (Debian package `time`).
@@ -36,7 +38,7 @@ deno cache bench/parse_zone_cli.ts >/dev/null 2>&1 || true
 
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
-echo "| records | tool | median wall s | min s | max s | median peak RSS MiB | records/s | runs |"
+echo "| records | tool | median wall s | min–max wall s | median CPU s | median peak RSS MiB | records/s (wall) | runs |"
 echo "|---:|---|---:|---:|---:|---:|---:|---:|"
 for i in 0 1 2; do
   n=${sizes[$i]}
@@ -47,7 +49,7 @@ for i in 0 1 2; do
   for _ in $(seq 1 "${runs[$i]}"); do
     for t in "${tools[@]}"; do
       # shellcheck disable=SC2046
-      if ! /usr/bin/time -f "%e %M" -o "$tmp/one" $(cmd "$t" "$file") >"$tmp/out" 2>&1; then
+      if ! /usr/bin/time -f "%e %M %U %S" -o "$tmp/one" $(cmd "$t" "$file") >"$tmp/out" 2>&1; then
         echo "$t failed on $file:" >&2
         tail -n 5 "$tmp/out" >&2
         exit 1
@@ -60,7 +62,10 @@ for i in 0 1 2; do
     min=$(cut -d' ' -f1 "$tmp/$t.$n" | sort -g | head -n 1)
     max=$(cut -d' ' -f1 "$tmp/$t.$n" | sort -g | tail -n 1)
     rss=$(cut -d' ' -f2 "$tmp/$t.$n" | median)
-    awk -v n="$n" -v t="$t" -v w="$wall" -v lo="$min" -v hi="$max" -v r="$rss" -v k="${runs[$i]}" \
-      'BEGIN { printf "| %d | %s | %.2f | %.2f | %.2f | %.0f | %.0f | %d |\n", n, t, w, lo, hi, r/1024, n/w, k }'
+    cpu=$(awk '{print $3 + $4}' "$tmp/$t.$n" | median)
+    awk -v n="$n" -v t="$t" -v w="$wall" -v lo="$min" -v hi="$max" -v c="$cpu" -v r="$rss" \
+      -v k="${runs[$i]}" 'BEGIN {
+        printf "| %d | %s | %.2f | %.2f–%.2f | %.2f | %.0f | %.0f | %d |\n", n, t, w, lo, hi, c, r/1024, n/w, k
+      }'
   done
 done
