@@ -543,3 +543,29 @@ Deno.test(
     assertMatch(negative.message, /^Invalid XML ; cvc-minInclusive-valid: Value '-1'/);
   }),
 );
+
+Deno.test(
+  "an alias may not point into another local hosted zone, nor ask CloudFront to evaluate target health",
+  inZone(async (client, id) => {
+    const other = await createTestZone(client, "other.test");
+    const alias = (hostedZoneId: string, dnsName: string, evaluate: boolean): Change => ({
+      Action: "CREATE",
+      ResourceRecordSet: {
+        Name: "al.shop.test",
+        Type: "A",
+        AliasTarget: {
+          HostedZoneId: hostedZoneId,
+          DNSName: dnsName,
+          EvaluateTargetHealth: evaluate,
+        },
+      },
+    });
+    const cross = await refusal(client, id, [alias(other, "other.test", false)]);
+    assertMatch(
+      cross.message,
+      new RegExp(`alias into hosted zone ${other}, but an alias may only target its own`),
+    );
+    const cf = await refusal(client, id, [alias("Z2FDTNDATAQYW2", "d1.cloudfront.net", true)]);
+    assertMatch(cf.message, /CloudFront, which cannot evaluate target health/);
+  }),
+);

@@ -373,3 +373,18 @@ Deno.test("the CLI prints 'listening on http://127.0.0.1:N' first, serves /_loca
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a query parameter the operation does not define is refused, not ignored", async () => {
+  await withRoute53Local({}, async ({ server, client }) => {
+    const id = await createTestZone(client, "q.test");
+    const typo = await fetch(`${server.url}/2013-04-01/hostedzone/${id}/rrset?maxItems=5`);
+    assertEquals(typo.status, 400);
+    assertMatch(
+      await typo.text(),
+      /<Code>InvalidInput<\/Code><Message>route53-local: ListResourceRecordSets takes no query parameter 'maxItems' \(it takes: name, type, identifier, maxitems\)<\/Message>/,
+    );
+    const ok = await fetch(`${server.url}/2013-04-01/hostedzone/${id}/rrset?maxitems=5`);
+    assertEquals(ok.status, 200);
+    await ok.body?.cancel();
+  });
+});

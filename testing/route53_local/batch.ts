@@ -21,6 +21,9 @@ export const MAX_VALUES_PER_SET = 400;
 /** Sets sharing a name and type in one routing-policy group. */
 export const MAX_SETS_PER_GROUP = 100;
 
+/** The hosted zone ID of every CloudFront distribution as an alias target. */
+export const CLOUDFRONT_ZONE_ID = "Z2FDTNDATAQYW2";
+
 /** What a batch is evaluated against. */
 export interface BatchContext {
   zoneId: string;
@@ -255,6 +258,12 @@ export function evaluateBatch(ctx: BatchContext, changes: readonly ChangeInput[]
             `Tried to create an alias that targets ${alias.dnsName}, type ${set.type} in zone ${ctx.zoneId}, but that target was not found`,
           );
         }
+      } else if (alias.hostedZoneId === CLOUDFRONT_ZONE_ID && alias.evaluateTargetHealth) {
+        out.push(
+          `RRSet ${
+            describe(set)
+          } is an alias to CloudFront, which cannot evaluate target health (route53-local wording)`,
+        );
       } else if (ctx.isLocalZone(alias.hostedZoneId)) {
         out.push(
           `RRSet ${

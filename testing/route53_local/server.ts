@@ -65,6 +65,35 @@ export interface Route53Local {
   close(): Promise<void>;
 }
 
+/** Query parameters each operation takes (reference §5.1); others are refused. */
+const QUERY_PARAMETERS: Record<Operation, readonly string[]> = {
+  CreateHostedZone: [],
+  GetHostedZone: [],
+  ListHostedZones: ["marker", "maxitems", "delegationsetid", "hostedzonetype"],
+  ListHostedZonesByName: ["dnsname", "hostedzoneid", "maxitems"],
+  ChangeResourceRecordSets: [],
+  ListResourceRecordSets: ["name", "type", "identifier", "maxitems"],
+  GetChange: [],
+  DeleteHostedZone: [],
+};
+
+/** Refuses a query parameter the operation does not define, rather than ignoring it. */
+function checkQuery(operation: Operation, query: URLSearchParams): void {
+  for (const key of new Set(query.keys())) {
+    if (!QUERY_PARAMETERS[operation].includes(key)) {
+      throw new Route53Error(
+        "InvalidInput",
+        `route53-local: ${operation} takes no query parameter '${key}' (it takes: ${
+          QUERY_PARAMETERS[operation].join(", ") || "none"
+        })`,
+      );
+    }
+    if (query.getAll(key).length > 1) {
+      throw new Route53Error("InvalidInput", `route53-local: query parameter '${key}' is repeated`);
+    }
+  }
+}
+
 const HANDLERS: Record<Operation, (ctx: OperationContext, req: OperationRequest) => Reply> = {
   CreateHostedZone: createHostedZone,
   GetHostedZone: getHostedZone,
@@ -173,6 +202,7 @@ export async function startRoute53Local(options: Route53LocalOptions = {}): Prom
       );
     }
     try {
+      checkQuery(found.operation, url.searchParams);
       const reply = HANDLERS[found.operation](ctx, { id: found.id, query: url.searchParams, body });
       if (reply.changed === true) await persist();
       return xmlResponse(reply.status, renderDocument(reply.body), requestId, reply.headers);
