@@ -59,6 +59,10 @@ export function createContext(config: Config, out: Output): Context {
         reposRoot: config.reposRoot,
         prefix: config.keyPrefix,
         legacyKey: config.legacyQueueKey,
+        leaseMs: config.queue.leaseSeconds * 1000,
+        pollMs: config.queue.pollMs,
+        maxAttempts: config.queue.maxAttempts,
+        backoff: { baseMs: config.queue.retryBaseSeconds * 1000, maxMs: 300_000, jitter: 0.2 },
         log,
       });
     },

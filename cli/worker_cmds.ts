@@ -57,6 +57,8 @@ export async function cmdRun(
     settings: ctx.settings(),
     workerId,
     log,
+    // Renewed three times per lease, so one slow renewal does not lose the user.
+    heartbeatMs: Math.max(100, (ctx.config.queue.leaseSeconds * 1000) / 3),
   }, {
     quiet: signals.quiet,
     deadlineMs: ctx.config.shutdownSeconds * 1000,

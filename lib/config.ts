@@ -41,6 +41,10 @@ const schema = z.object({
   DNSAPI_PRUNE_DELETED_ZONES: flag.default(false),
   DNSAPI_FULL_SYNC_HOURS: z.coerce.number().min(0).default(24),
   DNSAPI_SHUTDOWN_SECONDS: positive.default(60),
+  DNSAPI_LEASE_SECONDS: positive.default(30),
+  DNSAPI_POLL_MS: z.coerce.number().int().min(1).default(100),
+  DNSAPI_RETRY_BASE_SECONDS: positive.default(5),
+  DNSAPI_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
   DNSAPI_WAIT_INSYNC_SECONDS: z.coerce.number().min(0).default(0),
   AWS_ENDPOINT_URL_ROUTE_53: z.string().url().optional(),
   AWS_REGION: z.string().default("us-east-1"),
@@ -72,6 +76,13 @@ export interface Config {
   pruneDeletedZones: boolean;
   fullSyncHours: number;
   shutdownSeconds: number;
+  /**
+   * The queue's timing: lease of a reservation (a dead worker's jobs are taken over
+   * after it; heartbeats renew it at a third of it), how often an idle worker looks
+   * for work, the first retry delay (doubling up to 5 min) and attempts before a batch
+   * is given up. Short values are for tests and demos.
+   */
+  queue: { leaseSeconds: number; pollMs: number; retryBaseSeconds: number; maxAttempts: number };
 }
 
 /**
@@ -122,5 +133,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     pruneDeletedZones: e.DNSAPI_PRUNE_DELETED_ZONES,
     fullSyncHours: e.DNSAPI_FULL_SYNC_HOURS,
     shutdownSeconds: e.DNSAPI_SHUTDOWN_SECONDS,
+    queue: {
+      leaseSeconds: e.DNSAPI_LEASE_SECONDS,
+      pollMs: e.DNSAPI_POLL_MS,
+      retryBaseSeconds: e.DNSAPI_RETRY_BASE_SECONDS,
+      maxAttempts: e.DNSAPI_MAX_ATTEMPTS,
+    },
   };
 }
