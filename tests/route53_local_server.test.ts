@@ -388,3 +388,40 @@ Deno.test("a query parameter the operation does not define is refused, not ignor
     await ok.body?.cancel();
   });
 });
+
+Deno.test("CreateHostedZone bodies are schema-checked: unknown elements and over-long CallerReferences are InvalidInput", async () => {
+  await withRoute53Local({}, async ({ server }) => {
+    const body = (inner: string) =>
+      `<?xml version="1.0"?>\n<CreateHostedZoneRequest xmlns="https://route53.amazonaws.com/doc/2013-04-01/">\n  ${inner}\n</CreateHostedZoneRequest>`;
+    const url = `${server.url}/2013-04-01/hostedzone`;
+    const unknown = await rawPost(
+      url,
+      body("<Name>x.test</Name><CallerReference>1</CallerReference><Nmae>y</Nmae>"),
+    );
+    assertEquals([unknown.status, unknown.code], [400, "InvalidInput"]);
+    assertMatch(
+      unknown.message ?? "",
+      /^Invalid XML ; cvc-complex-type\.2\.4\.a: Invalid content was found starting with element 'Nmae'/,
+    );
+    const long = await rawPost(
+      url,
+      body(`<Name>x.test</Name><CallerReference>${"r".repeat(129)}</CallerReference>`),
+    );
+    assertMatch(
+      long.message ?? "",
+      /^Invalid XML ; cvc-maxLength-valid: .* with length = '129' .*maxLength '128'/,
+    );
+    const missingName = await rawPost(url, body("<CallerReference>2</CallerReference>"));
+    assertMatch(
+      missingName.message ?? "",
+      /^Invalid XML ; cvc-complex-type\.2\.4\.b: .*'CreateHostedZoneRequest'.*Name/,
+    );
+    const pretty = await rawPost(
+      url,
+      body(
+        "<Name>x.test</Name>\n  <CallerReference>3</CallerReference>\n  <HostedZoneConfig>\n  </HostedZoneConfig>",
+      ),
+    );
+    assertEquals(pretty.status, 201, pretty.text);
+  });
+});

@@ -51,7 +51,8 @@ function isElement(value: unknown): value is Element {
 
 /** Treats `value` as an element with children; an empty element (`<X/>`) has none. */
 export function element(value: unknown, tag: string): Element {
-  if (value === "") return {};
+  // An element holding only whitespace (`<X>\n</X>`, pretty-printed XML) has no children.
+  if (typeof value === "string" && value.trim() === "") return {};
   if (Array.isArray(value)) throw repeated(tag);
   if (!isElement(value)) {
     throw invalidXml(`cvc-complex-type.2.3: Element '${tag}' cannot have character content.`);
