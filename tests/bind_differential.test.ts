@@ -78,6 +78,12 @@ const DEVIATIONS: Record<string, Deviation> = {
     lines: [3],
     reason: "Route 53 takes at most 4000 characters in one value; BIND has no such limit",
   },
+  "origin_outside.zone": {
+    kind: "we-reject",
+    lines: [5],
+    reason: "a $ORIGIN outside the zone puts the next record outside it; BIND drops it " +
+      "with a warning, we report it (Route 53 cannot hold it)",
+  },
   "ttl_out_of_range.zone": {
     kind: "we-reject",
     lines: [4],
@@ -108,6 +114,7 @@ const KNOWN: Record<string, string> = {
   "cname_two.zone": "F3: BIND names the second CNAME's line",
   "unbalanced_open.zone": "F4: BIND names the end of file for an unclosed (",
   "svcb_key_numeric.zone": "F5: alpn with an escaped comma is refused",
+  "type_generic_known.zone": "F8: CLASS1 (RFC 3597 spelling of IN) is refused",
 };
 
 const files = [...Deno.readDirSync(CORPUS)]
