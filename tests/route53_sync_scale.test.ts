@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { assertConverges, newZone, statsDelta, withSyncEnv } from "./route53_sync_env.ts";
+import { Redis } from "ioredis";
+import { redisRateLimiter } from "../lib/rate_limit.ts";
 import type { RecordSet } from "../lib/record_set.ts";
+import { route53Api } from "../lib/route53.ts";
 import { syncZone } from "../lib/zone_sync.ts";
 
 const ZONE = "big.test.";
@@ -51,4 +54,27 @@ Deno.test("syncZone() still converges when the server throttles 30% of requests"
     assert.equal(result.plan.changes.length, 1500);
     assert.ok((server.stats().Throttled ?? 0) > 0, "the server did throttle");
   });
+});
+
+Deno.test("syncZone() takes one token from the shared Redis bucket per API call", async () => {
+  const prefix = `test:${crypto.randomUUID()}:`;
+  const redis = new Redis("redis://127.0.0.1:6379");
+  try {
+    // A refill this slow adds well under one token during the test.
+    const limiter = redisRateLimiter(redis, prefix, { ratePerSecond: 0.001, burst: 1000 });
+    await withSyncEnv({}, async ({ client, server }) => {
+      const api = route53Api(client, { limiter });
+      const zoneId = await newZone(api, ZONE);
+      await assertConverges(api, ZONE, zoneId, hosts(700, 1));
+      const sent = Object.entries(server.stats())
+        .filter(([operation]) => operation !== "Throttled" && operation !== "Unsupported")
+        .reduce((sum, [, count]) => sum + count, 0);
+      const left = Number(await redis.hget(`${prefix}route53:bucket`, "tokens"));
+      assert.equal(Math.round(1000 - left), sent);
+    });
+  } finally {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+  }
 });
