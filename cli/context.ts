@@ -70,6 +70,8 @@ export function createContext(config: Config, out: Output): Context {
       if (!api) {
         const client = new Route53Client({
           region: config.route53.region,
+          // Retries go through lib/route53.ts's backoff, so each one takes a rate token.
+          maxAttempts: 1,
           ...(config.route53.endpoint ? { endpoint: config.route53.endpoint } : {}),
         });
         api = route53Api(client, {

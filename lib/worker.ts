@@ -181,7 +181,7 @@ export async function handleReservation(deps: WorkerDeps, r: Reservation): Promi
       const own: LogLineInput[] = uuid === r.syncId
         ? [...result.log]
         : lines.map((message) => ({ level: status === "failed" ? "warn" : "info", message }));
-      own.unshift({ level: "info", message: coverNote(r, uuid) });
+      own.unshift({ level: "info", message: coverNote(r, uuid), ts: result.log[0]?.ts });
       await db.appendLog(uuid, own);
       await db.finishJob({
         uuid,
