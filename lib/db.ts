@@ -9,136 +9,36 @@
  * @module
  */
 
-import mysql from "mysql2/promise";
 import type { Pool, PoolConnection, RowDataPacket } from "mysql2/promise";
 import { z } from "zod";
 import { decideOwnership, normaliseDomain, type OwnershipDecision } from "./ownership.ts";
+import { type DbTarget, type OpenDbOptions, openPool, parseDatabaseUrl } from "./db_connect.ts";
+import {
+  type Domain,
+  DomainRow,
+  type DomainSyncUpdate,
+  type FailureSummary,
+  type Job,
+  JOB_STATUSES,
+  JobRow,
+  type JobStatus,
+  type JobView,
+  type LogLineInput,
+  LogRow,
+  type User,
+  UserRow,
+  type UserStatus,
+} from "./db_rows.ts";
 
 export { assertSchemaCurrent, migrate, MIGRATIONS, schemaStatus } from "./migrations.ts";
 export type { Migration, SchemaStatus } from "./migrations.ts";
-
-/** Account states; only `active` users are synced. */
-export const USER_STATUSES = ["active", "banned", "suspended"] as const;
-/** One of {@linkcode USER_STATUSES}. */
-export type UserStatus = typeof USER_STATUSES[number];
-/** Job states; every job ends `succeeded` or `failed`. */
-export const JOB_STATUSES = ["queued", "running", "succeeded", "failed"] as const;
-/** One of {@linkcode JOB_STATUSES}. */
-export type JobStatus = typeof JOB_STATUSES[number];
-/** Job log levels. */
-export const LOG_LEVELS = ["info", "warn", "error"] as const;
-/** One of {@linkcode LOG_LEVELS}. */
-export type LogLevel = typeof LOG_LEVELS[number];
-
-const nullableDate = z.date().nullable();
-
-const UserRow = z.object({
-  name: z.string(),
-  status: z.enum(USER_STATUSES),
-  expires_at: nullableDate,
-  created_at: z.date(),
-}).transform((r) => ({
-  name: r.name,
-  status: r.status,
-  expiresAt: r.expires_at,
-  createdAt: r.created_at,
-}));
-/** A user account. */
-export type User = z.infer<typeof UserRow>;
-
-const Nameservers = z.preprocess(
-  (v) => typeof v === "string" ? JSON.parse(v) : v,
-  z.array(z.string()),
-);
-
-const DomainRow = z.object({
-  name: z.string(),
-  owner: z.string(),
-  hosted_zone_id: z.string().nullable(),
-  nameservers: Nameservers,
-  last_synced_commit: z.string().nullable(),
-  last_full_sync_at: nullableDate,
-  created_at: z.date(),
-  updated_at: z.date(),
-}).transform((r) => ({
-  name: r.name,
-  owner: r.owner,
-  hostedZoneId: r.hosted_zone_id,
-  nameservers: r.nameservers,
-  lastSyncedCommit: r.last_synced_commit,
-  lastFullSyncAt: r.last_full_sync_at,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-}));
-/** A hosted domain and what the last sync stored for it. */
-export type Domain = z.infer<typeof DomainRow>;
-
-const JobRow = z.object({
-  uuid: z.string(),
-  user: z.string(),
-  status: z.enum(JOB_STATUSES),
-  attempts: z.number().int(),
-  commit_sha: z.string().nullable(),
-  covered_by: z.string().nullable(),
-  queued_at: nullableDate,
-  started_at: nullableDate,
-  finished_at: nullableDate,
-  error: z.string().nullable(),
-}).transform((r) => ({
-  uuid: r.uuid,
-  user: r.user,
-  status: r.status,
-  attempts: r.attempts,
-  commit: r.commit_sha,
-  coveredBy: r.covered_by,
-  queuedAt: r.queued_at,
-  startedAt: r.started_at,
-  finishedAt: r.finished_at,
-  error: r.error,
-}));
-/** One job (one push, or one manual sync). */
-export type Job = z.infer<typeof JobRow>;
-
-const LogRow = z.object({
-  ts: z.date(),
-  level: z.enum(LOG_LEVELS),
-  zone: z.string().nullable(),
-  message: z.string(),
-});
-
-/** A log line to store; `ts` defaults to now. */
-export interface LogLineInput {
-  level: LogLevel;
-  message: string;
-  zone?: string | null;
-  ts?: Date;
-}
-
-/** The JSON printed by `logs UUID --json` (DESIGN.md). */
-export interface JobView {
-  uuid: string;
-  user: string;
-  status: JobStatus;
-  commit: string | null;
-  log: { ts: string; level: LogLevel; zone: string | null; message: string }[];
-}
-
-/** What a sync stores for a domain; omitted fields are left as they are. */
-export interface DomainSyncUpdate {
-  hostedZoneId?: string;
-  nameservers?: string[];
-  lastSyncedCommit?: string;
-  /** Set `last_full_sync_at` to now (a sync that compared every record). */
-  fullSync?: boolean;
-}
-
-/** A failed job for the `status` command. */
-export interface FailureSummary {
-  uuid: string;
-  user: string;
-  finishedAt: Date | null;
-  error: string | null;
-}
+export {
+  createDatabaseIfMissing,
+  type DbTarget,
+  type OpenDbOptions,
+  parseDatabaseUrl,
+} from "./db_connect.ts";
+export * from "./db_rows.ts";
 
 /** The storage the worker and CLI use. */
 export interface Db {
@@ -200,61 +100,10 @@ export interface Db {
   close(): Promise<void>;
 }
 
-/** Options for {@linkcode openDb}. */
-export interface OpenDbOptions {
-  /** Connect timeout in ms (default 3000): a dead server fails fast and clearly. */
-  connectTimeoutMs?: number;
-  /** Pool size (default 4). */
-  connectionLimit?: number;
-}
-
 /** The mysql2 implementation; `pool` is exposed for migrations and tests. */
 export interface MysqlDb extends Db {
   pool: Pool;
   target: DbTarget;
-}
-
-/** Where to connect, parsed from `DATABASE_URL`. */
-export interface DbTarget {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  database: string;
-}
-
-/**
- * Parses `mysql://user:pass@host:3306/db` (user and password URL-encoded). Throws a
- * TypeError that never repeats the password.
- */
-export function parseDatabaseUrl(url: string): DbTarget {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new TypeError("Cannot parse DATABASE_URL: expected mysql://user:pass@host:3306/db");
-  }
-  if (u.protocol !== "mysql:" && u.protocol !== "mariadb:") {
-    throw new TypeError(`Cannot use DATABASE_URL: scheme ${u.protocol} is not mysql:`);
-  }
-  const database = decodeURIComponent(u.pathname.replace(/^\//, ""));
-  // The name is interpolated into CREATE DATABASE, so only plain identifiers pass.
-  if (!/^[A-Za-z0-9_$]{1,64}$/.test(database)) {
-    throw new TypeError(
-      "Cannot use DATABASE_URL: the path must be a database name of letters, digits and _",
-    );
-  }
-  return {
-    host: u.hostname.replace(/^\[|\]$/g, "") || "127.0.0.1",
-    port: u.port ? Number(u.port) : 3306,
-    user: decodeURIComponent(u.username) || "root",
-    password: decodeURIComponent(u.password),
-    database,
-  };
-}
-
-function describeTarget(t: DbTarget): string {
-  return `at ${t.host}:${t.port} (database ${t.database}, user ${t.user})`;
 }
 
 const MAX_MESSAGE = 4000;
@@ -274,65 +123,7 @@ const CLAIM_LOCK = "dnsapi_domain_claims";
  */
 export async function openDb(url: string, opts: OpenDbOptions = {}): Promise<MysqlDb> {
   const target = parseDatabaseUrl(url);
-  const pool = mysql.createPool({
-    host: target.host,
-    port: target.port,
-    user: target.user,
-    password: target.password,
-    database: target.database,
-    connectTimeout: opts.connectTimeoutMs ?? 3000,
-    connectionLimit: opts.connectionLimit ?? 4,
-    timezone: "Z",
-    charset: "utf8mb4",
-    supportBigNumbers: true,
-  });
-  try {
-    await pool.query("SELECT 1");
-  } catch (cause) {
-    await pool.end().catch(() => {});
-    throw new Error(`Cannot connect to MySQL ${describeTarget(target)}: ${mysqlReason(cause)}`, {
-      cause,
-    });
-  }
-  return mysqlDb(pool, target);
-}
-
-/**
- * Creates the URL's database when it does not exist (for `migrate` and tests); needs a
- * user allowed to create databases.
- */
-export async function createDatabaseIfMissing(
-  url: string,
-  opts: OpenDbOptions = {},
-): Promise<void> {
-  const target = parseDatabaseUrl(url);
-  let conn: mysql.Connection | undefined;
-  try {
-    conn = await mysql.createConnection({
-      host: target.host,
-      port: target.port,
-      user: target.user,
-      password: target.password,
-      connectTimeout: opts.connectTimeoutMs ?? 3000,
-    });
-    // Identifiers cannot be parameterised; parseDatabaseUrl allows only [A-Za-z0-9_$].
-    await conn.query(
-      `CREATE DATABASE IF NOT EXISTS \`${target.database}\` CHARACTER SET utf8mb4`,
-    );
-  } catch (cause) {
-    throw new Error(
-      `Cannot create database on MySQL ${describeTarget(target)}: ${mysqlReason(cause)}`,
-      { cause },
-    );
-  } finally {
-    await conn?.end();
-  }
-}
-
-function mysqlReason(e: unknown): string {
-  if (!(e instanceof Error)) return String(e);
-  const code = "code" in e && typeof e.code === "string" ? `${e.code}: ` : "";
-  return code + (e.message || "no message (server unreachable?)");
+  return mysqlDb(await openPool(target, opts), target);
 }
 
 function rowsOf(result: unknown): unknown[] {
@@ -579,17 +370,4 @@ function mysqlDb(pool: Pool, target: DbTarget): MysqlDb {
       await pool.end();
     },
   };
-}
-
-/**
- * Why a user may not be synced now, or null when they may: missing, banned, suspended
- * or expired (pure; `now` is passed in).
- */
-export function userProblem(user: User | null, name: string, now: Date): string | null {
-  if (!user) return `user ${name} does not exist`;
-  if (user.status !== "active") return `user ${name} is ${user.status}`;
-  if (user.expiresAt && user.expiresAt.getTime() <= now.getTime()) {
-    return `user ${name} expired at ${user.expiresAt.toISOString()}`;
-  }
-  return null;
 }
