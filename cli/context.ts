@@ -26,7 +26,8 @@ export interface Context {
   redis(): Redis;
   db(): Promise<MysqlDb>;
   queue(log?: (entry: QueueLogEntry) => void): Queue;
-  route53(): Route53Api;
+  /** The Route 53 adapter; `onCall` (metrics) is honoured on first use only. */
+  route53(onCall?: Route53Api["onCall"]): Route53Api;
   settings(): UserSyncSettings;
   close(): Promise<void>;
 }
@@ -66,7 +67,7 @@ export function createContext(config: Config, out: Output): Context {
         log,
       });
     },
-    route53() {
+    route53(onCall) {
       if (!api) {
         const client = new Route53Client({
           region: config.route53.region,
@@ -75,6 +76,7 @@ export function createContext(config: Config, out: Output): Context {
           ...(config.route53.endpoint ? { endpoint: config.route53.endpoint } : {}),
         });
         api = route53Api(client, {
+          onCall,
           limiter: redisRateLimiter(getRedis(), config.keyPrefix, {
             ratePerSecond: config.route53.rate,
             burst: config.route53.burst,

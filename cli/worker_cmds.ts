@@ -6,6 +6,14 @@
  */
 import { parseArgs } from "node:util";
 import { assertSchemaCurrent, createDatabaseIfMissing, migrate, schemaStatus } from "../lib/db.ts";
+import {
+  createDnsApiRegistry,
+  recordJob,
+  recordRoute53Call,
+  recordSyncDuration,
+  setQueueDepth,
+} from "../lib/metrics.ts";
+import { combineHealthChecks, startMetricsServer } from "../lib/metrics_server.ts";
 import { formatPlan } from "../lib/plan.ts";
 import { UnrecoverableError } from "../lib/queue.ts";
 import { syncUser } from "../lib/user_sync.ts";
@@ -49,23 +57,50 @@ export async function cmdRun(
   assertSchemaCurrent(await schemaStatus(db));
   const workerId = ctx.config.workerId ?? `${Deno.hostname()}:${Deno.pid}`;
   const queue = ctx.queue((entry) => log({ ...entry, source: "queue" }));
-  log({ level: "info", event: "started", workerId });
-  const handled = await runWorker({
-    queue,
-    db,
-    api: ctx.route53(),
-    settings: ctx.settings(),
-    workerId,
-    log,
-    // Renewed three times per lease, so one slow renewal does not lose the user.
-    heartbeatMs: Math.max(100, (ctx.config.queue.leaseSeconds * 1000) / 3),
-  }, {
-    quiet: signals.quiet,
-    deadlineMs: ctx.config.shutdownSeconds * 1000,
-    maxJobs: values.once ? 1 : undefined,
-    untilIdle: values["until-idle"] === true,
+  const registry = createDnsApiRegistry();
+  const api = ctx.route53((operation, outcome) => recordRoute53Call(registry, operation, outcome));
+  const metrics = ctx.config.metricsPort === undefined ? undefined : await startMetricsServer({
+    port: ctx.config.metricsPort,
+    registry,
+    health: combineHealthChecks({
+      redis: async () => ({ ok: await ctx.redis().ping() === "PONG" }),
+      mysql: async () => {
+        const status = await schemaStatus(db);
+        return status.pending.length === 0
+          ? { ok: true }
+          : { ok: false, detail: `schema at ${status.current}, needs ${status.latest}` };
+      },
+    }),
+    beforeScrape: async () => setQueueDepth(registry, (await queue.stats()).queuedJobs),
   });
-  log({ level: "info", event: "stopped", workerId, handled });
+  log({ level: "info", event: "started", workerId, metricsPort: metrics?.port });
+  try {
+    const handled = await runWorker({
+      queue,
+      db,
+      api,
+      settings: ctx.settings(),
+      workerId,
+      log,
+      // Renewed three times per lease, so one slow renewal does not lose the user.
+      heartbeatMs: Math.max(100, (ctx.config.queue.leaseSeconds * 1000) / 3),
+      observer: {
+        jobFinished(outcome, seconds) {
+          if (outcome === "lost") return;
+          recordJob(registry, outcome === "retry" ? "retried" : outcome);
+          recordSyncDuration(registry, seconds);
+        },
+      },
+    }, {
+      quiet: signals.quiet,
+      deadlineMs: ctx.config.shutdownSeconds * 1000,
+      maxJobs: values.once ? 1 : undefined,
+      untilIdle: values["until-idle"] === true,
+    });
+    log({ level: "info", event: "stopped", workerId, handled });
+  } finally {
+    await metrics?.close();
+  }
   return 0;
 }
 

@@ -43,6 +43,8 @@ export interface Route53Api {
   calls: CallCounts;
   sleep: (ms: number) => Promise<void>;
   random: () => number;
+  /** Told about every attempt's outcome (metrics); optional. */
+  onCall?: (operation: string, outcome: "ok" | "throttled" | "error") => void;
 }
 
 function defaultSleep(ms: number): Promise<void> {
@@ -55,6 +57,7 @@ export function route53Api(
   options: Partial<Omit<Route53Api, "client" | "calls">> = {},
 ): Route53Api {
   return {
+    onCall: options.onCall,
     client,
     limiter: options.limiter ?? UNLIMITED,
     backoff: options.backoff ?? {},
@@ -78,8 +81,15 @@ async function call<T>(api: Route53Api, operation: string, send: () => Promise<T
     await api.limiter.take();
     api.calls[operation] = (api.calls[operation] ?? 0) + 1;
     try {
-      return await send();
+      const result = await send();
+      api.onCall?.(operation, "ok");
+      return result;
     } catch (error) {
+      const name = error instanceof Error ? error.name : "";
+      api.onCall?.(
+        operation,
+        name === "Throttling" || name === "PriorRequestNotComplete" ? "throttled" : "error",
+      );
       const decision = nextRetry(attempt, error, api.backoff, api.random);
       if (!decision.retry) throw error;
       await api.sleep(decision.delayMs);
