@@ -4,7 +4,8 @@ import type { StoredSet } from "../testing/route53_local/model.ts";
 import { isInZone, normaliseName, orderKey } from "../testing/route53_local/names.ts";
 import { compareSets } from "../testing/route53_local/order.ts";
 import { route } from "../testing/route53_local/routes.ts";
-import { checkValue, parseIPv6, valueKey } from "../testing/route53_local/values.ts";
+import { parseIPv6 } from "../testing/route53_local/addresses.ts";
+import { checkValue, valueKey } from "../testing/route53_local/values.ts";
 import { el, escapeXml, renderDocument } from "../testing/route53_local/xml.ts";
 
 const stored = (text: string) => {

@@ -48,3 +48,11 @@ export function invalidChangeBatch(messages: readonly string[]): Route53Error {
 export function noSuchHostedZone(id: string): Route53Error {
   return new Route53Error("NoSuchHostedZone", `No hosted zone found with ID: ${id}`, 404);
 }
+
+/**
+ * The text of a value Route 53's record parser refuses:
+ * "Invalid Resource Record: FATAL problem: <code> (<description>) encountered with '<value>'".
+ */
+export function invalidRecord(code: string, description: string, value: string): string {
+  return `Invalid Resource Record: FATAL problem: ${code} (${description}) encountered with '${value}'`;
+}

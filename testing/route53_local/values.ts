@@ -9,6 +9,9 @@
  * @module
  */
 
+import { isIPv4, parseIPv6 } from "./addresses.ts";
+import { checkCharacterStrings, type Field, fields } from "./character_strings.ts";
+import { invalidRecord as invalid } from "./errors.ts";
 import { parseName } from "./names.ts";
 
 /** Record types of the service model's `RRType` enumeration, in the model's order. */
@@ -40,61 +43,6 @@ export function isRRType(text: string): text is RRType {
   return (RR_TYPES as readonly string[]).includes(text);
 }
 
-function invalid(code: string, description: string, value: string): string {
-  return `Invalid Resource Record: FATAL problem: ${code} (${description}) encountered with '${value}'`;
-}
-
-/** A field of a value: its source text and whether it was a quoted character string. */
-interface Field {
-  text: string;
-  quoted: boolean;
-}
-
-/** Splits on spaces, keeping quoted strings (with `\` escapes) together. */
-function fields(value: string): Field[] | undefined {
-  const out: Field[] = [];
-  let i = 0;
-  while (i < value.length) {
-    if (value[i] === " ") {
-      i += 1;
-      continue;
-    }
-    if (value[i] === '"') {
-      const end = closingQuote(value, i);
-      if (end === undefined) return undefined;
-      out.push({ text: value.slice(i, end + 1), quoted: true });
-      i = end + 1;
-      if (i < value.length && value[i] !== " ") return undefined;
-      continue;
-    }
-    let j = i;
-    while (j < value.length && value[j] !== " ") j += 1;
-    out.push({ text: value.slice(i, j), quoted: false });
-    i = j;
-  }
-  return out;
-}
-
-/** Index of the quote closing the string opened at `start`, honouring `\` escapes. */
-function closingQuote(value: string, start: number): number | undefined {
-  for (let i = start + 1; i < value.length; i += 1) {
-    if (value[i] === "\\") i += 1;
-    else if (value[i] === '"') return i;
-  }
-  return undefined;
-}
-
-/** Length in bytes of a quoted string's content: `\DDD` and `\X` are one byte each. */
-function characterStringLength(quoted: string): number {
-  const inner = quoted.slice(1, -1);
-  let n = 0;
-  for (let i = 0; i < inner.length; i += 1) {
-    if (inner[i] === "\\") i += /^[0-9]{3}/.test(inner.slice(i + 1)) ? 3 : 1;
-    n += 1;
-  }
-  return n;
-}
-
 const PRINTABLE = /^[\x20-\x7e]*$/;
 
 function unsignedInRange(text: string, max: number): boolean {
@@ -111,53 +59,6 @@ function domainProblem(text: string, value: string): string | undefined {
   return r.ok
     ? undefined
     : `Invalid Resource Record: ${r.problem.replace(/'[^']*'$/, `'${value}'`)}`;
-}
-
-/** Whether `text` is a dotted-quad IPv4 address without leading zeros. */
-export function isIPv4(text: string): boolean {
-  const parts = text.split(".");
-  return parts.length === 4 &&
-    parts.every((p) => /^(0|[1-9][0-9]{0,2})$/.test(p) && Number(p) <= 255);
-}
-
-/**
- * Parses an IPv6 address into eight 16-bit groups (also with `::` and an IPv4 tail), or
- * `undefined`. Used to compare AAAA values by data, as Route 53 does.
- */
-export function parseIPv6(text: string): number[] | undefined {
-  if (!/^[0-9a-fA-F:.]+$/.test(text)) return undefined;
-  let tail: number[] = [];
-  let head = text;
-  const lastColon = text.lastIndexOf(":");
-  if (text.includes(".")) {
-    const v4 = text.slice(lastColon + 1);
-    if (!isIPv4(v4)) return undefined;
-    const b = v4.split(".").map(Number);
-    tail = [(b[0]! << 8) | b[1]!, (b[2]! << 8) | b[3]!];
-    head = text.slice(0, lastColon + 1);
-    if (head.endsWith(":") && !head.endsWith("::")) head = head.slice(0, -1);
-  }
-  const groups = (part: string): number[] | undefined => {
-    if (part === "") return [];
-    const out: number[] = [];
-    for (const g of part.split(":")) {
-      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
-      out.push(parseInt(g, 16));
-    }
-    return out;
-  };
-  const halves = head.split("::");
-  if (halves.length > 2) return undefined;
-  const left = groups(halves[0]!);
-  const right = halves.length === 2 ? groups(halves[1]!) : [];
-  if (left === undefined || right === undefined) return undefined;
-  const want = 8 - tail.length;
-  const have = left.length + right.length;
-  if (halves.length === 2) {
-    if (have >= want) return undefined;
-    return [...left, ...new Array<number>(want - have).fill(0), ...right, ...tail];
-  }
-  return have === want ? [...left, ...tail] : undefined;
 }
 
 type Check = (value: string, f: Field[]) => string | undefined;
@@ -225,57 +126,6 @@ function checkAAAA(value: string): string | undefined {
   return parseIPv6(value) !== undefined
     ? undefined
     : invalid("AAAARRDATAIllegalIPv6Address", "Value is not a valid IPv6 address", value);
-}
-
-function checkCharacterStrings(value: string): string | undefined {
-  const f = fields(value);
-  if (f === undefined || f.length === 0 || f.some((x) => !x.quoted)) {
-    // Adjacent strings without a space (`"a""b"`) are accepted by Route 53 (§3.4).
-    if (!adjacentStrings(value)) {
-      return invalid(
-        "InvalidCharacterString",
-        "Value should be enclosed in quotation marks",
-        value,
-      );
-    }
-  }
-  for (const s of quotedStrings(value)) {
-    if (characterStringLength(s) > 255) {
-      return invalid("CharacterStringTooLong", "Value is too long", value);
-    }
-  }
-  return undefined;
-}
-
-/** Whether the value is only quoted strings, separated by spaces or by nothing. */
-function adjacentStrings(value: string): boolean {
-  let i = 0;
-  let seen = 0;
-  while (i < value.length) {
-    if (value[i] === " ") {
-      i += 1;
-      continue;
-    }
-    if (value[i] !== '"') return false;
-    const end = closingQuote(value, i);
-    if (end === undefined) return false;
-    seen += 1;
-    i = end + 1;
-  }
-  return seen > 0;
-}
-
-function quotedStrings(value: string): string[] {
-  const out: string[] = [];
-  let i = 0;
-  while (i < value.length) {
-    if (value[i] === '"') {
-      const end = closingQuote(value, i) ?? value.length - 1;
-      out.push(value.slice(i, end + 1));
-      i = end + 1;
-    } else i += 1;
-  }
-  return out;
 }
 
 function checkCAA(value: string, f: Field[]): string | undefined {
