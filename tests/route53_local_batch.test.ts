@@ -569,3 +569,22 @@ Deno.test(
     assertMatch(cf.message, /CloudFront, which cannot evaluate target health/);
   }),
 );
+
+Deno.test(
+  "a batch may not leave a same-zone alias without its target, but may replace the target",
+  inZone(async (client, id) => {
+    const www = set("www.shop.test.", "A", ["192.0.2.1"]);
+    const alias: ResourceRecordSet = {
+      Name: "shop.test.",
+      Type: "A",
+      AliasTarget: { HostedZoneId: id, DNSName: "www.shop.test.", EvaluateTargetHealth: false },
+    };
+    await send(client, id, [create(www), create(alias)]);
+    await assertRefused(client, id, [del(www)], [
+      "Alias [name='shop.test.', type='A'] would be left without its target www.shop.test., type A (route53-local refuses this; Route 53's behaviour is not documented)",
+    ]);
+    await send(client, id, [del(www), create(set("www.shop.test.", "A", ["192.0.2.2"]))]);
+    await send(client, id, [del(alias), del(set("www.shop.test.", "A", ["192.0.2.2"]))]);
+    assertEquals((await listAll(client, id)).length, 2);
+  }),
+);

@@ -154,27 +154,6 @@ export function evaluateBatch(ctx: BatchContext, changes: readonly ChangeInput[]
   };
 
   const isSameZoneAlias = (s: StoredSet) => s.aliasTarget?.hostedZoneId === ctx.zoneId;
-  // Scanning the zone for aliases on every DELETE is only needed when some exist.
-  let sameZoneAliases = 0;
-  for (const list of scratch.values()) sameZoneAliases += list.filter(isSameZoneAlias).length;
-
-  /** Whether a same-zone alias in the scratch copy targets this set's name and type. */
-  const aliasedBy = (set: StoredSet): StoredSet | undefined => {
-    if (sameZoneAliases === 0) return undefined;
-    for (const list of scratch.values()) {
-      for (const s of list) {
-        const a = s.aliasTarget;
-        if (
-          a !== undefined && a.hostedZoneId === ctx.zoneId && a.dnsName === set.name &&
-          s.type === set.type && setKey(s) !== setKey(set)
-        ) {
-          return s;
-        }
-      }
-    }
-    return undefined;
-  };
-
   for (const { action, set: input } of changes) {
     const prepared = prepareSet(input, ctx.zoneName);
     if (!("set" in prepared)) {
@@ -205,15 +184,6 @@ export function evaluateBatch(ctx: BatchContext, changes: readonly ChangeInput[]
           } but the values provided do not match the current values`,
         );
       } else {
-        const alias = aliasedBy(existing);
-        if (alias !== undefined) {
-          messages.push(
-            `Tried to delete resource record set ${describe(set)} but it is the target of alias ${
-              describe(alias)
-            } (route53-local refuses this; Route 53's behaviour is not documented)`,
-          );
-          continue;
-        }
         replaceAt(set.name, at(set.name).filter((s) => setKey(s) !== key));
         count -= 1;
       }
@@ -232,7 +202,6 @@ export function evaluateBatch(ctx: BatchContext, changes: readonly ChangeInput[]
         continue;
       }
       replaceAt(set.name, at(set.name).map((s) => (setKey(s) === key ? set : s)));
-      if (isSameZoneAlias(set)) sameZoneAliases += 1;
       continue;
     }
     const problems = conflicts(set);
@@ -242,7 +211,6 @@ export function evaluateBatch(ctx: BatchContext, changes: readonly ChangeInput[]
     }
     replaceAt(set.name, [...at(set.name), set]);
     count += 1;
-    if (isSameZoneAlias(set)) sameZoneAliases += 1;
   }
 
   const apex = at(z);
@@ -251,6 +219,21 @@ export function evaluateBatch(ctx: BatchContext, changes: readonly ChangeInput[]
   }
   if (!apex.some((s) => s.type === "NS")) {
     messages.push("A HostedZone must contain at least one NS record for the zone itself.");
+  }
+  // A same-zone alias must not be left without its target. Checked on the final state,
+  // so replacing a target with DELETE then CREATE in one batch stays possible; Route 53's
+  // own behaviour here is not documented, so the refusal says so.
+  for (const list of scratch.values()) {
+    for (const alias of list.filter(isSameZoneAlias)) {
+      const target = alias.aliasTarget?.dnsName ?? "";
+      if (!at(target).some((s) => s.type === alias.type)) {
+        messages.push(
+          `Alias ${
+            describe(alias)
+          } would be left without its target ${target}, type ${alias.type} (route53-local refuses this; Route 53's behaviour is not documented)`,
+        );
+      }
+    }
   }
   if (count > ctx.maxRecordSetsPerZone && count > initialCount) {
     messages.push(`Exceeded limit MAX_RRSETS_BY_ZONE for zone: ${ctx.zoneId}`);
