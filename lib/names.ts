@@ -99,6 +99,7 @@ function encodeLabel(bytes: number[], leftmost: boolean): string {
  * ```
  */
 export function parseName(raw: string, origin: string, octal: boolean): string {
+  if (raw.charCodeAt(0) === 34 && raw.length >= 2 && raw.endsWith('"')) raw = raw.slice(1, -1);
   const n = raw.length;
   if (n === 1) {
     const c = raw.charCodeAt(0);

@@ -19,7 +19,12 @@
 import type { RRType } from "./record_set.ts";
 import { parseName } from "./names.ts";
 import { canonicalIpv4, canonicalIpv6 } from "./rdata_addr.ts";
-import { encodeBytes, escapeCharString, lastByteLength } from "./rdata_text.ts";
+import {
+  canonicalContentLength,
+  encodeBytes,
+  escapeCharString,
+  lastByteLength,
+} from "./rdata_text.ts";
 import { parseSvcb } from "./rdata_svcb.ts";
 import { createEntry, createLexer, nextEntry } from "./zone_lexer.ts";
 
@@ -96,12 +101,26 @@ function checkDigestLength(hex: string, type: number, lengths: Record<number, nu
   }
 }
 
+function tok(tokens: readonly string[], i: number): string {
+  return tokens[i] ?? "";
+}
+
+/**
+ * Canonical quoted form of a character-string token (quoted tokens keep their quotes,
+ * see lib/zone_lexer.ts). A quoted token already in canonical form is returned itself,
+ * a slice of the file: no new string for most TXT records.
+ */
 function str(raw: string | undefined, octal: boolean, what: string, limit: number): string {
   if (raw === undefined) throw new SyntaxError(`missing ${what}`);
-  const s = escapeCharString(raw, octal);
-  if (lastByteLength > limit) {
+  const quoted = raw.length >= 2 && raw.charCodeAt(0) === 34 &&
+    raw.charCodeAt(raw.length - 1) === 34;
+  let len = quoted ? canonicalContentLength(raw, 1, raw.length - 1) : -1;
+  if (len >= 0 && len <= limit) return raw;
+  const s = escapeCharString(quoted ? raw.slice(1, -1) : raw, octal);
+  len = lastByteLength;
+  if (len > limit) {
     throw new SyntaxError(
-      `${what} of ${lastByteLength} bytes is over ${limit}: split it into several quoted strings`,
+      `${what} of ${len} bytes is over ${limit}: split it into several quoted strings`,
     );
   }
   return '"' + s + '"';
@@ -138,32 +157,36 @@ export function parseRdata(
 ): string {
   const n = to - from;
   if (n >= 1 && tokens[from] === "\\#") return parseGeneric(type, tokens, from, to);
-  const t = (i: number) => tokens[from + i] ?? "";
-  const name = (i: number) => parseName(t(i), origin, octal);
+  // Plain helpers rather than closures: this runs once per record.
   switch (type) {
     case "A":
       expectCount(type, n, 1, tokens, to);
-      return canonicalIpv4(t(0));
+      return canonicalIpv4(tok(tokens, from + 0));
     case "AAAA":
       expectCount(type, n, 1, tokens, to);
-      return canonicalIpv6(t(0));
+      return canonicalIpv6(tok(tokens, from + 0));
     case "CNAME":
     case "NS":
     case "PTR":
       expectCount(type, n, 1, tokens, to);
-      return name(0);
+      return parseName(tok(tokens, from + 0), origin, octal);
     case "MX":
       expectCount(type, n, 2, tokens, to);
-      return num(t(0), 65535, "MX preference") + " " + name(1);
+      return num(tok(tokens, from + 0), 65535, "MX preference") + " " +
+        parseName(tok(tokens, from + 1), origin, octal);
     case "SRV":
       expectCount(type, n, 4, tokens, to);
-      return num(t(0), 65535, "SRV priority") + " " + num(t(1), 65535, "SRV weight") + " " +
-        num(t(2), 65535, "SRV port") + " " + name(3);
+      return num(tok(tokens, from + 0), 65535, "SRV priority") + " " +
+        num(tok(tokens, from + 1), 65535, "SRV weight") + " " +
+        num(tok(tokens, from + 2), 65535, "SRV port") + " " +
+        parseName(tok(tokens, from + 3), origin, octal);
     case "TXT":
     case "SPF": {
       if (n === 0) throw new SyntaxError(`${type} needs at least one string`);
-      let s = str(t(0), octal, `${type} string`, 255);
-      for (let i = 1; i < n; i++) s += " " + str(t(i), octal, `${type} string`, 255);
+      let s = str(tok(tokens, from + 0), octal, `${type} string`, 255);
+      for (let i = 1; i < n; i++) {
+        s += " " + str(tok(tokens, from + i), octal, `${type} string`, 255);
+      }
       if (s.length > MAX_TXT_VALUE) {
         throw new SyntaxError(
           `${type} value of ${s.length} characters is over Route 53's ${MAX_TXT_VALUE}`,
@@ -173,41 +196,45 @@ export function parseRdata(
     }
     case "CAA": {
       expectCount(type, n, 3, tokens, to);
-      const tag = t(1);
+      const tag = tok(tokens, from + 1);
       if (!/^[A-Za-z0-9]{1,15}$/.test(tag)) {
         throw new SyntaxError(`CAA tag "${tag}" must be 1-15 letters or digits`);
       }
-      return num(t(0), 255, "CAA flags") + " " + tag + " " +
-        str(t(2), octal, "CAA value", 65535);
+      return num(tok(tokens, from + 0), 255, "CAA flags") + " " + tag + " " +
+        str(tok(tokens, from + 2), octal, "CAA value", 65535);
     }
     case "NAPTR": {
       expectCount(type, n, 6, tokens, to);
-      return num(t(0), 65535, "NAPTR order") + " " + num(t(1), 65535, "NAPTR preference") +
-        " " + str(t(2), octal, "NAPTR flags", 255) + " " +
-        str(t(3), octal, "NAPTR services", 255) + " " + str(t(4), octal, "NAPTR regexp", 255) +
-        " " + name(5);
+      return num(tok(tokens, from + 0), 65535, "NAPTR order") + " " +
+        num(tok(tokens, from + 1), 65535, "NAPTR preference") +
+        " " + str(tok(tokens, from + 2), octal, "NAPTR flags", 255) + " " +
+        str(tok(tokens, from + 3), octal, "NAPTR services", 255) + " " +
+        str(tok(tokens, from + 4), octal, "NAPTR regexp", 255) +
+        " " + parseName(tok(tokens, from + 5), origin, octal);
     }
     case "DS": {
       if (n < 4) throw new SyntaxError(`DS needs 4 fields, got ${n}`);
-      const digestType = num(t(2), 255, "DS digest type");
+      const digestType = num(tok(tokens, from + 2), 255, "DS digest type");
       const hex = hexOf(tokens, from + 3, to, "DS digest");
       checkDigestLength(hex, digestType, { 1: 20, 2: 32, 4: 48 });
-      return num(t(0), 65535, "DS key tag") + " " + num(t(1), 255, "DS algorithm") + " " +
+      return num(tok(tokens, from + 0), 65535, "DS key tag") + " " +
+        num(tok(tokens, from + 1), 255, "DS algorithm") + " " +
         digestType + " " + hex;
     }
     case "SSHFP": {
       if (n < 3) throw new SyntaxError(`SSHFP needs 3 fields, got ${n}`);
-      const fpType = num(t(1), 255, "SSHFP fingerprint type");
+      const fpType = num(tok(tokens, from + 1), 255, "SSHFP fingerprint type");
       const hex = hexOf(tokens, from + 2, to, "SSHFP fingerprint");
       checkDigestLength(hex, fpType, { 1: 20, 2: 32 });
-      return num(t(0), 255, "SSHFP algorithm") + " " + fpType + " " + hex;
+      return num(tok(tokens, from + 0), 255, "SSHFP algorithm") + " " + fpType + " " + hex;
     }
     case "TLSA": {
       if (n < 4) throw new SyntaxError(`TLSA needs 4 fields, got ${n}`);
-      const mtype = num(t(2), 255, "TLSA matching type");
+      const mtype = num(tok(tokens, from + 2), 255, "TLSA matching type");
       const hex = hexOf(tokens, from + 3, to, "TLSA association data");
       checkDigestLength(hex, mtype, { 1: 32, 2: 64 });
-      return num(t(0), 255, "TLSA usage") + " " + num(t(1), 255, "TLSA selector") + " " +
+      return num(tok(tokens, from + 0), 255, "TLSA usage") + " " +
+        num(tok(tokens, from + 1), 255, "TLSA selector") + " " +
         mtype + " " + hex;
     }
     case "SVCB":
@@ -215,10 +242,14 @@ export function parseRdata(
       return parseSvcb(tokens, from, to, origin, octal);
     case "SOA": {
       expectCount(type, n, 7, tokens, to);
-      let s = name(0) + " " + name(1) + " " + num(t(2), 4294967295, "SOA serial");
+      let s = parseName(tok(tokens, from + 0), origin, octal) + " " +
+        parseName(tok(tokens, from + 1), origin, octal) + " " +
+        num(tok(tokens, from + 2), 4294967295, "SOA serial");
       for (let i = 3; i < 7; i++) {
-        const v = parseTtl(t(i));
-        if (v < 0) throw new SyntaxError(`SOA timer "${t(i)}" is not a TTL 0-${MAX_TTL}`);
+        const v = parseTtl(tok(tokens, from + i));
+        if (v < 0) {
+          throw new SyntaxError(`SOA timer "${tok(tokens, from + i)}" is not a TTL 0-${MAX_TTL}`);
+        }
         s += " " + v;
       }
       return s;
@@ -275,5 +306,5 @@ export function canonicalRoute53Value(type: RRType, value: string): string {
   if (lx.pos < value.length && nextEntry(lx, createEntry())) {
     throw new SyntaxError(`${type} value spans several lines`);
   }
-  return parseRdata(type, e.tokens, 0, e.tokens.length, ".", true);
+  return parseRdata(type, e.tokens, 0, e.count, ".", true);
 }

@@ -44,18 +44,20 @@ export function canonicalIpv4(s: string): string {
   return s;
 }
 
-/** Parses IPv6 text into 8 groups; returns null when invalid. */
-function ipv6Groups(s: string): number[] | null {
+/** Scratch groups: one address is parsed at a time, without allocating. */
+const G: number[] = [0, 0, 0, 0, 0, 0, 0, 0];
+
+/** Parses IPv6 text into {@linkcode G}; returns false when invalid. */
+function ipv6Groups(s: string): boolean {
   const n = s.length;
-  if (n < 2) return null;
-  const groups: number[] = [];
+  if (n < 2) return false;
+  let count = 0;
   let gap = -1;
   let i = 0;
   if (s.charCodeAt(0) === 58) {
-    if (s.charCodeAt(1) !== 58) return null;
+    if (s.charCodeAt(1) !== 58) return false;
     gap = 0;
     i = 2;
-    if (n === 2) return [0, 0, 0, 0, 0, 0, 0, 0];
   }
   while (i < n) {
     let j = i, v = 0;
@@ -75,32 +77,32 @@ function ipv6Groups(s: string): number[] | null {
     if (j < n && s.charCodeAt(j) === 46) {
       // dotted-quad tail
       const v4 = ipv4Value(s, i, n);
-      if (v4 < 0 || groups.length > 6) return null;
-      groups.push(Math.floor(v4 / 65536), v4 & 0xffff);
+      if (v4 < 0 || count > 6) return false;
+      G[count++] = Math.floor(v4 / 65536);
+      G[count++] = v4 & 0xffff;
       i = n;
       break;
     }
-    if (j === i || j - i > 4) return null;
-    groups.push(v);
-    if (j === n) {
-      i = n;
-      break;
-    }
-    if (s.charCodeAt(j) !== 58) return null;
+    if (j === i || j - i > 4 || count === 8) return false;
+    G[count++] = v;
+    if (j === n) break;
+    if (s.charCodeAt(j) !== 58) return false;
     if (j + 1 < n && s.charCodeAt(j + 1) === 58) {
-      if (gap >= 0) return null;
-      gap = groups.length;
+      if (gap >= 0) return false;
+      gap = count;
       i = j + 2;
-      if (i === n) break;
     } else {
       i = j + 1;
-      if (i === n) return null;
+      if (i === n) return false;
     }
   }
-  if (gap < 0) return groups.length === 8 ? groups : null;
-  if (groups.length > 7) return null;
-  const fill = new Array<number>(8 - groups.length).fill(0);
-  return [...groups.slice(0, gap), ...fill, ...groups.slice(gap)];
+  if (gap < 0) return count === 8;
+  if (count > 7) return false;
+  // move the groups after the gap to the end, zero the gap
+  const shift = 8 - count;
+  for (let k = count - 1; k >= gap; k--) G[k + shift] = G[k] as number;
+  for (let k = gap; k < gap + shift; k++) G[k] = 0;
+  return true;
 }
 
 /** Canonical text of 8 IPv6 groups (see the module doc). */
@@ -150,7 +152,7 @@ function formatIpv6(g: number[]): string {
  * ```
  */
 export function canonicalIpv6(s: string): string {
-  const g = ipv6Groups(s);
-  if (g === null) throw new SyntaxError(`"${s}" is not an IPv6 address`);
-  return formatIpv6(g);
+  if (!ipv6Groups(s)) throw new SyntaxError(`"${s}" is not an IPv6 address`);
+  const c = formatIpv6(G);
+  return c === s ? s : c; // keep the token when it is already canonical: one string less
 }

@@ -17,6 +17,18 @@ const BSL = 92, QUOTE = 34;
 export let lastByteLength = 0;
 
 /**
+ * Byte length of `raw[from..to)` when it is already canonical content (printable ASCII
+ * without `"` and `\`), else -1. The common case, answered without allocating.
+ */
+export function canonicalContentLength(raw: string, from: number, to: number): number {
+  for (let i = from; i < to; i++) {
+    const c = raw.charCodeAt(i);
+    if (c < 32 || c > 126 || c === QUOTE || c === BSL) return -1;
+  }
+  return to - from;
+}
+
+/**
  * Reads one raw character-string token (escapes undecoded, without its quotes) and
  * returns its canonical escaped content (without quotes). The decoded byte count is left
  * in {@linkcode lastByteLength} (a scratch value: it avoids an object per string on the

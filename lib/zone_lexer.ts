@@ -16,10 +16,12 @@ export interface ZoneEntry {
   line: number;
   /** The entry's line starts with a blank: the owner is the previous record's. */
   blankOwner: boolean;
-  /** Raw token text; for a quoted token, the text between the quotes. */
+  /** Raw token text; a quoted token keeps its quotes (so it starts with `"`, which no
+   * unquoted token does), letting a canonical TXT string stay a slice of the file. Only the first
+   * {@linkcode ZoneEntry.count} are this entry's: the arrays are reused, never shrunk. */
   tokens: string[];
-  /** `quoted[i]` tells whether token i was a quoted string. */
-  quoted: boolean[];
+  /** Number of tokens in this entry. */
+  count: number;
   /** First lexing problem of the entry, or null. */
   problem: string | null;
   /** Line of {@linkcode ZoneEntry.problem}. */
@@ -42,7 +44,14 @@ export function createLexer(text: string, comments = true): ZoneLexer {
 
 /** Creates an empty entry to pass to {@linkcode nextEntry}. */
 export function createEntry(): ZoneEntry {
-  return { line: 0, blankOwner: false, tokens: [], quoted: [], problem: null, problemLine: 0 };
+  return {
+    line: 0,
+    blankOwner: false,
+    tokens: [],
+    count: 0,
+    problem: null,
+    problemLine: 0,
+  };
 }
 
 const NL = 10, CR = 13, SP = 32, TAB = 9, QUOTE = 34, SEMI = 59, LPAR = 40, RPAR = 41;
@@ -66,7 +75,7 @@ function fail(entry: ZoneEntry, line: number, message: string): void {
  * ```ts
  * const lx = createLexer("www 300 IN TXT \"a b\" ; c\n");
  * const e = createEntry();
- * nextEntry(lx, e); // e.tokens = ["www", "300", "IN", "TXT", "a b"]
+ * nextEntry(lx, e); // e.count = 5, e.tokens = ["www", "300", "IN", "TXT", '"a b"']
  * ```
  */
 export function nextEntry(lx: ZoneLexer, entry: ZoneEntry): boolean {
@@ -75,9 +84,8 @@ export function nextEntry(lx: ZoneLexer, entry: ZoneEntry): boolean {
   let pos = lx.pos;
   let line = lx.line;
   const tokens = entry.tokens;
-  const quoted = entry.quoted;
-  tokens.length = 0;
-  quoted.length = 0;
+  // Setting length to 0 would free the backing stores; overwrite and count instead.
+  let count = 0;
   entry.problem = null;
   let parens = 0;
   let parenLine = 0;
@@ -91,16 +99,18 @@ export function nextEntry(lx: ZoneLexer, entry: ZoneEntry): boolean {
       }
       lx.pos = pos;
       lx.line = line;
-      return tokens.length > 0 || entry.problem !== null;
+      entry.count = count;
+      return count > 0 || entry.problem !== null;
     }
     const c = text.charCodeAt(pos);
     if (c === NL) {
       pos++;
       line++;
       if (parens > 0) continue;
-      if (tokens.length > 0 || entry.problem !== null) {
+      if (count > 0 || entry.problem !== null) {
         lx.pos = pos;
         lx.line = line;
+        entry.count = count;
         return true;
       }
       entry.line = line;
@@ -139,12 +149,10 @@ export function nextEntry(lx: ZoneLexer, entry: ZoneEntry): boolean {
       }
       if (pos >= len || text.charCodeAt(pos) !== QUOTE) {
         fail(entry, line, `unterminated quoted string: add the closing '"' on this line`);
-        tokens.push(text.slice(start, pos > len ? len : pos));
-        quoted.push(true);
+        tokens[count++] = text.slice(start - 1, pos > len ? len : pos);
         continue; // the newline, if any, ends the entry (or is skipped inside parentheses)
       }
-      tokens.push(text.slice(start, pos));
-      quoted.push(true);
+      tokens[count++] = text.slice(start - 1, pos + 1);
       pos++;
       continue;
     }
@@ -177,8 +185,7 @@ export function nextEntry(lx: ZoneLexer, entry: ZoneEntry): boolean {
       pos++;
     }
     if (pos > len) pos = len;
-    tokens.push(text.slice(start, pos));
-    quoted.push(false);
+    tokens[count++] = text.slice(start, pos);
   }
 }
 
@@ -240,10 +247,6 @@ function substitute(tpl: string, it: number): string {
   return out;
 }
 
-function requote(tok: string, quoted: boolean | undefined): string {
-  return quoted ? `"${tok}"` : tok;
-}
-
 /**
  * Expands a `$GENERATE range lhs [ttl] [class] type rhs` entry into record lines, as
  * BIND does: `$` is the iterator, `$$` a literal `$`, `${offset,width,base}` with base
@@ -252,16 +255,16 @@ function requote(tok: string, quoted: boolean | undefined): string {
  *
  * @example
  * ```ts
- * expandGenerate(["$GENERATE", "1-2", "h$", "A", "10.0.0.$"], [], 10);
+ * expandGenerate(["$GENERATE", "1-2", "h$", "A", "10.0.0.$"], 5, 10);
  * // ["h1 A 10.0.0.1", "h2 A 10.0.0.2"]
  * ```
  */
 export function expandGenerate(
   tokens: readonly string[],
-  quoted: readonly boolean[],
+  count: number,
   max: number,
 ): string[] | string {
-  if (tokens.length < 5) return "$GENERATE needs a range, an owner, a type and data";
+  if (count < 5) return "$GENERATE needs a range, an owner, a type and data";
   const m = /^(\d+)-(\d+)(?:\/(\d+))?$/.exec(tokens[1] ?? "");
   if (m === null) return `bad $GENERATE range "${tokens[1]}": write start-stop or start-stop/step`;
   const start = Number(m[1]), stop = Number(m[2]), step = Number(m[3] ?? 1);
@@ -273,7 +276,7 @@ export function expandGenerate(
   }
   const lhs = tokens[2] ?? "";
   let t = 3;
-  while (t < tokens.length - 1 && t < 5) {
+  while (t < count - 1 && t < 5) {
     const tok = tokens[t] ?? "";
     const u = tok.toUpperCase();
     if (/^\d/.test(tok) || u === "IN" || /^CLASS\d+$/.test(u) || u === "CH" || u === "HS") {
@@ -285,8 +288,8 @@ export function expandGenerate(
   try {
     for (let it = start; it <= stop; it += step) {
       let line = substitute(lhs, it) + " " + middle;
-      for (let k = t + 1; k < tokens.length; k++) {
-        line += " " + requote(substitute(tokens[k] ?? "", it), quoted[k]);
+      for (let k = t + 1; k < count; k++) {
+        line += " " + substitute(tokens[k] ?? "", it);
       }
       lines.push(line);
     }

@@ -17,8 +17,8 @@
  * @module
  */
 
-import { isRoute53Type, type RecordSet, type RRType } from "./record_set.ts";
-import { parseName, route53SortKey } from "./names.ts";
+import { isRoute53Type, type RecordSet, ROUTE53_TYPES, type RRType } from "./record_set.ts";
+import { parseName } from "./names.ts";
 import { MAX_TTL, parseRdata, parseTtl } from "./rdata.ts";
 import {
   createEntry,
@@ -64,20 +64,25 @@ export interface ZoneParseResult {
   warnings: ZoneProblem[];
 }
 
-/** A set being collected: the first record's line and TTL. */
-export interface SetBuilder {
-  name: string;
-  type: RRType;
-  ttl: number;
-  line: number;
-  values: string[];
-}
-
-/** Collected records and problems shared by both format readers. */
+/**
+ * Collected records and problems shared by both format readers.
+ *
+ * Sets are kept as final {@linkcode RecordSet} objects (values unsorted until the end)
+ * with their first line in a parallel array, and found by name through one Map entry
+ * per owner name whose sets are chained: no per-set key strings, which matters at a
+ * million records.
+ */
 export interface ZoneCollector {
   /** Canonical zone name with trailing dot. */
   apex: string;
-  sets: Map<string, SetBuilder>;
+  /** Sets in order of first appearance. */
+  sets: RecordSet[];
+  /** `lines[i]`: line of the first record of `sets[i]`. */
+  lines: number[];
+  /** Owner name → index of its first set. */
+  byName: Map<string, number>;
+  /** `next[i]`: index of the next set at the same name, or -1. */
+  next: number[];
   errors: ZoneProblem[];
   warnings: ZoneProblem[];
   limits: ZoneLimits;
@@ -85,7 +90,7 @@ export interface ZoneCollector {
   tooManySets: boolean;
 }
 
-/** Adds one record (canonical name and value) to its set, merging and checking TTLs. */
+/** Adds one record (canonical name and value) to its set, checking TTLs and limits. */
 export function addRecord(
   c: ZoneCollector,
   name: string,
@@ -94,31 +99,43 @@ export function addRecord(
   value: string,
   line: number,
 ): void {
-  const key = name + " " + type;
-  const set = c.sets.get(key);
-  if (set === undefined) {
-    if (c.sets.size >= c.limits.maxRecordSets + 2) { // + apex SOA and NS, dropped later
-      if (!c.tooManySets) {
-        c.tooManySets = true;
-        c.errors.push({
+  let i = c.byName.get(name);
+  let last = -1;
+  while (i !== undefined && i >= 0) {
+    const set = c.sets[i] as RecordSet;
+    if (set.type === type) {
+      if (set.ttl !== ttl) {
+        c.warnings.push({
           line,
-          message:
-            `more than ${c.limits.maxRecordSets} record sets: Route 53's quota for one zone is exceeded`,
+          message: `TTL ${ttl} differs from TTL ${set.ttl} of the ${type} set "${name}" (line ${
+            c.lines[i]
+          }); using ${set.ttl}`,
         });
       }
+      set.values.push(value);
       return;
     }
-    c.sets.set(key, { name, type, ttl, line, values: [value] });
+    last = i;
+    i = c.next[i];
+  }
+  // + 2: the apex SOA and NS sets, dropped at the end, do not count
+  if (c.sets.length >= c.limits.maxRecordSets + 2) {
+    if (!c.tooManySets) {
+      c.tooManySets = true;
+      c.errors.push({
+        line,
+        message:
+          `more than ${c.limits.maxRecordSets} record sets: Route 53's quota for one zone is exceeded`,
+      });
+    }
     return;
   }
-  if (set.ttl !== ttl) {
-    c.warnings.push({
-      line,
-      message:
-        `TTL ${ttl} differs from TTL ${set.ttl} of the ${type} set "${name}" (line ${set.line}); using ${set.ttl}`,
-    });
-  }
-  set.values.push(value);
+  const idx = c.sets.length;
+  c.sets.push({ name, type, ttl, values: [value] });
+  c.lines.push(line);
+  c.next.push(-1);
+  if (last < 0) c.byName.set(name, idx);
+  else c.next[last] = idx;
 }
 
 /** Well-known types Route 53 cannot host, so the message can name them. */
@@ -193,6 +210,11 @@ const OTHER_TYPES: Record<string, number> = {
   IXFR: 251,
 };
 
+/** Exact upper- and lower-case mnemonics, the common spellings, found without case folding. */
+const TYPE_BY_TOKEN = new Map<string, RRType>(
+  ROUTE53_TYPES.flatMap((t) => [[t, t], [t.toLowerCase(), t]]),
+);
+
 const ROUTE53_NUMBERS: Record<number, RRType> = {
   1: "A",
   2: "NS",
@@ -218,6 +240,8 @@ const ROUTE53_NUMBERS: Record<number, RRType> = {
  * saying Route 53 cannot host it (`TYPE1` is A, as in BIND).
  */
 export function resolveType(token: string): RRType {
+  const known = TYPE_BY_TOKEN.get(token);
+  if (known !== undefined) return known;
   const up = token.toUpperCase();
   if (isRoute53Type(up)) return up;
   const m = /^TYPE(\d{1,5})$/.exec(up);
@@ -240,6 +264,8 @@ export function resolveType(token: string): RRType {
 }
 
 function isClass(tok: string): boolean {
+  if (tok === "IN" || tok === "in") return true;
+  if (TYPE_BY_TOKEN.has(tok)) return false; // the common case, without case folding
   const u = tok.toUpperCase();
   return u === "IN" || u === "CH" || u === "HS" || u === "CS" || u === "NONE" ||
     u === "ANY" || /^CLASS\d+$/.test(u);
@@ -359,7 +385,7 @@ function directive(st: BindState, e: ZoneEntry): void {
   const c = st.c;
   const line = e.line;
   const d = (e.tokens[0] ?? "").toUpperCase();
-  const n = e.tokens.length;
+  const n = e.count;
   if (d === "$ORIGIN") {
     if (n !== 2) {
       c.errors.push({ line, message: "$ORIGIN takes one name" });
@@ -394,7 +420,7 @@ function directive(st: BindState, e: ZoneEntry): void {
     });
   } else if (d === "$GENERATE") {
     const tooMany = c.limits.maxRecordSets * c.limits.maxValuesPerSet;
-    const r = expandGenerate(e.tokens, e.quoted, tooMany);
+    const r = expandGenerate(e.tokens, e.count, tooMany);
     if (typeof r === "string") {
       c.errors.push({ line, message: r });
       return;
@@ -408,7 +434,7 @@ function directive(st: BindState, e: ZoneEntry): void {
         return;
       }
       const before = c.errors.length;
-      readRecord(st, sub.tokens, 0, sub.tokens.length, false, line);
+      readRecord(st, sub.tokens, 0, sub.count, false, line);
       if (c.errors.length > before) return; // one error per $GENERATE line is enough
     }
   } else {
@@ -426,11 +452,11 @@ function parseBind(text: string, c: ZoneCollector): void {
       c.errors.push({ line: e.problemLine, message: e.problem });
       continue;
     }
-    if (!e.blankOwner && !e.quoted[0] && (e.tokens[0] ?? "").charCodeAt(0) === 36) {
+    if (!e.blankOwner && (e.tokens[0] ?? "").charCodeAt(0) === 36) {
       directive(st, e);
       continue;
     }
-    readRecord(st, e.tokens, 0, e.tokens.length, e.blankOwner, e.line);
+    readRecord(st, e.tokens, 0, e.count, e.blankOwner, e.line);
   }
 }
 
@@ -438,52 +464,74 @@ function byLine(a: ZoneProblem, b: ZoneProblem): number {
   return a.line - b.line;
 }
 
-/** Zone-wide checks and the final sorted, de-duplicated sets. */
+/**
+ * Sort key of a name inside the zone, relative to the apex: its labels below the apex
+ * reversed, each followed by a dot, the wildcard as Route 53 stores it (`\052`). Every
+ * name shares the apex, so comparing these keys as strings is Route 53's order.
+ */
+function relativeSortKey(name: string, apex: string): string {
+  if (name === apex) return "";
+  const rel = name.slice(0, name.length - apex.length);
+  const firstDot = rel.indexOf(".");
+  if (firstDot === rel.length - 1) return rel === "*." ? "\\052." : rel;
+  const labels = rel.slice(0, -1).split(".");
+  if (labels[0] === "*") labels[0] = "\\052";
+  return labels.reverse().join(".") + ".";
+}
+
+function checkNames(c: ZoneCollector): void {
+  const sets = c.sets;
+  for (let i = 0; i < sets.length; i++) {
+    const s = sets[i] as RecordSet;
+    const line = c.lines[i] ?? 0;
+    const name = s.name;
+    switch (s.type) {
+      case "CNAME": {
+        if (name === c.apex) {
+          c.errors.push({
+            line,
+            message: "CNAME at the zone apex: Route 53 cannot hold it (use an A/AAAA record)",
+          });
+          break;
+        }
+        for (let j = c.byName.get(name) ?? -1; j >= 0; j = c.next[j] ?? -1) {
+          if (j === i) continue;
+          c.errors.push({
+            line,
+            message: `CNAME and other data at ${name} (${sets[j]?.type} on line ${c.lines[j]})`,
+          });
+          break;
+        }
+        break;
+      }
+      case "SOA":
+        if (name !== c.apex) {
+          c.errors.push({ line, message: `SOA record not at the zone apex ${c.apex}` });
+        }
+        break;
+      case "NS":
+        if (name.startsWith("*.")) {
+          c.errors.push({ line, message: "NS records cannot be wildcards in Route 53" });
+        }
+        break;
+      case "DS":
+        if (name === c.apex) {
+          c.errors.push({
+            line,
+            message: "DS record at the zone apex: it belongs in the parent zone",
+          });
+        }
+        break;
+    }
+  }
+}
+
+/** Zone-wide checks, then the sets de-duplicated and in Route 53 listing order. */
 function finish(c: ZoneCollector): RecordSet[] {
-  const byName = new Map<string, SetBuilder[]>();
-  for (const s of c.sets.values()) {
-    if (s.type !== "CNAME" && s.type !== "SOA" && s.type !== "NS" && s.type !== "DS") {
-      continue;
-    }
-    byName.set(s.name, []);
-  }
-  if (byName.size > 0) {
-    for (const s of c.sets.values()) byName.get(s.name)?.push(s);
-  }
-  for (const [name, sets] of byName) {
-    const cname = sets.find((s) => s.type === "CNAME");
-    if (cname !== undefined) {
-      if (name === c.apex) {
-        c.errors.push({
-          line: cname.line,
-          message: "CNAME at the zone apex: Route 53 cannot hold it (use an A/AAAA record)",
-        });
-      } else if (sets.length > 1) {
-        const other = sets.find((s) => s !== cname);
-        c.errors.push({
-          line: cname.line,
-          message: `CNAME and other data at ${name} (${other?.type} on line ${other?.line})`,
-        });
-      }
-    }
-    for (const s of sets) {
-      if (s.type === "SOA" && name !== c.apex) {
-        c.errors.push({ line: s.line, message: `SOA record not at the zone apex ${c.apex}` });
-      }
-      if (s.type === "NS" && name.startsWith("*.")) {
-        c.errors.push({ line: s.line, message: "NS records cannot be wildcards in Route 53" });
-      }
-      if (s.type === "DS" && name === c.apex) {
-        c.errors.push({
-          line: s.line,
-          message: "DS record at the zone apex: it belongs in the parent zone",
-        });
-      }
-    }
-  }
-  const out: RecordSet[] = [];
-  const keys: string[] = [];
-  for (const s of c.sets.values()) {
+  checkNames(c);
+  const sets = c.sets;
+  for (let i = 0; i < sets.length; i++) {
+    const s = sets[i] as RecordSet;
     const v = s.values;
     if (v.length > 1) {
       v.sort();
@@ -491,22 +539,40 @@ function finish(c: ZoneCollector): RecordSet[] {
       for (let r = 1; r < v.length; r++) if (v[r] !== v[w - 1]) v[w++] = v[r] ?? "";
       v.length = w;
     }
+    const line = c.lines[i] ?? 0;
     if ((s.type === "CNAME" || s.type === "SOA") && v.length > 1) {
       c.errors.push({
-        line: s.line,
+        line,
         message: `${s.type} set at ${s.name} has ${v.length} values; only one is allowed`,
       });
     }
     if (v.length > c.limits.maxValuesPerSet) {
       c.errors.push({
-        line: s.line,
+        line,
         message:
           `${s.type} set at ${s.name} has ${v.length} values; Route 53 allows ${c.limits.maxValuesPerSet}`,
       });
     }
-    if (s.name === c.apex && (s.type === "SOA" || s.type === "NS")) continue;
-    out.push({ name: s.name, type: s.type, ttl: s.ttl, values: v });
-    keys.push(route53SortKey(s.name) + " " + s.type);
+  }
+  const names = [...c.byName.keys()];
+  const keys = names.map((n) => relativeSortKey(n, c.apex));
+  const order = names.map((_, i) => i);
+  order.sort((a, b) => {
+    const ka = keys[a] as string, kb = keys[b] as string;
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  });
+  const out: RecordSet[] = [];
+  const here: RecordSet[] = [];
+  for (const k of order) {
+    const name = names[k] as string;
+    here.length = 0;
+    for (let j = c.byName.get(name) ?? -1; j >= 0; j = c.next[j] ?? -1) {
+      const s = sets[j] as RecordSet;
+      if (name === c.apex && (s.type === "SOA" || s.type === "NS")) continue;
+      here.push(s);
+    }
+    if (here.length > 1) here.sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
+    for (const s of here) out.push(s);
   }
   if (out.length > c.limits.maxRecordSets && !c.tooManySets) {
     c.errors.push({
@@ -515,13 +581,7 @@ function finish(c: ZoneCollector): RecordSet[] {
         `more than ${c.limits.maxRecordSets} record sets: Route 53's quota for one zone is exceeded`,
     });
   }
-  const idx = out.map((_, i) => i);
-  // The key's " " sorts below every name byte, so "name type" orders by name then type.
-  idx.sort((a, b) => {
-    const ka = keys[a] ?? "", kb = keys[b] ?? "";
-    return ka < kb ? -1 : ka > kb ? 1 : 0;
-  });
-  return idx.map((i) => out[i] as RecordSet);
+  return out;
 }
 
 /**
@@ -543,7 +603,10 @@ export function parseZone(
   if (zone.endsWith(".")) zone = zone.slice(0, -1);
   const c: ZoneCollector = {
     apex: "",
-    sets: new Map(),
+    sets: [],
+    lines: [],
+    byName: new Map(),
+    next: [],
     errors: [],
     warnings: [],
     limits,
