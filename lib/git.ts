@@ -150,7 +150,8 @@ export async function syncWorkingCopy(
   await Deno.writeTextFile(join(gitDir, "info", "attributes"), NEUTRAL_ATTRIBUTES);
   const git = (args: string[], extra: { allowProtocols?: string[] } = {}) =>
     runGit(["-C", workDir, ...args], { ...opts, ...extra });
-  await git(["config", "remote.origin.url", source]);
+  // Fetch from the URL itself rather than a configured remote: one git process less
+  // per sync, and a changed source (local path vs REPOS_REMOTE) needs no bookkeeping.
   await git(
     [
       "fetch",
@@ -160,7 +161,7 @@ export async function syncWorkingCopy(
       "--no-tags",
       "--no-recurse-submodules",
       "--no-write-fetch-head",
-      "origin",
+      source,
       "+refs/heads/*:refs/remotes/origin/*",
     ],
     { allowProtocols: [protocol] },
@@ -175,8 +176,8 @@ export async function syncWorkingCopy(
   let target = commit ? await resolve(commit) : null;
   const missingCommit = commit && !target ? commit : undefined;
   if (!target) {
-    const branch = opts.ref ?? await defaultBranch(workDir, protocol, opts);
-    if (!branch.startsWith("refs/heads/")) {
+    const branch = opts.ref ?? await defaultBranch(workDir, source, protocol, opts);
+    if (!/^refs\/heads\/[A-Za-z0-9._\/-]+$/.test(branch) || branch.includes("..")) {
       throw new TypeError(`Cannot sync to ref ${branch}: only branches (refs/heads/*) are synced`);
     }
     target = await resolve(`refs/remotes/origin/${branch.slice("refs/heads/".length)}`);
@@ -191,10 +192,11 @@ export async function syncWorkingCopy(
 
 async function defaultBranch(
   workDir: string,
+  source: string,
   protocol: string,
   opts: GitOptions,
 ): Promise<string> {
-  const { text } = await runGit(["-C", workDir, "ls-remote", "--symref", "origin", "HEAD"], {
+  const { text } = await runGit(["-C", workDir, "ls-remote", "--symref", source, "HEAD"], {
     ...opts,
     allowProtocols: [protocol],
   });

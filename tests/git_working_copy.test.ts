@@ -107,13 +107,20 @@ Deno.test("syncWorkingCopy() clones on first use and checks out the pushed commi
   });
 });
 
-Deno.test("syncWorkingCopy() without a commit takes the default branch head", async () => {
+Deno.test("syncWorkingCopy() without a commit takes the default branch head, or the given branch", async () => {
   await withFixture(async (f) => {
     await f.commit({ "zones/a.test": "1\n" });
     const c2 = await f.commit({ "zones/a.test": "2\n" });
     await f.push();
     assert.equal((await syncWorkingCopy(f.bare, f.work)).commit, c2);
     assert.equal(await read(join(f.work, "zones/a.test")), "2\n");
+    const c3 = await f.commit({ "zones/a.test": "3\n" });
+    await f.git(["push", "-q", "origin", "main:staging"]);
+    const staging = await syncWorkingCopy(f.bare, f.work, undefined, { ref: "refs/heads/staging" });
+    assert.equal(staging.commit, c3);
+    for (const ref of ["refs/tags/v1", "refs/heads/../../x", "HEAD"]) {
+      await assert.rejects(() => syncWorkingCopy(f.bare, f.work, undefined, { ref }), TypeError);
+    }
   });
 });
 
