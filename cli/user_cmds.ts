@@ -35,6 +35,29 @@ function parseTime(text: string | undefined, fallback: Date | null): Date | null
   return at;
 }
 
+/**
+ * Creates the user (unless present) and the bare repository with its hooks, as the
+ * original's NEW:USER worker did; idempotent. Returns a line saying what it did.
+ */
+export async function addUserWithRepo(
+  ctx: Context,
+  user: string,
+  expiresAt: Date | null = null,
+): Promise<string> {
+  const db = await ctx.db();
+  const existing = await db.getUser(user);
+  if (!existing) await db.addUser(user, expiresAt);
+  const repo = await createUserRepo(
+    ctx.config.reposRoot,
+    user,
+    hookCommand(ctx.config.hookCommand),
+  );
+  return `${existing ? "user exists" : "added user"} ${user}; repository ${repo.path} ` +
+    `${repo.created ? "created" : "already there"}, hooks ${
+      repo.hooks.written.length ? "installed" : "up to date"
+    }`;
+}
+
 /** `user add|ban|unban|expire U [--expires ISO | --at ISO]`. */
 export async function cmdUser(ctx: Context, args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -57,22 +80,9 @@ export async function cmdUser(ctx: Context, args: string[]): Promise<number> {
     return 1;
   };
   switch (action) {
-    case "add": {
-      const existing = await db.getUser(user);
-      if (!existing) await db.addUser(user, parseTime(values.expires, null));
-      const repo = await createUserRepo(
-        ctx.config.reposRoot,
-        user,
-        hookCommand(ctx.config.hookCommand),
-      );
-      ctx.out.stdout(
-        `${existing ? "user exists" : "added user"} ${user}; repository ${repo.path} ` +
-          `${repo.created ? "created" : "already there"}, hooks ${
-            repo.hooks.written.length ? "installed" : "up to date"
-          }\n`,
-      );
+    case "add":
+      ctx.out.stdout(`${await addUserWithRepo(ctx, user, parseTime(values.expires, null))}\n`);
       return 0;
-    }
     case "ban":
       if (!await db.banUser(user)) return missing();
       ctx.out.stdout(`banned ${user}: pushes are refused by the worker until unban\n`);

@@ -14,11 +14,13 @@ import {
   setQueueDepth,
 } from "../lib/metrics.ts";
 import { combineHealthChecks, startMetricsServer } from "../lib/metrics_server.ts";
+import { takeNewUsers } from "../lib/new_user.ts";
 import { formatPlan } from "../lib/plan.ts";
 import { UnrecoverableError } from "../lib/queue.ts";
 import { syncUser } from "../lib/user_sync.ts";
 import { runWorker } from "../lib/worker.ts";
 import type { Context } from "./context.ts";
+import { addUserWithRepo } from "./user_cmds.ts";
 
 /** JSON-lines operator log on stdout (journald keeps it). */
 export function jsonLog(ctx: Context): (entry: Record<string, unknown>) => void {
@@ -82,6 +84,11 @@ export async function cmdRun(
       settings: ctx.settings(),
       workerId,
       log,
+      intake: () =>
+        takeNewUsers(ctx.redis(), ctx.config.newUserKey, async (user) => {
+          const message = await addUserWithRepo(ctx, user);
+          log({ level: "info", event: "new-user", user, message });
+        }, (message) => log({ level: "warn", event: "new-user", message })),
       // Renewed three times per lease, so one slow renewal does not lose the user.
       heartbeatMs: Math.max(100, (ctx.config.queue.leaseSeconds * 1000) / 3),
       observer: {

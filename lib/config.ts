@@ -30,6 +30,7 @@ const schema = z.object({
   DNS_API_HOOK_WAIT: z.coerce.number().min(0).max(120).default(10),
   DNSAPI_KEY_PREFIX: z.string().min(1).default("dnsapi:"),
   DNSAPI_LEGACY_QUEUE: z.string().min(1).default("HOOK:JOBS"),
+  DNSAPI_NEW_USER_KEY: z.string().min(1).default("NEW:USER"),
   DNSAPI_WORKER_ID: z.string().optional(),
   DNSAPI_HOOK_COMMAND: z.string().optional(),
   DNSAPI_MAX_DELETE_FRACTION: fraction.default(0.3),
@@ -62,6 +63,8 @@ export interface Config {
   hookWaitSeconds: number;
   keyPrefix: string;
   legacyQueueKey: string;
+  /** Redis key of NEW:USER events (no prefix, as the original service used it). */
+  newUserKey: string;
   workerId: string | undefined;
   hookCommand: string | undefined;
   safety: { maxDeleteFraction: number; maxUpdateFraction: number; minSets: number };
@@ -115,6 +118,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     hookWaitSeconds: e.DNS_API_HOOK_WAIT,
     keyPrefix: e.DNSAPI_KEY_PREFIX,
     legacyQueueKey: e.DNSAPI_LEGACY_QUEUE,
+    newUserKey: e.DNSAPI_NEW_USER_KEY,
     workerId: e.DNSAPI_WORKER_ID,
     hookCommand: e.DNSAPI_HOOK_COMMAND,
     safety: {

@@ -36,6 +36,8 @@ export interface WorkerDeps {
   heartbeatMs?: number;
   /** How long `reserve` blocks before looking at the stop signal again (default 1 s). */
   fetchTimeoutMs?: number;
+  /** Side intake run before each fetch (NEW:USER events); its errors are logged. */
+  intake?: () => Promise<unknown>;
 }
 
 /** Options of {@linkcode runWorker}. */
@@ -73,6 +75,11 @@ export async function runWorker(deps: WorkerDeps, options: RunOptions): Promise<
   let handled = 0;
   while (!options.quiet.aborted) {
     if (options.maxJobs !== undefined && handled >= options.maxJobs) break;
+    if (deps.intake) {
+      await deps.intake().catch((error) =>
+        deps.log({ level: "error", event: "intake", message: messageOf(error) })
+      );
+    }
     let reservation: Reservation | null;
     try {
       reservation = await deps.queue.reserve(
