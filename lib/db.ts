@@ -11,6 +11,7 @@
 
 import type { Pool, PoolConnection, RowDataPacket } from "mysql2/promise";
 import { z } from "zod";
+import { USER_PATTERN } from "./job.ts";
 import { decideOwnership, normaliseDomain, type OwnershipDecision } from "./ownership.ts";
 import { type DbTarget, type OpenDbOptions, openPool, parseDatabaseUrl } from "./db_connect.ts";
 import {
@@ -42,7 +43,10 @@ export * from "./db_rows.ts";
 
 /** The storage the worker and CLI use. */
 export interface Db {
-  /** Creates an active user; throws a RangeError if the name is taken. */
+  /**
+   * Creates an active user; throws a TypeError for a name outside USER_PATTERN
+   * (lib/job.ts) and a RangeError if the name is taken.
+   */
   addUser(name: string, expiresAt?: Date | null): Promise<User>;
   /** The user, or null. */
   getUser(name: string): Promise<User | null>;
@@ -180,6 +184,11 @@ function mysqlDb(pool: Pool, target: DbTarget): MysqlDb {
     pool,
     target,
     async addUser(name, expiresAt = null) {
+      if (!USER_PATTERN.test(name)) {
+        throw new TypeError(
+          `Cannot add user "${name}": the name must match ${USER_PATTERN.source}`,
+        );
+      }
       try {
         await exec(
           "INSERT INTO users (name, status, expires_at, created_at) VALUES (?, 'active', ?, UTC_TIMESTAMP(3))",

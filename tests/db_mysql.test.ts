@@ -123,6 +123,9 @@ Deno.test("users: add, get, ban, unban, expire, list", async () => {
     assertEquals(steve.status, "active");
     assertEquals(steve.expiresAt, null);
     await assertRejects(() => db.addUser("steve"), RangeError, "taken");
+    for (const bad of ["Steve", "../x", "", "a b"]) {
+      await assertRejects(() => db.addUser(bad), TypeError, "must match");
+    }
     await db.addUser("ann", new Date("2030-01-02T03:04:05.678Z"));
     assertEquals((await db.getUser("ann"))?.expiresAt?.toISOString(), "2030-01-02T03:04:05.678Z");
     assertEquals(await db.getUser("nobody"), null);

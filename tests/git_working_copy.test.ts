@@ -431,6 +431,11 @@ Deno.test("readFileAt() reads a previous version with a size limit; listTree() g
     assert(!big.ok && /300 bytes, over the limit of 100/.test(big.reason));
     const gone = await readFileAt(f.work, c2, "zones/big.test", 100);
     assert(!gone.ok && gone.missing === true);
+    await assert.rejects(
+      () =>
+        runGit(["-C", f.bare, "cat-file", "blob", `${c1}:zones/big.test`], { maxOutputBytes: 100 }),
+      /printed more than 100 bytes/,
+    );
     const tree = await listTree(f.bare, c1, "zones");
     assert.deepStrictEqual(
       tree.map((e) => [e.path, e.mode, e.type, e.size]),
