@@ -588,3 +588,23 @@ Deno.test(
     assertEquals((await listAll(client, id)).length, 2);
   }),
 );
+
+Deno.test("row 23: a batch or a listing for an unknown zone is 404 NoSuchHostedZone", async () => {
+  await withRoute53Local({}, async ({ client }) => {
+    assertEquals(
+      await refusal(client, "ZUNKNOWN", [create(set("a.shop.test", "A", ["192.0.2.1"]))]),
+      {
+        code: "NoSuchHostedZone",
+        message: "No hosted zone found with ID: ZUNKNOWN",
+        status: 404,
+      },
+    );
+    let listed = "";
+    try {
+      await client.send(new ListResourceRecordSetsCommand({ HostedZoneId: "ZUNKNOWN" }));
+    } catch (error) {
+      listed = error instanceof Error ? `${error.name}: ${error.message}` : "";
+    }
+    assertEquals(listed, "NoSuchHostedZone: No hosted zone found with ID: ZUNKNOWN");
+  });
+});

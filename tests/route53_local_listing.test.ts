@@ -187,18 +187,25 @@ Deno.test("a start name need not exist; name+type starts at that type or the nex
   });
 });
 
-Deno.test("a type without a name is InvalidInput", async () => {
+Deno.test("a type without a name, or a start name with a raw space, is InvalidInput", async () => {
   await withRoute53Local({}, async ({ client }) => {
     const id = await createTestZone(client, "shop.test");
-    let code = "";
-    try {
-      await client.send(
-        new ListResourceRecordSetsCommand({ HostedZoneId: id, StartRecordType: "A" }),
-      );
-    } catch (error) {
-      code = error instanceof Error ? error.name : "";
-    }
-    assertEquals(code, "InvalidInput");
+    const failure = async (input: Omit<ListResourceRecordSetsCommandInput, "HostedZoneId">) => {
+      try {
+        await client.send(new ListResourceRecordSetsCommand({ HostedZoneId: id, ...input }));
+      } catch (error) {
+        return error instanceof Error ? `${error.name}: ${error.message}` : "";
+      }
+      return "accepted";
+    };
+    assertEquals(
+      await failure({ StartRecordType: "A" }),
+      "InvalidInput: Invalid request: The input for the type parameter requires a value for the name parameter.",
+    );
+    assertEquals(
+      await failure({ StartRecordName: "a b.shop.test" }),
+      "InvalidInput: FATAL problem: UnsupportedCharacter (Value contains unsupported characters) encountered with ' '",
+    );
   });
 });
 
