@@ -5,15 +5,14 @@
  * otherwise, values written as BIND writes them: `alpn` and `keyNNNNN`/`dohpath` values
  * double-quoted (character-string escapes as in lib/rdata_text.ts), `mandatory` as
  * key names in key order, `port` decimal, hints as canonical addresses, `ech` as
- * canonical base64. ALPN ids containing `,` or `\` are refused (their double escaping
- * is rarely right and Route 53 would store it verbatim).
+ * canonical base64.
  *
  * @module
  */
 
 import { parseName } from "./names.ts";
 import { canonicalIpv4, canonicalIpv6 } from "./rdata_addr.ts";
-import { escapeCharString } from "./rdata_text.ts";
+import { decodeCanonical, encodeBytes, escapeCharString } from "./rdata_text.ts";
 
 const KEY_NAMES = [
   "mandatory",
@@ -70,6 +69,33 @@ function canonicalBase64(v: string): string {
   return btoa(bin);
 }
 
+/**
+ * ALPN ids (RFC 9460 A.1): the value is decoded as a character-string, then split on
+ * commas, where `\,` and `\\` escape a comma or backslash inside an id; written back
+ * the same way, so `alpn="h2,h3\\,x"` (ids `h2` and `h3,x`) prints as BIND prints it.
+ */
+function alpnValue(v: string, octal: boolean): string {
+  const bytes = decodeCanonical(escapeCharString(v, octal));
+  const ids: number[][] = [[]];
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] as number;
+    if (b === 92 && i + 1 < bytes.length) ids[ids.length - 1]?.push(bytes[++i] as number);
+    else if (b === 44) ids.push([]);
+    else ids[ids.length - 1]?.push(b);
+  }
+  const out: number[] = [];
+  for (const id of ids) {
+    if (id.length === 0) throw new SyntaxError(`empty id in alpn list "${v}"`);
+    if (id.length > 255) throw new SyntaxError(`alpn id of ${id.length} bytes is over 255`);
+    if (out.length > 0) out.push(44);
+    for (const b of id) {
+      if (b === 44 || b === 92) out.push(92);
+      out.push(b);
+    }
+  }
+  return encodeBytes(out);
+}
+
 function paramValue(key: number, raw: string | null, octal: boolean): string | null {
   const noValue = key === 2 || key === 8;
   if (noValue) {
@@ -90,16 +116,8 @@ function paramValue(key: number, raw: string | null, octal: boolean): string | n
       }
       return keys.map(keyName).join(",");
     }
-    case 1: {
-      if (v.includes("\\")) {
-        throw new SyntaxError("alpn ids with escapes are not supported: write plain ids");
-      }
-      const ids = list(v, "alpn");
-      for (const id of ids) {
-        if (id.length > 255) throw new SyntaxError(`alpn id "${id}" is over 255 bytes`);
-      }
-      return `"${escapeCharString(ids.join(","), octal)}"`;
-    }
+    case 1:
+      return `"${alpnValue(v, octal)}"`;
     case 3:
       return String(u16(v, "port"));
     case 4:

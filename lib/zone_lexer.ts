@@ -247,11 +247,17 @@ function substitute(tpl: string, it: number): string {
   return out;
 }
 
+function unquote(tok: string): string {
+  return tok.length >= 2 && tok.charCodeAt(0) === 34 && tok.endsWith('"') ? tok.slice(1, -1) : tok;
+}
+
 /**
  * Expands a `$GENERATE range lhs [ttl] [class] type rhs` entry into record lines, as
  * BIND does: `$` is the iterator, `$$` a literal `$`, `${offset,width,base}` with base
  * d, o, x, X, n or N (nibbles, reversed and dot-separated, `width` counting characters).
- * Returns the lines, or an error message. At most `max` lines are produced.
+ * A quoted LHS or RHS only groups text: it is substituted and lexed again, so
+ * `TXT "a $"` gives two strings, as in BIND. Returns the lines, or an error message. At
+ * most `max` lines are produced.
  *
  * @example
  * ```ts
@@ -287,10 +293,9 @@ export function expandGenerate(
   const lines: string[] = [];
   try {
     for (let it = start; it <= stop; it += step) {
-      let line = substitute(lhs, it) + " " + middle;
-      for (let k = t + 1; k < count; k++) {
-        line += " " + substitute(tokens[k] ?? "", it);
-      }
+      let line = substitute(unquote(lhs), it) + " " + middle;
+      // BIND re-lexes the substituted text: quotes around the RHS only group it
+      for (let k = t + 1; k < count; k++) line += " " + substitute(unquote(tokens[k] ?? ""), it);
       lines.push(line);
     }
   } catch (e) {

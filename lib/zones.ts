@@ -88,6 +88,9 @@ export interface ZoneCollector {
   limits: ZoneLimits;
   /** Set once the set limit is passed, so the error is reported once. */
   tooManySets: boolean;
+  /** Last owner name looked up, and the index of its first set. */
+  lastName: string;
+  lastFirst: number;
 }
 
 /** Adds one record (canonical name and value) to its set, checking TTLs and limits. */
@@ -99,11 +102,31 @@ export function addRecord(
   value: string,
   line: number,
 ): void {
-  let i = c.byName.get(name);
+  // Consecutive records mostly share the owner (blank-owner lines reuse the very string):
+  // remember the last name's first set and skip the Map lookup.
+  let i: number | undefined;
+  if (name === c.lastName) i = c.lastFirst;
+  else {
+    i = c.byName.get(name);
+    if (i !== undefined) {
+      c.lastName = name;
+      c.lastFirst = i;
+    }
+  }
   let last = -1;
   while (i !== undefined && i >= 0) {
     const set = c.sets[i] as RecordSet;
     if (set.type === type) {
+      if ((type === "CNAME" || type === "SOA") && !set.values.includes(value)) {
+        // reported here, on the second record, as BIND does
+        c.errors.push({
+          line,
+          message: `a second ${type} record at ${name} (the first is on line ${
+            c.lines[i]
+          }): only one is allowed`,
+        });
+        return;
+      }
       if (set.ttl !== ttl) {
         c.warnings.push({
           line,
@@ -134,8 +157,11 @@ export function addRecord(
   c.sets.push({ name, type, ttl, values: [value] });
   c.lines.push(line);
   c.next.push(-1);
-  if (last < 0) c.byName.set(name, idx);
-  else c.next[last] = idx;
+  if (last < 0) {
+    c.byName.set(name, idx);
+    c.lastName = name;
+    c.lastFirst = idx;
+  } else c.next[last] = idx;
 }
 
 /** Well-known types Route 53 cannot host, so the message can name them. */
@@ -335,7 +361,8 @@ function readRecord(
       ttl = v;
       i++;
     } else if (!sawClass && isClass(tok)) {
-      if (tok.toUpperCase() !== "IN") {
+      const u = tok.toUpperCase();
+      if (u !== "IN" && u !== "CLASS1") { // CLASS1 is RFC 3597's spelling of IN
         c.errors.push({ line, message: `class ${tok} is not supported: Route 53 zones are IN` });
         return;
       }
@@ -496,9 +523,17 @@ function checkNames(c: ZoneCollector): void {
         }
         for (let j = c.byName.get(name) ?? -1; j >= 0; j = c.next[j] ?? -1) {
           if (j === i) continue;
+          // on the later of the two lines: the record that made the conflict, as in BIND
+          const other = c.lines[j] ?? 0;
           c.errors.push({
-            line,
-            message: `CNAME and other data at ${name} (${sets[j]?.type} on line ${c.lines[j]})`,
+            line: Math.max(line, other),
+            message: other > line
+              ? `${
+                sets[j]?.type
+              } record beside the CNAME at ${name} (line ${line}): a CNAME allows no other data at its name`
+              : `CNAME at ${name} beside its ${
+                sets[j]?.type
+              } record (line ${other}): a CNAME allows no other data at its name`,
           });
           break;
         }
@@ -540,12 +575,6 @@ function finish(c: ZoneCollector): RecordSet[] {
       v.length = w;
     }
     const line = c.lines[i] ?? 0;
-    if ((s.type === "CNAME" || s.type === "SOA") && v.length > 1) {
-      c.errors.push({
-        line,
-        message: `${s.type} set at ${s.name} has ${v.length} values; only one is allowed`,
-      });
-    }
     if (v.length > c.limits.maxValuesPerSet) {
       c.errors.push({
         line,
@@ -607,6 +636,8 @@ export function parseZone(
     lines: [],
     byName: new Map(),
     next: [],
+    lastName: "",
+    lastFirst: -1,
     errors: [],
     warnings: [],
     limits,

@@ -193,16 +193,24 @@ Deno.test("parseZone() reports labels over 63 and names over 255 octets", () => 
   ok(e[1]?.includes("the limit is 255"));
 });
 
-Deno.test("parseZone() reports CNAME beside other data and at the apex", () => {
-  eq(errors("$TTL 1\nw CNAME x.\nw A 192.0.2.1\n@ CNAME y."), [
-    "2: CNAME and other data at w.shop.test. (A on line 3)",
+Deno.test("parseZone() reports CNAME beside other data on the later line, and at the apex", () => {
+  eq(errors("$TTL 1\nw CNAME x.\nw A 192.0.2.1\n@ CNAME y.\nv A 192.0.2.1\nv CNAME z."), [
+    "3: A record beside the CNAME at w.shop.test. (line 2): a CNAME allows no other data at its name",
     "4: CNAME at the zone apex: Route 53 cannot hold it (use an A/AAAA record)",
+    "6: CNAME at v.shop.test. beside its A record (line 5): a CNAME allows no other data at its name",
   ]);
 });
 
-Deno.test("parseZone() reports two values in a CNAME set", () => {
-  eq(errors("$TTL 1\nw CNAME x.\nw CNAME y."), [
-    "2: CNAME set at w.shop.test. has 2 values; only one is allowed",
+Deno.test("parseZone() reports a second CNAME at a name on its line, but merges a repeat", () => {
+  eq(errors("$TTL 1\nw CNAME x.\nw CNAME x.\nw CNAME y."), [
+    "4: a second CNAME record at w.shop.test. (the first is on line 2): only one is allowed",
+  ]);
+});
+
+Deno.test("parseZone() reads CLASS1 as IN and refuses other classes", () => {
+  eq(clean("$TTL 1\na CLASS1 A 192.0.2.1"), ["a.shop.test. A 1 192.0.2.1"]);
+  eq(errors("$TTL 1\na CH A 192.0.2.1"), [
+    "2: class CH is not supported: Route 53 zones are IN",
   ]);
 });
 
