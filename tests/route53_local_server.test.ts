@@ -82,6 +82,12 @@ Deno.test("errors use the ErrorResponse envelope with Type, Code, Message and a 
       "InvalidInput",
       "Invalid XML ; cvc-enumeration-valid: Value 'INVALID_ACTION' is not facet-valid with respect to enumeration '[CREATE, DELETE, UPSERT]'. It must be a value from the enumeration.",
     ]);
+    const doctype = await rawPost(
+      `${server.url}/2013-04-01/hostedzone/${id}/rrset`,
+      `<!DOCTYPE x [<!ENTITY e "A">]>${CHANGE_XML("CREATE")}`,
+    );
+    assertEquals([doctype.status, doctype.code], [400, "InvalidInput"]);
+    assertMatch(doctype.message ?? "", /^Invalid XML ; DOCTYPE is disallowed/);
     const notXml = await rawPost(
       `${server.url}/2013-04-01/hostedzone/${id}/rrset`,
       "<ChangeResourceRecordSetsRequest>",
