@@ -45,16 +45,9 @@ import {
   type QueueKeys,
   queueKeys,
 } from "./job.ts";
-import { type Job, parseJob, parseLegacyJob } from "./job_schema.ts";
-import {
-  FINISH,
-  HEARTBEAT,
-  PEEK_LEGACY,
-  RESERVE,
-  SET_ASIDE,
-  SET_ASIDE_LEGACY,
-  STATS,
-} from "./queue_lua.ts";
+import { type Job, parseJob } from "./job_schema.ts";
+import { clipPayload, legacyIntake } from "./queue_legacy.ts";
+import { FINISH, HEARTBEAT, RESERVE, SET_ASIDE, STATS, stringList } from "./queue_lua.ts";
 import { backoffMs, type BackoffOptions } from "./queue_backoff.ts";
 
 export { backoffMs, type BackoffOptions } from "./queue_backoff.ts";
@@ -157,7 +150,8 @@ export interface Queue {
   /**
    * Acknowledges the sync; publishes `lines` and `status` (default `succeeded`; a sync
    * that ran but had zones refused is `failed` without retrying) as each uuid's result.
-   * False if lost.
+   * False if lost. Record the final status in MySQL *before* calling it: a crash in
+   * between then costs one more (idempotent) sync, never a uuid without a status.
    */
   complete(
     reservation: Reservation,
@@ -203,14 +197,6 @@ export function coverNote(reservation: Reservation, uuid: string): string {
   return `covered by the sync of job ${reservation.syncId} (${n} pushes in one sync)`;
 }
 
-function strings(value: unknown): string[] | undefined {
-  return Array.isArray(value) && value.every((v) => typeof v === "string") ? value : undefined;
-}
-
-function clip(raw: string): string {
-  return raw.length > 2000 ? `${raw.slice(0, 2000)}…` : raw;
-}
-
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
@@ -244,7 +230,6 @@ export function createQueue(redis: Redis, options: QueueOptions): Queue {
   const pollMs = options.pollMs ?? 100;
   const resultTtl = options.resultTtlSeconds ?? 3600;
   const log = options.log ?? (() => {});
-  let warnedLegacyType = false;
 
   const evalScript = (script: string, keyList: string[], args: (string | number)[]) =>
     redis.eval(script, keyList.length, ...keyList, ...args);
@@ -320,8 +305,8 @@ export function createQueue(redis: Redis, options: QueueOptions): Queue {
       const reply = await evalScript(RESERVE, [], [p, token, leaseMs, maxBatch, 256, workerId]);
       if (!Array.isArray(reply)) return null;
       const [user, attempt, uuids, jsons] = reply;
-      const ids = strings(uuids);
-      const raws = strings(jsons);
+      const ids = stringList(uuids);
+      const raws = stringList(jsons);
       if (typeof user !== "string" || typeof attempt !== "number" || !ids || !raws) {
         throw new TypeError("Cannot reserve: unexpected reply from the RESERVE script");
       }
@@ -342,7 +327,7 @@ export function createQueue(redis: Redis, options: QueueOptions): Queue {
           r.uuids.push(uuid);
           continue;
         }
-        const entry = { uuid, user, reason, raw: clip(raw), at: new Date().toISOString() };
+        const entry = { uuid, user, reason, raw: clipPayload(raw), at: new Date().toISOString() };
         await evalScript(SET_ASIDE, [], [p, user, token, uuid, JSON.stringify(entry)]);
         log({ level: "warn", event: "invalid", user, uuid, message: `set aside: ${reason}` });
         // A final status for the uuid, so a waiting hook (and `logs`) is not left guessing.
@@ -363,42 +348,12 @@ export function createQueue(redis: Redis, options: QueueOptions): Queue {
     }
   };
 
-  const intakeLegacy = async (limit = 100): Promise<number> => {
-    const reply = await evalScript(PEEK_LEGACY, [legacyKey], [limit]);
-    if (!Array.isArray(reply) || typeof reply[0] !== "string") return 0;
-    const kind = reply[0];
-    if (kind !== "set" && kind !== "list") {
-      if (kind !== "none" && !warnedLegacyType) {
-        warnedLegacyType = true;
-        log({
-          level: "warn",
-          event: "legacy",
-          message: `Cannot read legacy jobs: ${legacyKey} is a ${kind}, not a set or list`,
-        });
-      }
-      return 0;
-    }
-    let queued = 0;
-    for (const raw of strings(reply[1]) ?? []) {
-      const parsed = parseLegacyJob(raw, options.reposRoot, new Date());
-      if (parsed.ok) {
-        const [, ...args] = enqueueArgs(p, parsed.job);
-        queued += await evalScript(ENQUEUE_SCRIPT, [legacyKey], [...args, kind, raw]) === 1 ? 1 : 0;
-        continue;
-      }
-      const entry = { source: legacyKey, reason: parsed.reason, raw: clip(raw) };
-      const moved = await evalScript(SET_ASIDE_LEGACY, [legacyKey], [
-        p,
-        kind,
-        raw,
-        JSON.stringify({ ...entry, at: new Date().toISOString() }),
-      ]);
-      if (moved === 1) {
-        log({ level: "warn", event: "invalid", message: `legacy job set aside: ${parsed.reason}` });
-      }
-    }
-    return queued;
-  };
+  const intakeLegacy = legacyIntake(redis, {
+    legacyKey,
+    prefix: p,
+    reposRoot: options.reposRoot,
+    log,
+  });
 
   const recent = async (key: string, limit: number): Promise<unknown[]> => {
     const items = await redis.lrange(key, 0, Math.max(0, limit - 1));
@@ -472,7 +427,7 @@ export function createQueue(redis: Redis, options: QueueOptions): Queue {
     async stats() {
       const reply = await evalScript(STATS, [legacyKey], [p]);
       const n = (i: number) => Array.isArray(reply) ? Number(reply[i] ?? 0) : 0;
-      const flat = strings(Array.isArray(reply) ? reply[7] : undefined) ?? [];
+      const flat = stringList(Array.isArray(reply) ? reply[7] : undefined) ?? [];
       const running: QueueStats["running"] = [];
       for (let i = 0; i + 1 < flat.length; i += 2) {
         const holder = flat[i + 1]!;

@@ -182,3 +182,8 @@ return {redis.call('ZCARD', p .. 'ready'), redis.call('ZCOUNT', p .. 'ready', '-
   queued, running, redis.call('LLEN', p .. 'dead'), redis.call('LLEN', p .. 'invalid'),
   legacy, redis.call('HGETALL', p .. 'holders')}
 `;
+
+/** A script reply that must be a list of strings, or `undefined` when it is not. */
+export function stringList(value: unknown): string[] | undefined {
+  return Array.isArray(value) && value.every((v) => typeof v === "string") ? value : undefined;
+}
