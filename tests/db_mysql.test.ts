@@ -225,6 +225,20 @@ Deno.test("domains: concurrent claims of one name give it to exactly one user", 
   });
 });
 
+Deno.test("domains: concurrent claims of a parent and its child by two users give one of them", async () => {
+  await withDb(async (db) => {
+    await db.addUser("ann");
+    await db.addUser("bob");
+    for (let i = 0; i < 5; i++) {
+      const [a, b] = await Promise.all([
+        db.claimDomain("ann", `p${i}.test`),
+        db.claimDomain("bob", `x.p${i}.test`),
+      ]);
+      assertEquals([a, b].filter((r) => r.allowed).length, 1, `round ${i}`);
+    }
+  });
+});
+
 Deno.test("domains: updateDomainAfterSync stores zone id, nameservers and commit", async () => {
   await withDb(async (db) => {
     await db.addUser("steve");
