@@ -234,7 +234,8 @@ async function waitForResult(
 /**
  * pre-receive: validation of the pushed zone files (issue 5 item 3) is added here;
  * until then every push is let through, as the hook must never block a push by its
- * own failure.
+ * own failure. Load the zone reader with a dynamic `import()` inside this function,
+ * so that post-receive's start-up does not pay for it.
  */
 function preReceive(_io: HookIo): Promise<number> {
   return Promise.resolve(0);
@@ -260,7 +261,11 @@ async function readStdin(): Promise<string> {
     chunks.push(buf.slice(0, n));
   }
   const all = new Uint8Array(chunks.reduce((sum, c) => sum + c.length, 0));
-  chunks.reduce((at, c) => (all.set(c, at), at + c.length), 0);
+  let at = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, at);
+    at += chunk.length;
+  }
   return new TextDecoder().decode(all);
 }
 
@@ -279,7 +284,19 @@ async function main(): Promise<number> {
     realPath: (path) => Deno.realPath(path),
     print: (line) => console.log(line),
   };
-  return await run(io);
+  try {
+    return await run(io);
+  } catch (error) {
+    // A bug in the hook must neither block a push (pre-receive) nor hide from the
+    // pusher that DNS was not updated (post-receive).
+    say(io, `internal error in ${mode}: ${errorText(error)}`);
+    if (mode === "pre-receive") {
+      say(io, "the push was not checked and goes through; it is queued as usual.");
+      return 0;
+    }
+    say(io, `DNS was NOT updated; please contact ${contact(io)}.`);
+    return 1;
+  }
 }
 
 if (import.meta.main) Deno.exit(await main());
