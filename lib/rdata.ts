@@ -266,8 +266,12 @@ function parseGeneric(type: RRType, tokens: readonly string[], from: number, to:
   }
   const b: number[] = [];
   for (let i = 0; i < hex.length; i += 2) b.push(parseInt(hex.slice(i, i + 2), 16));
-  if (type === "A" && len === 4) return b.join(".");
-  if (type === "AAAA" && len === 16) {
+  if (type === "A") {
+    if (len !== 4) throw new SyntaxError(`generic RDATA of ${len} bytes is not an IPv4 address`);
+    return b.join(".");
+  }
+  if (type === "AAAA") {
+    if (len !== 16) throw new SyntaxError(`generic RDATA of ${len} bytes is not an IPv6 address`);
     const g: string[] = [];
     for (let i = 0; i < 16; i += 2) g.push((((b[i] ?? 0) << 8) | (b[i + 1] ?? 0)).toString(16));
     return canonicalIpv6(g.join(":"));
