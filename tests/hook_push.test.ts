@@ -136,6 +136,19 @@ Deno.test("with DNS_API_HOOK_WAIT the push output carries the job's per-zone res
   });
 });
 
+Deno.test("when no result comes within DNS_API_HOOK_WAIT the push says how to read it later", async () => {
+  await withPushWorld(async ({ git, setup }) => {
+    const { work, bare } = await setup();
+    const push = await git(["push", "-q", bare, "main"], work, { DNS_API_HOOK_WAIT: "1" });
+    assert.equal(push.code, 0, push.output);
+    const uuid = queuedUuid(push.output);
+    assert.match(
+      push.output,
+      new RegExp(`^remote: dns-api: still working; read the result later with: logs ${uuid}`, "m"),
+    );
+  });
+});
+
 Deno.test("with Redis down the push still lands and the pusher is told DNS was not updated", async () => {
   await withPushWorld(async ({ git, setup }) => {
     const { work, bare, head } = await setup();
