@@ -78,7 +78,8 @@ console.log([
   '',
   'Ratio hook / empty: interleaved medians **' + (ih / ie).toFixed(2) + '** (goal: at most 1.30);',
   'hyperfine medians ' + (h / e).toFixed(2) + ', hyperfine CPU ' +
-  (Number(cpu('hook')) / Number(cpu('empty'))).toFixed(2) + '.',
+  (Number(cpu('hook')) / Number(cpu('empty'))).toFixed(2) + '. (Interleaved times come from',
+  'bash and include starting two \\\`date\\\` processes per run, the same for both commands.)',
   '',
   'Measured $(date -u +%Y-%m-%dT%H:%MZ), $(deno --version | head -1).',
 ].join('\n'));
