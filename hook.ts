@@ -127,11 +127,9 @@ function say(io: HookIo, line: string): void {
 async function locateRepo(
   io: HookIo,
 ): Promise<{ user: string; repo: string; gitDir: string } | string> {
-  const gitDir = normalizePath(
-    (io.env("GIT_DIR") ?? ".").startsWith("/")
-      ? io.env("GIT_DIR") ?? "."
-      : `${io.cwd}/${io.env("GIT_DIR") ?? "."}`,
-  );
+  // git runs hooks of a bare repository in the repository with GIT_DIR=".".
+  const given = io.env("GIT_DIR") || ".";
+  const gitDir = normalizePath(given.startsWith("/") ? given : `${io.cwd}/${given}`);
   const user = gitDir.slice(gitDir.lastIndexOf("/") + 1);
   if (!isValidUser(user)) return `repository name ${JSON.stringify(user)} is not a valid user`;
   const root = normalizePath(io.env("REPOS_ROOT") || "/repos").replace(/\/$/, "");
