@@ -107,3 +107,21 @@ Deno.test("postReceive() refuses a repository outside REPOS_ROOT, naming whom to
   assert.match(printed.join("\n"), /\/elsewhere\/steve is not \/repos\/steve/);
   assert.match(printed.join("\n"), /contact ops@example.net/);
 });
+
+Deno.test("postReceive() finds the repository from an absolute GIT_DIR, then reports Redis down", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const closed = listener.addr.port;
+  listener.close();
+  const env: Record<string, string> = {
+    GIT_DIR: "/repos/steve",
+    REPOS_ROOT: "/repos/",
+    REDIS_URL: `redis://127.0.0.1:${closed}`,
+  };
+  const { io, printed } = fakeIo({ cwd: "/somewhere/else", env: (name) => env[name] });
+  assert.equal(await postReceive(io), 1);
+  assert.match(
+    printed[0] ?? "",
+    /^dns-api: your push is stored, but DNS was NOT updated yet: the job queue is unreachable$/,
+  );
+  assert.match(printed.join("\n"), new RegExp(`127\\.0\\.0\\.1:${closed}`));
+});
