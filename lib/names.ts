@@ -84,6 +84,17 @@ function encodeLabel(bytes: number[], leftmost: boolean): string {
   return s;
 }
 
+let lastOrigin = "", lastDotted = "";
+
+/** `"." + origin`, cached: one concatenation per relative name instead of two. */
+function dotted(origin: string): string {
+  if (origin !== lastOrigin) {
+    lastOrigin = origin;
+    lastDotted = "." + origin;
+  }
+  return lastDotted;
+}
+
 /**
  * Parses a name in presentation form into canonical form.
  *
@@ -133,7 +144,7 @@ export function parseName(raw: string, origin: string, octal: boolean): string {
     const absolute = raw.charCodeAt(n - 1) === DOT;
     if (!absolute) checkLabel(labelLen, raw);
     const base = upper ? raw.toLowerCase() : raw;
-    name = absolute ? base : origin === "." ? base + "." : base + "." + origin;
+    name = absolute ? base : origin === "." ? base + "." : base + dotted(origin);
   } else {
     name = parseNameSlow(raw, origin, octal);
   }

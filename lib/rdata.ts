@@ -83,6 +83,13 @@ function num(s: string | undefined, max: number, what: string): number {
   return v;
 }
 
+/** Like {@linkcode num} but returns the canonical text: the token itself unless it has
+ * leading zeros, so the common case makes no new string. */
+function dec(s: string | undefined, max: number, what: string): string {
+  const v = num(s, max, what);
+  return s !== undefined && (s.length === 1 || s.charCodeAt(0) !== 48) ? s : String(v);
+}
+
 function hexOf(tokens: readonly string[], from: number, to: number, what: string): string {
   if (from >= to) throw new SyntaxError(`missing ${what}`);
   const s = tokens.slice(from, to).join("").toUpperCase();
@@ -172,13 +179,13 @@ export function parseRdata(
       return parseName(tok(tokens, from + 0), origin, octal);
     case "MX":
       expectCount(type, n, 2, tokens, to);
-      return num(tok(tokens, from + 0), 65535, "MX preference") + " " +
+      return dec(tok(tokens, from + 0), 65535, "MX preference") + " " +
         parseName(tok(tokens, from + 1), origin, octal);
     case "SRV":
       expectCount(type, n, 4, tokens, to);
-      return num(tok(tokens, from + 0), 65535, "SRV priority") + " " +
-        num(tok(tokens, from + 1), 65535, "SRV weight") + " " +
-        num(tok(tokens, from + 2), 65535, "SRV port") + " " +
+      return dec(tok(tokens, from + 0), 65535, "SRV priority") + " " +
+        dec(tok(tokens, from + 1), 65535, "SRV weight") + " " +
+        dec(tok(tokens, from + 2), 65535, "SRV port") + " " +
         parseName(tok(tokens, from + 3), origin, octal);
     case "TXT":
     case "SPF": {
@@ -200,13 +207,13 @@ export function parseRdata(
       if (!/^[A-Za-z0-9]{1,15}$/.test(tag)) {
         throw new SyntaxError(`CAA tag "${tag}" must be 1-15 letters or digits`);
       }
-      return num(tok(tokens, from + 0), 255, "CAA flags") + " " + tag + " " +
+      return dec(tok(tokens, from + 0), 255, "CAA flags") + " " + tag + " " +
         str(tok(tokens, from + 2), octal, "CAA value", 65535);
     }
     case "NAPTR": {
       expectCount(type, n, 6, tokens, to);
-      return num(tok(tokens, from + 0), 65535, "NAPTR order") + " " +
-        num(tok(tokens, from + 1), 65535, "NAPTR preference") +
+      return dec(tok(tokens, from + 0), 65535, "NAPTR order") + " " +
+        dec(tok(tokens, from + 1), 65535, "NAPTR preference") +
         " " + str(tok(tokens, from + 2), octal, "NAPTR flags", 255) + " " +
         str(tok(tokens, from + 3), octal, "NAPTR services", 255) + " " +
         str(tok(tokens, from + 4), octal, "NAPTR regexp", 255) +
@@ -217,8 +224,8 @@ export function parseRdata(
       const digestType = num(tok(tokens, from + 2), 255, "DS digest type");
       const hex = hexOf(tokens, from + 3, to, "DS digest");
       checkDigestLength(hex, digestType, { 1: 20, 2: 32, 4: 48 });
-      return num(tok(tokens, from + 0), 65535, "DS key tag") + " " +
-        num(tok(tokens, from + 1), 255, "DS algorithm") + " " +
+      return dec(tok(tokens, from + 0), 65535, "DS key tag") + " " +
+        dec(tok(tokens, from + 1), 255, "DS algorithm") + " " +
         digestType + " " + hex;
     }
     case "SSHFP": {
@@ -226,15 +233,15 @@ export function parseRdata(
       const fpType = num(tok(tokens, from + 1), 255, "SSHFP fingerprint type");
       const hex = hexOf(tokens, from + 2, to, "SSHFP fingerprint");
       checkDigestLength(hex, fpType, { 1: 20, 2: 32 });
-      return num(tok(tokens, from + 0), 255, "SSHFP algorithm") + " " + fpType + " " + hex;
+      return dec(tok(tokens, from + 0), 255, "SSHFP algorithm") + " " + fpType + " " + hex;
     }
     case "TLSA": {
       if (n < 4) throw new SyntaxError(`TLSA needs 4 fields, got ${n}`);
       const mtype = num(tok(tokens, from + 2), 255, "TLSA matching type");
       const hex = hexOf(tokens, from + 3, to, "TLSA association data");
       checkDigestLength(hex, mtype, { 1: 32, 2: 64 });
-      return num(tok(tokens, from + 0), 255, "TLSA usage") + " " +
-        num(tok(tokens, from + 1), 255, "TLSA selector") + " " +
+      return dec(tok(tokens, from + 0), 255, "TLSA usage") + " " +
+        dec(tok(tokens, from + 1), 255, "TLSA selector") + " " +
         mtype + " " + hex;
     }
     case "SVCB":

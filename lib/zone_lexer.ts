@@ -144,7 +144,7 @@ export function nextEntry(lx: ZoneLexer, entry: ZoneEntry): boolean {
         const d = text.charCodeAt(pos);
         if (d === QUOTE) break;
         if (d === NL) break;
-        if (d === BSL) pos++;
+        if (d === BSL && text.charCodeAt(++pos) === NL) line++; // escaped newline: still a line
         pos++;
       }
       if (pos >= len || text.charCodeAt(pos) !== QUOTE) {
@@ -162,6 +162,7 @@ export function nextEntry(lx: ZoneLexer, entry: ZoneEntry): boolean {
       if (d === SP || d === TAB || d === NL || d === CR || d === LPAR || d === RPAR) break;
       if (d === SEMI && lx.comments) break;
       if (d === BSL) {
+        if (text.charCodeAt(pos + 1) === NL) line++;
         pos += 2;
         continue;
       }
@@ -172,7 +173,7 @@ export function nextEntry(lx: ZoneLexer, entry: ZoneEntry): boolean {
         while (pos < len) {
           const e = text.charCodeAt(pos);
           if (e === QUOTE || e === NL) break;
-          if (e === BSL) pos++;
+          if (e === BSL && text.charCodeAt(++pos) === NL) line++;
           pos++;
         }
         if (pos >= len || text.charCodeAt(pos) !== QUOTE) {

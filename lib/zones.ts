@@ -303,6 +303,9 @@ interface BindState {
   defaultTtl: number;
   lastTtl: number;
   lastOwner: string | null;
+  /** The owner token and origin `lastOwner` was read from. */
+  lastOwnerToken: string;
+  lastOwnerOrigin: string;
   c: ZoneCollector;
 }
 
@@ -333,14 +336,21 @@ function readRecord(
     }
     owner = st.lastOwner;
   } else {
-    try {
-      owner = parseName(tokens[i] ?? "", st.origin, false);
-    } catch (e) {
-      c.errors.push({ line, message: `bad owner name: ${message(e)}` });
-      st.lastOwner = null;
-      return;
+    const raw = tokens[i] ?? "";
+    if (raw === st.lastOwnerToken && st.origin === st.lastOwnerOrigin && st.lastOwner !== null) {
+      owner = st.lastOwner; // the same owner written again: no new name string
+    } else {
+      try {
+        owner = parseName(raw, st.origin, false);
+      } catch (e) {
+        c.errors.push({ line, message: `bad owner name: ${message(e)}` });
+        st.lastOwner = null;
+        return;
+      }
+      st.lastOwner = owner;
+      st.lastOwnerToken = raw;
+      st.lastOwnerOrigin = st.origin;
     }
-    st.lastOwner = owner;
     i++;
   }
   let ttl = -1;
@@ -471,7 +481,15 @@ function directive(st: BindState, e: ZoneEntry): void {
 
 /** Reads BIND master-file text into the collector. */
 function parseBind(text: string, c: ZoneCollector): void {
-  const st: BindState = { origin: c.apex, defaultTtl: -1, lastTtl: -1, lastOwner: null, c };
+  const st: BindState = {
+    origin: c.apex,
+    defaultTtl: -1,
+    lastTtl: -1,
+    lastOwner: null,
+    lastOwnerToken: "",
+    lastOwnerOrigin: "",
+    c,
+  };
   const lx = createLexer(text);
   const e = createEntry();
   while (nextEntry(lx, e)) {

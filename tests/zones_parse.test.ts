@@ -292,3 +292,19 @@ Deno.test("parseZone() collects every error of a file in line order", () => {
 Deno.test("parseZone() returns the zone as given, lower-case, without trailing dot", () => {
   eq(parseZone("", { zone: "Shop.Test." }).zone, "shop.test");
 });
+
+Deno.test("parseZone() counts escaped newlines as lines", () => {
+  eq(errors('$TTL 1\nt TXT "a\\\nb"\nu A x'), [
+    '4: "x" is not an IPv4 address: write four numbers 0-255 without leading zeros',
+  ]);
+  eq(errors("$TTL 1\nt TXT a\\\nb\nu A x"), [
+    '4: "x" is not an IPv4 address: write four numbers 0-255 without leading zeros',
+  ]);
+});
+
+Deno.test("parseZone() reads a repeated owner again after $ORIGIN changes", () => {
+  eq(clean("$TTL 1\nw A 192.0.2.1\n$ORIGIN sub.shop.test.\nw A 192.0.2.2"), [
+    "w.sub.shop.test. A 1 192.0.2.2",
+    "w.shop.test. A 1 192.0.2.1",
+  ]);
+});
