@@ -108,8 +108,9 @@ Deno.test("queue: a reservation whose worker stopped heartbeating is taken over 
     const two = queue({ leaseMs: 150 });
     const [uuid] = await push(one, "steve");
     const lost = await mustReserve(one, "w1");
+    const [later] = await push(two, "steve"); // pushed while w1 held the user
     const taken = await mustReserve(two, "w2");
-    assert.deepEqual(taken.uuids, [uuid], "the same job is delivered again");
+    assert.deepEqual(taken.uuids, [uuid, later], "the lost job again, then the newer one");
     assert.equal(taken.attempt, 2, "the lost reservation counts as an attempt");
     assert.equal(await one.heartbeat(lost), false, "the old holder learns it lost the lock");
     assert.equal(await one.complete(lost), false, "and cannot acknowledge");
