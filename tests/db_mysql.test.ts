@@ -14,7 +14,9 @@ import {
 } from "../lib/db.ts";
 
 const assertEquals = (actual: unknown, expected: unknown, message?: string) =>
-  assert.deepStrictEqual(actual, expected, message);
+  message === undefined
+    ? assert.deepStrictEqual(actual, expected)
+    : assert.deepStrictEqual(actual, expected, message);
 
 /** Awaits a rejection of the expected class whose message includes `text`; returns it. */
 async function assertRejects(

@@ -41,7 +41,7 @@ Deno.test("zoneNameProblem() refuses names that are not hostable domains", () =>
 Deno.test("checkZoneText() prefixes each problem with the file and line", () => {
   const result = checkZoneText("zones/shop.test", "$TTL 300\nwww IN A 192.0.2.1\nx IN A 1.2.3\n");
   assertEquals(result.errors.length, 1);
-  assert(result.errors[0]!.startsWith("zones/shop.test:3: "), result.errors[0]);
+  assert(result.errors[0]!.startsWith("zones/shop.test:3: "), String(result.errors[0]));
   assertEquals(checkZoneText("zones/shop.test", "$TTL 300\nwww IN A 192.0.2.1\n").errors, []);
 });
 
@@ -70,7 +70,7 @@ Deno.test("validatePush() lets the push through, saying why, when git fails", as
   try {
     const verdict = await validatePush({ gitDir: dir, lines: [`${ZERO} ${B} refs/heads/main`] });
     assertEquals(verdict.ok, true);
-    assert(verdict.skipped?.includes("git ls-tree failed"), verdict.skipped);
+    assert(verdict.skipped?.includes("git ls-tree failed"), String(verdict.skipped));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -83,7 +83,7 @@ Deno.test("validatePush() lets the push through when the time limit is reached",
     limits: { timeMs: 0 },
   });
   assertEquals(verdict.ok, true);
-  assert(verdict.skipped?.includes("time limit"), verdict.skipped);
+  assert(verdict.skipped?.includes("time limit"), String(verdict.skipped));
 });
 
 Deno.test("validatePush() has nothing to check for deleted refs and tags", async () => {
@@ -104,5 +104,5 @@ Deno.test("runPreReceive() exits 0 and says it could not validate when the repos
   });
   assertEquals(code, 0);
   assertEquals(lines.length, 1);
-  assert(lines[0]!.startsWith("dns-api: could not validate the zone files ("), lines[0]);
+  assert(lines[0]!.startsWith("dns-api: could not validate the zone files ("), String(lines[0]));
 });
