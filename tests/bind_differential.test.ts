@@ -14,7 +14,12 @@
 
 import assert from "node:assert/strict";
 import { basename, join } from "node:path";
-import { bindAvailable, bindNameToRoute53, runBind } from "../testing/bind_oracle.ts";
+import {
+  bindAvailable,
+  bindNameToRoute53,
+  parseBindDumpLine,
+  runBind,
+} from "../testing/bind_oracle.ts";
 import { parseZone } from "../lib/zones.ts";
 import type { RecordSet } from "../lib/record_set.ts";
 import { zoneLines } from "../bench/gen_zone.ts";
@@ -146,6 +151,27 @@ Deno.test("every listed deviation names a corpus file", () => {
   for (const f of [...Object.keys(DEVIATIONS), ...Object.keys(WARNINGS), ...Object.keys(KNOWN)]) {
     assert.ok(files.includes(f), `${f} is listed but not in tests/corpus/`);
   }
+});
+
+Deno.test("the dump reader turns BIND's decimal escapes into Route 53's octal form", () => {
+  assert.equal(bindNameToRoute53("a\\046b.Shop.TEST."), "a\\056b.shop.test.");
+  assert.equal(bindNameToRoute53("sp\\032ace.shop.test."), "sp\\040ace.shop.test.");
+  assert.equal(bindNameToRoute53("x\\@y.shop.test."), "x\\100y.shop.test.");
+  assert.equal(bindNameToRoute53("*.eu.shop.test."), "*.eu.shop.test.");
+  assert.equal(bindNameToRoute53("a*.shop.test."), "a\\052.shop.test.");
+  assert.equal(bindNameToRoute53("caf\\195\\169.shop.test."), "caf\\303\\251.shop.test.");
+});
+
+Deno.test("the dump reader splits owner, TTL, class, type and RDATA", () => {
+  assert.deepEqual(parseBindDumpLine('www.shop.test.\t\t300 IN TXT\t"a b" "c"'), {
+    owner: "www.shop.test.",
+    ttl: 300,
+    class: "IN",
+    type: "TXT",
+    rdata: '"a b" "c"',
+  });
+  assert.equal(parseBindDumpLine("; comment"), null);
+  assert.throws(() => parseBindDumpLine("garbage"), SyntaxError);
 });
 
 /** name type → { ttl, count } from BIND's dump, names in Route 53's form. */
