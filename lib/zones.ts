@@ -67,17 +67,21 @@ export interface ZoneParseResult {
 /**
  * Collected records and problems shared by both format readers.
  *
- * Sets are kept as final {@linkcode RecordSet} objects (values unsorted until the end)
- * with their first line in a parallel array, and found by name through one Map entry
- * per owner name whose sets are chained: no per-set key strings, which matters at a
- * million records.
+ * Sets are stored column-wise (index i in every array is set i, in order of first
+ * appearance) and become {@linkcode RecordSet} objects only at the end; a set's values
+ * are a bare string until it has a second one. Sets are found by name through one Map
+ * entry per owner name, the sets of one name chained through `next`. At a million
+ * records this keeps the garbage collector's work (objects alive while parsing) small.
  */
 export interface ZoneCollector {
   /** Canonical zone name with trailing dot. */
   apex: string;
-  /** Sets in order of first appearance. */
-  sets: RecordSet[];
-  /** `lines[i]`: line of the first record of `sets[i]`. */
+  names: string[];
+  types: RRType[];
+  ttls: number[];
+  /** One value (the common case) or several, unsorted until the end. */
+  vals: (string | string[])[];
+  /** `lines[i]`: line of the first record of set i. */
   lines: number[];
   /** Owner name → index of its first set. */
   byName: Map<string, number>;
@@ -91,6 +95,26 @@ export interface ZoneCollector {
   /** Last owner name looked up, and the index of its first set. */
   lastName: string;
   lastFirst: number;
+}
+
+/** A collector for the zone `apex` (canonical, trailing dot). */
+export function createCollector(apex: string, limits: ZoneLimits): ZoneCollector {
+  return {
+    apex,
+    names: [],
+    types: [],
+    ttls: [],
+    vals: [],
+    lines: [],
+    byName: new Map(),
+    next: [],
+    errors: [],
+    warnings: [],
+    limits,
+    tooManySets: false,
+    lastName: "",
+    lastFirst: -1,
+  };
 }
 
 /** Adds one record (canonical name and value) to its set, checking TTLs and limits. */
@@ -115,9 +139,12 @@ export function addRecord(
   }
   let last = -1;
   while (i !== undefined && i >= 0) {
-    const set = c.sets[i] as RecordSet;
-    if (set.type === type) {
-      if ((type === "CNAME" || type === "SOA") && !set.values.includes(value)) {
+    if (c.types[i] === type) {
+      const v = c.vals[i] as string | string[];
+      if (
+        (type === "CNAME" || type === "SOA") &&
+        (typeof v === "string" ? v !== value : !v.includes(value))
+      ) {
         // reported here, on the second record, as BIND does
         c.errors.push({
           line,
@@ -127,22 +154,24 @@ export function addRecord(
         });
         return;
       }
-      if (set.ttl !== ttl) {
+      const setTtl = c.ttls[i];
+      if (setTtl !== ttl) {
         c.warnings.push({
           line,
-          message: `TTL ${ttl} differs from TTL ${set.ttl} of the ${type} set "${name}" (line ${
+          message: `TTL ${ttl} differs from TTL ${setTtl} of the ${type} set "${name}" (line ${
             c.lines[i]
-          }); using ${set.ttl}`,
+          }); using ${setTtl}`,
         });
       }
-      set.values.push(value);
+      if (typeof v === "string") c.vals[i] = [v, value];
+      else v.push(value);
       return;
     }
     last = i;
     i = c.next[i];
   }
   // + 2: the apex SOA and NS sets, dropped at the end, do not count
-  if (c.sets.length >= c.limits.maxRecordSets + 2) {
+  if (c.names.length >= c.limits.maxRecordSets + 2) {
     if (!c.tooManySets) {
       c.tooManySets = true;
       c.errors.push({
@@ -153,8 +182,11 @@ export function addRecord(
     }
     return;
   }
-  const idx = c.sets.length;
-  c.sets.push({ name, type, ttl, values: [value] });
+  const idx = c.names.length;
+  c.names.push(name);
+  c.types.push(type);
+  c.ttls.push(ttl);
+  c.vals.push(value);
   c.lines.push(line);
   c.next.push(-1);
   if (last < 0) {
@@ -525,12 +557,11 @@ function relativeSortKey(name: string, apex: string): string {
 }
 
 function checkNames(c: ZoneCollector): void {
-  const sets = c.sets;
-  for (let i = 0; i < sets.length; i++) {
-    const s = sets[i] as RecordSet;
-    const line = c.lines[i] ?? 0;
-    const name = s.name;
-    switch (s.type) {
+  const { names, types, lines } = c;
+  for (let i = 0; i < names.length; i++) {
+    const line = lines[i] ?? 0;
+    const name = names[i] as string;
+    switch (types[i]) {
       case "CNAME": {
         if (name === c.apex) {
           c.errors.push({
@@ -542,15 +573,15 @@ function checkNames(c: ZoneCollector): void {
         for (let j = c.byName.get(name) ?? -1; j >= 0; j = c.next[j] ?? -1) {
           if (j === i) continue;
           // on the later of the two lines: the record that made the conflict, as in BIND
-          const other = c.lines[j] ?? 0;
+          const other = lines[j] ?? 0;
           c.errors.push({
             line: Math.max(line, other),
             message: other > line
               ? `${
-                sets[j]?.type
+                types[j]
               } record beside the CNAME at ${name} (line ${line}): a CNAME allows no other data at its name`
               : `CNAME at ${name} beside its ${
-                sets[j]?.type
+                types[j]
               } record (line ${other}): a CNAME allows no other data at its name`,
           });
           break;
@@ -579,47 +610,63 @@ function checkNames(c: ZoneCollector): void {
   }
 }
 
+/** Sorts and de-duplicates one set's values in place; returns them. */
+function tidy(v: string[]): string[] {
+  v.sort();
+  let w = 1;
+  for (let r = 1; r < v.length; r++) if (v[r] !== v[w - 1]) v[w++] = v[r] as string;
+  v.length = w;
+  return v;
+}
+
 /** Zone-wide checks, then the sets de-duplicated and in Route 53 listing order. */
 function finish(c: ZoneCollector): RecordSet[] {
   checkNames(c);
-  const sets = c.sets;
-  for (let i = 0; i < sets.length; i++) {
-    const s = sets[i] as RecordSet;
-    const v = s.values;
-    if (v.length > 1) {
-      v.sort();
-      let w = 1;
-      for (let r = 1; r < v.length; r++) if (v[r] !== v[w - 1]) v[w++] = v[r] ?? "";
-      v.length = w;
-    }
-    const line = c.lines[i] ?? 0;
+  const { names, types, ttls, vals, lines } = c;
+  for (let i = 0; i < vals.length; i++) {
+    const v = vals[i];
+    if (typeof v === "string" || v === undefined) continue;
+    tidy(v);
     if (v.length > c.limits.maxValuesPerSet) {
       c.errors.push({
-        line,
-        message:
-          `${s.type} set at ${s.name} has ${v.length} values; Route 53 allows ${c.limits.maxValuesPerSet}`,
+        line: lines[i] ?? 0,
+        message: `${types[i]} set at ${
+          names[i]
+        } has ${v.length} values; Route 53 allows ${c.limits.maxValuesPerSet}`,
       });
     }
   }
-  const names = [...c.byName.keys()];
-  const keys = names.map((n) => relativeSortKey(n, c.apex));
-  const order = names.map((_, i) => i);
+  const owners = [...c.byName.keys()];
+  const keys = owners.map((n) => relativeSortKey(n, c.apex));
+  const order = owners.map((_, i) => i);
   order.sort((a, b) => {
     const ka = keys[a] as string, kb = keys[b] as string;
     return ka < kb ? -1 : ka > kb ? 1 : 0;
   });
   const out: RecordSet[] = [];
-  const here: RecordSet[] = [];
+  const here: number[] = [];
+  const byType = (a: number, b: number) => {
+    const ta = types[a] as string, tb = types[b] as string;
+    return ta < tb ? -1 : ta > tb ? 1 : 0;
+  };
   for (const k of order) {
-    const name = names[k] as string;
+    const name = owners[k] as string;
     here.length = 0;
     for (let j = c.byName.get(name) ?? -1; j >= 0; j = c.next[j] ?? -1) {
-      const s = sets[j] as RecordSet;
-      if (name === c.apex && (s.type === "SOA" || s.type === "NS")) continue;
-      here.push(s);
+      const t = types[j];
+      if (name === c.apex && (t === "SOA" || t === "NS")) continue;
+      here.push(j);
     }
-    if (here.length > 1) here.sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
-    for (const s of here) out.push(s);
+    if (here.length > 1) here.sort(byType);
+    for (const j of here) {
+      const v = vals[j] as string | string[];
+      out.push({
+        name,
+        type: types[j] as RRType,
+        ttl: ttls[j] as number,
+        values: typeof v === "string" ? [v] : v,
+      });
+    }
   }
   if (out.length > c.limits.maxRecordSets && !c.tooManySets) {
     c.errors.push({
@@ -648,19 +695,7 @@ export function parseZone(
   const limits = { ...DEFAULT_ZONE_LIMITS, ...options.limits };
   let zone = options.zone.toLowerCase();
   if (zone.endsWith(".")) zone = zone.slice(0, -1);
-  const c: ZoneCollector = {
-    apex: "",
-    sets: [],
-    lines: [],
-    byName: new Map(),
-    next: [],
-    lastName: "",
-    lastFirst: -1,
-    errors: [],
-    warnings: [],
-    limits,
-    tooManySets: false,
-  };
+  const c = createCollector("", limits);
   const result = (format: "bind" | "legacy", rrsets: RecordSet[]): ZoneParseResult => ({
     zone,
     format,
