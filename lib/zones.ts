@@ -83,8 +83,15 @@ export interface ZoneCollector {
   vals: (string | string[])[];
   /** `lines[i]`: line of the first record of set i. */
   lines: number[];
-  /** Owner name → index of its first set. */
-  byName: Map<string, number>;
+  /**
+   * Owner name → its first set, as an open-addressing hash table: `slots[h]` is the
+   * first set's index + 1 (0 = empty). Hand-made because V8's first hash of each new
+   * string in a Map costs about three times more (measured with 100k owner names).
+   */
+  slots: Int32Array;
+  /** First set of each owner name, in order of appearance, and that name's hash. */
+  heads: number[];
+  headHashes: number[];
   /** `next[i]`: index of the next set at the same name, or -1. */
   next: number[];
   errors: ZoneProblem[];
@@ -106,7 +113,9 @@ export function createCollector(apex: string, limits: ZoneLimits): ZoneCollector
     ttls: [],
     vals: [],
     lines: [],
-    byName: new Map(),
+    slots: new Int32Array(1024),
+    heads: [],
+    headHashes: [],
     next: [],
     errors: [],
     warnings: [],
@@ -115,6 +124,47 @@ export function createCollector(apex: string, limits: ZoneLimits): ZoneCollector
     lastName: "",
     lastFirst: -1,
   };
+}
+
+/** FNV-1a over the UTF-16 code units of a name (canonical names are ASCII). */
+function nameHash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** The first set at `name` (hash `h`), or -1. */
+function findHead(c: ZoneCollector, name: string, h: number): number {
+  const slots = c.slots, mask = slots.length - 1;
+  for (let p = h & mask;; p = (p + 1) & mask) {
+    const v = slots[p] as number;
+    if (v === 0) return -1;
+    if (c.names[v - 1] === name) return v - 1;
+  }
+}
+
+function insertSlot(slots: Int32Array, h: number, idx: number): void {
+  const mask = slots.length - 1;
+  let p = h & mask;
+  while (slots[p] !== 0) p = (p + 1) & mask;
+  slots[p] = idx + 1;
+}
+
+function addHead(c: ZoneCollector, h: number, idx: number): void {
+  c.heads.push(idx);
+  c.headHashes.push(h);
+  if (c.heads.length * 2 > c.slots.length) {
+    const slots = new Int32Array(c.slots.length * 2);
+    for (let k = 0; k < c.heads.length; k++) {
+      insertSlot(slots, c.headHashes[k] as number, c.heads[k] as number);
+    }
+    c.slots = slots;
+  } else insertSlot(c.slots, h, idx);
+}
+
+/** The first set at `name`, or -1. */
+function headOf(c: ZoneCollector, name: string): number {
+  return findHead(c, name, nameHash(name));
 }
 
 /** Adds one record (canonical name and value) to its set, checking TTLs and limits. */
@@ -128,17 +178,19 @@ export function addRecord(
 ): void {
   // Consecutive records mostly share the owner (blank-owner lines reuse the very string):
   // remember the last name's first set and skip the Map lookup.
-  let i: number | undefined;
+  let i: number;
+  let h = 0;
   if (name === c.lastName) i = c.lastFirst;
   else {
-    i = c.byName.get(name);
-    if (i !== undefined) {
+    h = nameHash(name);
+    i = findHead(c, name, h);
+    if (i >= 0) {
       c.lastName = name;
       c.lastFirst = i;
     }
   }
   let last = -1;
-  while (i !== undefined && i >= 0) {
+  while (i >= 0) {
     if (c.types[i] === type) {
       const v = c.vals[i] as string | string[];
       if (
@@ -168,7 +220,7 @@ export function addRecord(
       return;
     }
     last = i;
-    i = c.next[i];
+    i = c.next[i] as number;
   }
   // + 2: the apex SOA and NS sets, dropped at the end, do not count
   if (c.names.length >= c.limits.maxRecordSets + 2) {
@@ -190,7 +242,7 @@ export function addRecord(
   c.lines.push(line);
   c.next.push(-1);
   if (last < 0) {
-    c.byName.set(name, idx);
+    addHead(c, h, idx);
     c.lastName = name;
     c.lastFirst = idx;
   } else c.next[last] = idx;
@@ -570,7 +622,7 @@ function checkNames(c: ZoneCollector): void {
           });
           break;
         }
-        for (let j = c.byName.get(name) ?? -1; j >= 0; j = c.next[j] ?? -1) {
+        for (let j = headOf(c, name); j >= 0; j = c.next[j] ?? -1) {
           if (j === i) continue;
           // on the later of the two lines: the record that made the conflict, as in BIND
           const other = lines[j] ?? 0;
@@ -636,7 +688,7 @@ function finish(c: ZoneCollector): RecordSet[] {
       });
     }
   }
-  const owners = [...c.byName.keys()];
+  const owners = c.heads.map((i) => names[i] as string);
   const keys = owners.map((n) => relativeSortKey(n, c.apex));
   const order = owners.map((_, i) => i);
   order.sort((a, b) => {
@@ -652,7 +704,7 @@ function finish(c: ZoneCollector): RecordSet[] {
   for (const k of order) {
     const name = owners[k] as string;
     here.length = 0;
-    for (let j = c.byName.get(name) ?? -1; j >= 0; j = c.next[j] ?? -1) {
+    for (let j = c.heads[k] ?? -1; j >= 0; j = c.next[j] ?? -1) {
       const t = types[j];
       if (name === c.apex && (t === "SOA" || t === "NS")) continue;
       here.push(j);
