@@ -233,6 +233,14 @@ export function parseLegacyRecords(text: string, c: ZoneCollector): void {
           );
           break;
         }
+        case ".":
+        case "&":
+        case "Z":
+          throw new SyntaxError(
+            `tinydns ${
+              kind === "Z" ? "SOA" : "NS"
+            } line: the dns-api format has none (Route 53 owns the zone's SOA and NS); remove it, or write a delegation in a BIND file`,
+          );
         default:
           throw new SyntaxError(
             `unknown record type character "${kind}": legacy lines start with + = 6 @ C T ^ _ or !`,

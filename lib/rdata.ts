@@ -134,7 +134,9 @@ function str(raw: string | undefined, octal: boolean, what: string, limit: numbe
 }
 
 function expectCount(type: string, n: number, want: number, tokens: readonly string[], to: number) {
-  if (n < want) throw new SyntaxError(`${type} needs ${want} fields, got ${n}`);
+  if (n < want) {
+    throw new SyntaxError(`${type} needs ${want} field${want === 1 ? "" : "s"}, got ${n}`);
+  }
   if (n > want) {
     throw new SyntaxError(`unexpected "${tokens[to - n + want]}" after the ${type} data`);
   }

@@ -772,6 +772,8 @@ export function parseZone(
     });
     return result("bind", []);
   }
+  // A UTF-8 byte-order mark (editors on Windows add one) is not part of the first owner.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const format = detectFormat(text);
   if (typeof format !== "string") {
     c.errors.push(format);

@@ -118,3 +118,12 @@ Deno.test("detectFormat() decides by the first significant line, never guesses",
   eq(r.errors.length, 1);
   ok(r.errors[0]?.message.startsWith("cannot tell the file's format"));
 });
+
+Deno.test("legacy: tinydns SOA and NS lines are errors that say why", () => {
+  const r = parseZone("+www:192.0.2.1\nZshop.test:ns.x.:h.x.\n&sub:192.0.2.9:ns.sub\n", {
+    zone: "shop.test",
+  });
+  eq(r.errors.map((e) => e.line), [2, 3]);
+  ok(r.errors[0]?.message.startsWith("tinydns SOA line"));
+  ok(r.errors[1]?.message.startsWith("tinydns NS line"));
+});

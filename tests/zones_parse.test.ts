@@ -308,3 +308,7 @@ Deno.test("parseZone() reads a repeated owner again after $ORIGIN changes", () =
     "w.shop.test. A 1 192.0.2.1",
   ]);
 });
+
+Deno.test("parseZone() ignores a UTF-8 byte-order mark at the start", () => {
+  eq(clean("\ufeff$TTL 1\nw A 192.0.2.1"), ["w.shop.test. A 1 192.0.2.1"]);
+});
