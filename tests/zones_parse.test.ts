@@ -312,3 +312,18 @@ Deno.test("parseZone() reads a repeated owner again after $ORIGIN changes", () =
 Deno.test("parseZone() ignores a UTF-8 byte-order mark at the start", () => {
   eq(clean("\ufeff$TTL 1\nw A 192.0.2.1"), ["w.shop.test. A 1 192.0.2.1"]);
 });
+
+Deno.test("parseZone() reports a TXT value over Route 53's 4000 characters", () => {
+  const s = `"${"x".repeat(250)}" `.repeat(16).trim(); // 16 * 253 - 1 = 4047 characters
+  eq(errors(`$TTL 1\nt TXT ${s}`), [
+    "2: TXT value of 4047 characters is over Route 53's 4000",
+  ]);
+});
+
+Deno.test("parseZone() reports wildcard NS, DS at the apex and SOA below it", () => {
+  eq(errors("$TTL 1\n*.d NS ns.x.\n@ DS 1 8 2 " + "ab".repeat(32) + "\nsub SOA a. b. 1 2 3 4 5"), [
+    "2: NS records cannot be wildcards in Route 53",
+    "3: DS record at the zone apex: it belongs in the parent zone",
+    "4: SOA record not at the zone apex shop.test.",
+  ]);
+});

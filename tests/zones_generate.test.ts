@@ -1,0 +1,82 @@
+import { deepStrictEqual as eq } from "node:assert/strict";
+import { expandGenerate } from "../lib/zone_lexer.ts";
+import { parseZone } from "../lib/zones.ts";
+
+function gen(line: string): string[] | string {
+  const tokens = line.split(" ");
+  return expandGenerate(tokens, tokens.length, 1000);
+}
+
+function sets(text: string): string[] {
+  const r = parseZone(text, { zone: "shop.test" });
+  eq(r.errors, [], JSON.stringify(r.errors));
+  return r.rrsets.map((s) => `${s.name} ${s.type} ${s.ttl} ${s.values.join("|")}`);
+}
+
+Deno.test("$GENERATE substitutes $ in owner and data over start-stop/step", () => {
+  eq(gen("$GENERATE 1-5/2 h$ A 10.0.0.$"), [
+    "h1 A 10.0.0.1",
+    "h3 A 10.0.0.3",
+    "h5 A 10.0.0.5",
+  ]);
+});
+
+Deno.test("$GENERATE applies ${offset,width,base} like BIND (d o x X, padding, sign)", () => {
+  eq(gen("$GENERATE 10-10 a${0,3,o}-${1,4,x}-${0,0,X}-${-12,4,d} A 1.2.3.4"), [
+    "a012-000b-A--002 A 1.2.3.4",
+  ]);
+  eq(gen("$GENERATE 7-7 b${2} A 1.2.3.4"), ["b9 A 1.2.3.4"]);
+});
+
+Deno.test("$GENERATE keeps the last offset for later bare $ in the same field (BIND)", () => {
+  eq(gen("$GENERATE 1-1 h${1,3,x}-$ A 10.0.0.$"), ["h002-2 A 10.0.0.1"]);
+});
+
+Deno.test("$GENERATE nibble mode reverses hex digits, width counting characters", () => {
+  eq(gen("$GENERATE 250-250 ${0,0,n}x PTR p"), ["a.fx PTR p"]);
+  eq(gen("$GENERATE 250-250 ${0,4,n}x PTR p"), ["a.f.x PTR p"]);
+  eq(gen("$GENERATE 250-250 ${0,5,n}x PTR p"), ["a.f.0x PTR p"]);
+  eq(gen("$GENERATE 4660-4660 ${0,0,N}x PTR p"), ["4.3.2.1x PTR p"]);
+});
+
+Deno.test("$GENERATE writes $$ as a literal $ and passes escapes through", () => {
+  eq(gen("$GENERATE 1-1 a$$ TXT \\$$"), ["a$ TXT \\$1"]);
+});
+
+Deno.test("$GENERATE refuses bad ranges and too many records", () => {
+  eq(
+    gen("$GENERATE 5-1 h$ A 1.2.3.4"),
+    'bad $GENERATE range "5-1": start must not pass stop, step must be 1 or more',
+  );
+  eq(
+    gen("$GENERATE x h$ A 1.2.3.4"),
+    'bad $GENERATE range "x": write start-stop or start-stop/step',
+  );
+  eq(
+    gen("$GENERATE 1-1001 h$ A 1.2.3.4"),
+    '$GENERATE range "1-1001" makes more records than the zone may hold',
+  );
+  eq(gen("$GENERATE 1-2 h${x} A 1.2.3.4"), 'bad ${offset,width,base} in "h${x}"');
+});
+
+Deno.test("parseZone() expands $GENERATE with TTL and class, in the zone's origin", () => {
+  eq(sets("$TTL 60\n$GENERATE 1-2 host-$ 300 IN A 192.0.2.$\n$GENERATE 1-2 r$ CNAME host-$\n"), [
+    "host-1.shop.test. A 300 192.0.2.1",
+    "host-2.shop.test. A 300 192.0.2.2",
+    "r1.shop.test. CNAME 60 host-1.shop.test.",
+    "r2.shop.test. CNAME 60 host-2.shop.test.",
+  ]);
+});
+
+Deno.test("parseZone() re-lexes a quoted $GENERATE RHS, as BIND does", () => {
+  eq(sets('$TTL 60\n$GENERATE 10-10 x${0,2,x} TXT "hex ${0,4,X}"\n'), [
+    'x0a.shop.test. TXT 60 "hex" "000A"',
+  ]);
+});
+
+Deno.test("parseZone() reports a bad generated record once, on the $GENERATE line", () => {
+  const r = parseZone("$TTL 60\n\n$GENERATE 250-260 h$ A 10.0.0.$\n", { zone: "shop.test" });
+  eq(r.errors.map((e) => `${e.line}: ${e.message}`), [
+    '3: "10.0.0.256" is not an IPv4 address: write four numbers 0-255 without leading zeros',
+  ]);
+});
