@@ -266,6 +266,8 @@ interface BindState {
   /** The owner token and origin `lastOwner` was read from. */
   lastOwnerToken: string;
   lastOwnerOrigin: string;
+  /** `$ORIGIN` came after the last record (BIND warns on an inherited owner then). */
+  originJustChanged: boolean;
   c: ZoneCollector;
 }
 
@@ -295,6 +297,13 @@ function readRecord(
       return;
     }
     owner = st.lastOwner;
+    if (st.originJustChanged) {
+      c.warnings.push({
+        line,
+        message:
+          `this line inherits the owner ${owner} right after $ORIGIN ${st.origin}; write the owner if that is not meant`,
+      });
+    }
   } else {
     const raw = tokens[i] ?? "";
     if (raw === st.lastOwnerToken && st.origin === st.lastOwnerOrigin && st.lastOwner !== null) {
@@ -313,6 +322,7 @@ function readRecord(
     }
     i++;
   }
+  st.originJustChanged = false;
   let ttl = -1;
   let sawClass = false;
   for (let k = 0; k < 2 && i < to; k++) {
@@ -390,6 +400,7 @@ function directive(st: BindState, e: ZoneEntry): void {
     }
     try {
       st.origin = parseName(e.tokens[1] ?? "", st.origin, false);
+      st.originJustChanged = true;
     } catch (err) {
       c.errors.push({ line, message: `bad $ORIGIN: ${message(err)}` });
     }
@@ -422,20 +433,31 @@ function directive(st: BindState, e: ZoneEntry): void {
       c.errors.push({ line, message: r });
       return;
     }
-    const sub = createEntry();
-    for (const text of r) {
-      const lx = createLexer(text);
-      if (!nextEntry(lx, sub)) continue;
-      if (sub.problem !== null) {
-        c.errors.push({ line, message: `$GENERATE produced "${text}": ${sub.problem}` });
-        return;
-      }
-      const before = c.errors.length;
-      readRecord(st, sub.tokens, 0, sub.count, false, line);
-      if (c.errors.length > before) return; // one error per $GENERATE line is enough
-    }
+    // BIND: generated records do not become the owner a following blank-owner line inherits
+    const { lastOwner, lastOwnerToken, lastOwnerOrigin } = st;
+    expandInto(st, r, line);
+    st.lastOwner = lastOwner;
+    st.lastOwnerToken = lastOwnerToken;
+    st.lastOwnerOrigin = lastOwnerOrigin;
   } else {
     c.errors.push({ line, message: `unknown directive ${e.tokens[0]}` });
+  }
+}
+
+/** Reads the record lines a `$GENERATE` produced; stops at the first bad one. */
+function expandInto(st: BindState, lines: string[], line: number): void {
+  const c = st.c;
+  const sub = createEntry();
+  for (const text of lines) {
+    const lx = createLexer(text);
+    if (!nextEntry(lx, sub)) continue;
+    if (sub.problem !== null) {
+      c.errors.push({ line, message: `$GENERATE produced "${text}": ${sub.problem}` });
+      return;
+    }
+    const before = c.errors.length;
+    readRecord(st, sub.tokens, 0, sub.count, false, line);
+    if (c.errors.length > before) return; // one error per $GENERATE line is enough
   }
 }
 
@@ -448,6 +470,7 @@ function parseBind(text: string, c: ZoneCollector): void {
     lastOwner: null,
     lastOwnerToken: "",
     lastOwnerOrigin: "",
+    originJustChanged: false,
     c,
   };
   const lx = createLexer(text);

@@ -80,3 +80,11 @@ Deno.test("parseZone() reports a bad generated record once, on the $GENERATE lin
     '3: "10.0.0.256" is not an IPv4 address: write four numbers 0-255 without leading zeros',
   ]);
 });
+
+Deno.test("a blank owner after $GENERATE inherits the owner before it, as in BIND", () => {
+  eq(sets('$TTL 1\nfoo A 192.0.2.1\n$GENERATE 1-1 g$ A 10.0.0.$\n  TXT "after"\n'), [
+    "foo.shop.test. A 1 192.0.2.1",
+    'foo.shop.test. TXT 1 "after"',
+    "g1.shop.test. A 1 10.0.0.1",
+  ]);
+});

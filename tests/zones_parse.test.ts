@@ -327,3 +327,9 @@ Deno.test("parseZone() reports wildcard NS, DS at the apex and SOA below it", ()
     "4: SOA record not at the zone apex shop.test.",
   ]);
 });
+
+Deno.test("parseZone() warns when a blank owner follows $ORIGIN (it keeps the old owner)", () => {
+  const r = parse('$TTL 1\nfoo A 192.0.2.1\n$ORIGIN sub.shop.test.\n  TXT "x"\n');
+  eq(sets(r), ["foo.shop.test. A 1 192.0.2.1", 'foo.shop.test. TXT 1 "x"']);
+  eq(r.warnings.map((w) => w.line), [4]);
+});
