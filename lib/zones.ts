@@ -12,7 +12,12 @@
  * takes the first and warns. Deviations: names outside the zone are errors (BIND drops
  * them with a warning), an SOA and apex NS are not required (Route 53 owns them and they
  * are dropped from the output), `$INCLUDE` is refused, TTLs above 2147483647 are errors
- * (BIND sets them to 0).
+ * (BIND sets them to 0), an unclosed `(` is reported on its own line (BIND names the end
+ * of the file), a character-string's 255-byte limit and Route 53's 4,000-character TXT
+ * value limit are errors, a leading UTF-8 byte-order mark is ignored.
+ *
+ * Text is taken as decoded UTF-8: characters outside ASCII become their UTF-8 bytes
+ * (the check command refuses files that are not valid UTF-8).
  *
  * @module
  */
