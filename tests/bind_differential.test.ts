@@ -118,6 +118,10 @@ const WARNINGS: Record<string, { lines: number[]; reason: string }> = {
     lines: [3],
     reason: "records of one set disagree on TTL; like BIND we keep the first and warn",
   },
+  "origin_then_blank_owner.zone": {
+    lines: [5],
+    reason: "a blank owner right after $ORIGIN keeps the old owner; BIND warns there too",
+  },
   "comments_only.zone": {
     lines: [0],
     reason: "a file without record sets is suspicious (BIND says nothing)",
