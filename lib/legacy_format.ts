@@ -152,7 +152,7 @@ export function parseLegacyRecords(text: string, c: ZoneCollector): void {
     if (l === "" || l[0] === "#") continue;
     const warn = (message: string) => c.warnings.push({ line, message });
     const add = (name: string, type: RRType, ttl: number, value: string) => {
-      if (name !== c.apex && !name.endsWith("." + c.apex)) {
+      if (name !== c.apex && !name.endsWith(c.dotApex)) {
         throw new SyntaxError(`${name} is outside the zone ${c.apex}: Route 53 cannot hold it`);
       }
       addRecord(c, name, type, ttl, value, line);

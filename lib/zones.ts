@@ -82,6 +82,8 @@ export interface ZoneParseResult {
 export interface ZoneCollector {
   /** Canonical zone name with trailing dot. */
   apex: string;
+  /** `"." + apex`, the suffix of every name below the apex (made once, not per record). */
+  dotApex: string;
   names: string[];
   types: RRType[];
   ttls: number[];
@@ -114,6 +116,7 @@ export interface ZoneCollector {
 export function createCollector(apex: string, limits: ZoneLimits): ZoneCollector {
   return {
     apex,
+    dotApex: apex === "." ? "." : "." + apex,
     names: [],
     types: [],
     ttls: [],
@@ -281,9 +284,8 @@ function message(e: unknown): string {
 }
 
 /**
- * Reads one record from tokens `[from..to)` of an entry whose owner is already known
- * (`owner` null: the owner token is `tokens[from]`). Used for file lines and for the
- * records `$GENERATE` produces.
+ * Reads one record from tokens `[from..to)`: the owner token first, unless `blankOwner`
+ * (then the previous owner). Used for file lines and for the records `$GENERATE` makes.
  */
 function readRecord(
   st: BindState,
@@ -383,7 +385,7 @@ function readRecord(
     });
     return;
   }
-  if (owner !== c.apex && !owner.endsWith("." + c.apex)) {
+  if (owner !== c.apex && !owner.endsWith(c.dotApex)) {
     c.errors.push({
       line,
       message: `${owner} is outside the zone ${c.apex}: Route 53 cannot hold it in this zone`,
@@ -661,6 +663,7 @@ export function parseZone(
   });
   try {
     c.apex = parseName(zone === "" ? "." : zone + ".", ".", false);
+    c.dotApex = c.apex === "." ? "." : "." + c.apex;
   } catch (e) {
     c.errors.push({ line: 0, message: `bad zone name "${options.zone}": ${message(e)}` });
     return result("bind", []);
