@@ -32,7 +32,7 @@ import { parseName } from "./names.ts";
 import { canonicalIpv4, canonicalIpv6 } from "./rdata_addr.ts";
 import { escapeCharString, lastByteLength } from "./rdata_text.ts";
 import { decodeCanonical, encodeBytes } from "./rdata_text.ts";
-import { MAX_TTL, parseRdata } from "./rdata.ts";
+import { MAX_TTL, MAX_TXT_VALUE, parseRdata } from "./rdata.ts";
 import type { ZoneCollector, ZoneProblem } from "./zones.ts";
 import { addRecord } from "./zones.ts";
 
@@ -131,7 +131,13 @@ function txtValue(raw: string): string {
   for (let i = 0; i < bytes.length; i += 255) {
     parts.push(`"${encodeBytes(bytes.slice(i, i + 255))}"`);
   }
-  return parts.join(" ");
+  const value = parts.join(" ");
+  if (value.length > MAX_TXT_VALUE) {
+    throw new SyntaxError(
+      `TXT value of ${value.length} characters is over Route 53's ${MAX_TXT_VALUE}`,
+    );
+  }
+  return value;
 }
 
 function fieldCount(f: string[], min: number, max: number, shape: string): void {

@@ -285,7 +285,8 @@ function parseGeneric(type: RRType, tokens: readonly string[], from: number, to:
     for (let i = 0; i < 16; i += 2) g.push((((b[i] ?? 0) << 8) | (b[i + 1] ?? 0)).toString(16));
     return canonicalIpv6(g.join(":"));
   }
-  if ((type === "TXT" || type === "SPF") && len > 0) {
+  if (type === "TXT" || type === "SPF") {
+    if (len === 0) throw new SyntaxError(`generic ${type} RDATA of 0 bytes: it needs a string`);
     const parts: string[] = [];
     for (let i = 0; i < b.length;) {
       const l = b[i] ?? 0;

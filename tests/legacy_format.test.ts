@@ -127,3 +127,10 @@ Deno.test("legacy: tinydns SOA and NS lines are errors that say why", () => {
   ok(r.errors[0]?.message.startsWith("tinydns SOA line"));
   ok(r.errors[1]?.message.startsWith("tinydns NS line"));
 });
+
+Deno.test("legacy: a TXT over Route 53's 4000 characters is an error", () => {
+  const r = parseZone(`Tbig:"${"x".repeat(3990)}"\n`, { zone: "shop.test" });
+  eq(r.errors.map((e) => `${e.line}: ${e.message}`), [
+    "1: TXT value of 4037 characters is over Route 53's 4000",
+  ]);
+});
