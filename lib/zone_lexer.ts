@@ -65,6 +65,54 @@ function fail(entry: ZoneEntry, line: number, message: string): void {
 }
 
 /**
+ * Class and type mnemonics by length, in the spellings files use. A token equal to one
+ * of them is returned as this constant string: no allocation, and Map lookups of it
+ * reuse its cached hash (a fresh string's first hash is costly in V8).
+ */
+const KNOWN_BY_LENGTH: string[][] = [[], [], [], [], [], []];
+for (
+  const t of [
+    "IN",
+    "A",
+    "AAAA",
+    "CAA",
+    "CNAME",
+    "DS",
+    "MX",
+    "NS",
+    "PTR",
+    "SOA",
+    "SPF",
+    "SRV",
+    "TLSA",
+    "TXT",
+    "SVCB",
+    "HTTPS",
+    "NAPTR",
+    "SSHFP",
+    "@",
+  ]
+) {
+  for (const v of [t, t.toLowerCase()]) {
+    const list = KNOWN_BY_LENGTH[v.length];
+    if (list && !list.includes(v)) list.push(v);
+  }
+}
+
+function knownToken(text: string, start: number, end: number): string | undefined {
+  const n = end - start;
+  if (n > 5) return undefined;
+  const c = text.charCodeAt(start);
+  if (c < 64) return undefined; // digits and punctuation: TTLs, numbers, addresses
+  const list = KNOWN_BY_LENGTH[n] as string[];
+  for (let k = 0; k < list.length; k++) {
+    const t = list[k] as string;
+    if (t.charCodeAt(0) === c && text.startsWith(t, start)) return t;
+  }
+  return undefined;
+}
+
+/**
  * Reads the next non-empty entry into `entry`. Returns false at the end of the text.
  *
  * An unquoted token ends at a blank, `;`, `(`, `)` or `"`, except that `key="…"` (an
@@ -186,7 +234,7 @@ export function nextEntry(lx: ZoneLexer, entry: ZoneEntry): boolean {
       pos++;
     }
     if (pos > len) pos = len;
-    tokens[count++] = text.slice(start, pos);
+    tokens[count++] = knownToken(text, start, pos) ?? text.slice(start, pos);
   }
 }
 
