@@ -9,6 +9,7 @@ import { assertSchemaCurrent, createDatabaseIfMissing, migrate, schemaStatus } f
 import {
   createDnsApiRegistry,
   recordJob,
+  recordLockWait,
   recordRoute53Call,
   recordSyncDuration,
   setQueueDepth,
@@ -60,6 +61,7 @@ export async function cmdRun(
   const workerId = ctx.config.workerId ?? `${Deno.hostname()}:${Deno.pid}`;
   const queue = ctx.queue((entry) => log({ ...entry, source: "queue" }));
   const registry = createDnsApiRegistry();
+  let lockWaitsSeen = await queue.lockWaits();
   const api = ctx.route53((operation, outcome) => recordRoute53Call(registry, operation, outcome));
   const metrics = ctx.config.metricsPort === undefined ? undefined : await startMetricsServer({
     port: ctx.config.metricsPort,
@@ -73,7 +75,13 @@ export async function cmdRun(
           : { ok: false, detail: `schema at ${status.current}, needs ${status.latest}` };
       },
     }),
-    beforeScrape: async () => setQueueDepth(registry, (await queue.stats()).queuedJobs),
+    beforeScrape: async () => {
+      setQueueDepth(registry, (await queue.stats()).queuedJobs);
+      // The count lives in Redis (all workers add to it); report what grew since last time.
+      const waits = await queue.lockWaits();
+      if (waits > lockWaitsSeen) recordLockWait(registry, waits - lockWaitsSeen);
+      lockWaitsSeen = Math.max(lockWaitsSeen, waits);
+    },
   });
   log({ level: "info", event: "started", workerId, metricsPort: metrics?.port });
   try {

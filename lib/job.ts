@@ -50,6 +50,8 @@ export interface QueueKeys {
   dead: string;
   /** LIST of JSON entries of payloads set aside as invalid (newest first). */
   invalid: string;
+  /** STRING counter: times a due user waited for another worker's lock (once per lock). */
+  lockWaits: string;
   /** HASH `json`, `state` (`queued` | `running`) of one job. */
   job(uuid: string): string;
   /** LIST of uuids pushed by a user and not yet reserved. */
@@ -81,6 +83,7 @@ export function queueKeys(prefix: string = DEFAULT_PREFIX): QueueKeys {
     holders: `${prefix}holders`,
     dead: `${prefix}dead`,
     invalid: `${prefix}invalid`,
+    lockWaits: `${prefix}lockwaits`,
     job: (uuid) => `${prefix}job:${uuid}`,
     pending: (user) => `${prefix}pending:${user}`,
     inflight: (user) => `${prefix}inflight:${user}`,

@@ -360,7 +360,7 @@ export function setQueueDepth(registry: Registry, depth: number): void {
   setGauge(registry, DNSAPI_METRICS.queueDepth.name, {}, depth);
 }
 
-/** Counts one wait for another worker's per-user lock. */
-export function recordLockWait(registry: Registry): void {
-  incCounter(registry, DNSAPI_METRICS.lockWaits.name);
+/** Counts `by` waits (default one) for another worker's per-user lock. */
+export function recordLockWait(registry: Registry, by = 1): void {
+  incCounter(registry, DNSAPI_METRICS.lockWaits.name, {}, by);
 }

@@ -173,6 +173,8 @@ export interface Queue {
   jobState(uuid: string): Promise<JobState | null>;
   /** Counts for `status`. */
   stats(): Promise<QueueStats>;
+  /** How often, across all workers, a due user waited for another worker's sync lock. */
+  lockWaits(): Promise<number>;
   /** The newest dead-list entries (JSON objects as stored). */
   recentDead(limit: number): Promise<unknown[]>;
   /** The newest invalid-payload entries (JSON objects as stored). */
@@ -449,6 +451,7 @@ export function createQueue(redis: Redis, options: QueueOptions): Queue {
         legacyWaiting: n(6),
       };
     },
+    lockWaits: async () => Number(await redis.get(keys.lockWaits) ?? 0),
     recentDead: (limit) => recent(keys.dead, limit),
     recentInvalid: (limit) => recent(keys.invalid, limit),
     intakeLegacy,

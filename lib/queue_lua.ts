@@ -65,6 +65,14 @@ for _, user in ipairs(redis.call('ZRANGEBYSCORE', p .. 'ready', '-inf', now, 'LI
       end
       return {user, attempt, uuids, jobs}
     end
+  else
+    -- A due user held by another worker's sync: its new pushes wait for the lock.
+    -- Counted once per lock period (the marker expires with the lock), for metrics.
+    local ttl = redis.call('PTTL', lock)
+    if ttl < 1 then ttl = 1 end
+    if redis.call('SET', p .. 'lockwait:' .. user, '1', 'NX', 'PX', ttl) then
+      redis.call('INCR', p .. 'lockwaits')
+    end
   end
 end
 return nil

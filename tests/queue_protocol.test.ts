@@ -398,3 +398,21 @@ Deno.test("queue: a published result can be waited for, and waiting ends when no
     assert.equal(await q.waitResult(crypto.randomUUID(), 50), null);
   });
 });
+
+Deno.test("queue: a due user held by another worker's sync counts one lock wait per lock", async () => {
+  await withQueue(async (w) => {
+    const [a, b] = [w.queue(), w.queue()];
+    assert.equal(await a.lockWaits(), 0);
+    await a.enqueue(job("steve"));
+    const held = await a.reserve("w1", 1000);
+    assert.ok(held);
+    await a.enqueue(job("steve"));
+    assert.equal(await b.reserve("w2", 300), null);
+    assert.equal(await b.reserve("w2", 300), null);
+    assert.equal(await b.lockWaits(), 1);
+    assert.ok(await a.complete(held));
+    const next = await b.reserve("w2", 1000);
+    assert.equal(next?.user, "steve");
+    assert.equal(await a.lockWaits(), 1);
+  });
+});
