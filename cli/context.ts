@@ -36,6 +36,9 @@ export interface Context {
 export function createContext(config: Config, out: Output): Context {
   let redis: Redis | undefined;
   let db: MysqlDb | undefined;
+  // The opening itself is shared: callers that ask at once get one pool, not one each
+  // (the extra pools would never be closed and keep the process alive).
+  let opening: Promise<MysqlDb> | undefined;
   let api: Route53Api | undefined;
   const getRedis = () => {
     redis ??= new Redis(config.redisUrl, {
@@ -52,8 +55,14 @@ export function createContext(config: Config, out: Output): Context {
     out,
     redis: getRedis,
     async db() {
-      db ??= await openDb(config.databaseUrl);
-      return db;
+      opening ??= openDb(config.databaseUrl).then(
+        (opened) => db = opened,
+        (error) => {
+          opening = undefined; // a later call may try again
+          throw error;
+        },
+      );
+      return await opening;
     },
     queue(log) {
       return createQueue(getRedis(), {
@@ -104,6 +113,7 @@ export function createContext(config: Config, out: Output): Context {
     },
     async close() {
       api?.client.destroy();
+      await opening?.catch(() => {});
       if (db) await db.close();
       if (redis) {
         await redis.quit().catch(() => redis?.disconnect());
