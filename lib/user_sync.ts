@@ -254,8 +254,9 @@ async function dueZoneFiles(
   for (const entry of files) {
     const zone = basename(entry.path).toLowerCase().replace(/\.$/, "");
     const domain = domains.get(zone);
-    const stale = fullAfterMs > 0 && domain?.lastFullSyncAt != null &&
-      now.getTime() - domain.lastFullSyncAt.getTime() > fullAfterMs;
+    const lastFull = domain?.lastFullSyncAt;
+    const stale = fullAfterMs > 0 && domain?.lastSyncedCommit != null &&
+      (lastFull == null || now.getTime() - lastFull.getTime() > fullAfterMs);
     if (request.full || stale) {
       due.set(entry.path, "full");
     } else if (!domain?.lastSyncedCommit) {
@@ -332,7 +333,14 @@ async function syncZoneFile(
       const creates = parsed.rrsets.length;
       return done("planned", `${zone}: would create the hosted zone and ${creates} record set(s)`);
     }
-    const previous = job.full || read.viaSymlink ? null : await previousSets(deps, job, limits);
+    // A zone created just now holds only its apex SOA and NS, so the plan is "create
+    // everything" without listing it (one call less per new domain). Should that be
+    // wrong, Route 53 refuses the batch and the engine reconciles fully.
+    const previous = hosted.created
+      ? []
+      : job.full || read.viaSymlink
+      ? null
+      : await previousSets(deps, job, limits);
     if (request.dryRun) {
       const { plan, mode } = await planZone(api, {
         zone: fqdn,
@@ -378,7 +386,8 @@ async function syncZoneFile(
       hostedZoneId: hosted.id,
       nameservers: hosted.nameservers,
       lastSyncedCommit: job.head,
-      fullSync: result.mode === "full",
+      // A zone created by this sync is fully known: nothing else can be in it.
+      fullSync: result.mode === "full" || hosted.created,
     });
     return done("synced", formatPlanSummary(result.plan), {
       plan: result.plan,
@@ -398,18 +407,20 @@ async function hostedZoneFor(
   deps: UserSyncDeps,
   request: UserSyncRequest,
   job: ZoneFileJob,
-): Promise<{ id: string; nameservers: string[] } | null> {
+): Promise<{ id: string; nameservers: string[]; created: boolean } | null> {
   const { api, settings } = deps;
   const known = job.domain?.hostedZoneId;
   if (known) {
     const nameservers = job.domain?.nameservers.length
       ? job.domain.nameservers
       : await getNameservers(api, known);
-    return { id: known, nameservers };
+    return { id: known, nameservers, created: false };
   }
   // A zone created by an earlier attempt whose row update was lost is found by name.
   const found = await findHostedZone(api, `${job.zone}.`);
-  if (found) return { id: found.id, nameservers: await getNameservers(api, found.id) };
+  if (found) {
+    return { id: found.id, nameservers: await getNameservers(api, found.id), created: false };
+  }
   if (request.dryRun) return null;
   const created = await createHostedZone(api, `${job.zone}.`, {
     delegationSetId: settings.delegationSetId,
@@ -420,7 +431,7 @@ async function hostedZoneFor(
     hostedZoneId: created.zone.id,
     nameservers: created.nameservers,
   });
-  return { id: created.zone.id, nameservers: created.nameservers };
+  return { id: created.zone.id, nameservers: created.nameservers, created: true };
 }
 
 /** The record sets of the last file applied, or null when unknown (full reconcile). */
