@@ -150,6 +150,20 @@ Deno.test("hostile and careless input is refused with a reason and never reaches
       assert.equal(await world.recordSets("carol.test"), null);
     });
 
+    await t.step("an expired user's push fails with the reason and changes nothing", async () => {
+      await world.addUser("heidi");
+      await withoutPreReceive(world, "heidi");
+      const heidi = await world.clone("heidi");
+      const expired = await world.cli(["user", "expire", "heidi", "--at", "2020-01-01T00:00:00Z"]);
+      assert.equal(expired.code, 0, expired.stderr);
+      await world.commit(heidi, { "zones/heidi.test": "heidi.test. 300 IN A 192.0.2.71\n" });
+      const job = await pushAndWait(world, heidi);
+      finals.push(job.uuid);
+      assert.equal(job.status, "failed");
+      assert.match(messages(job), /expired/, messages(job));
+      assert.equal(await world.recordSets("heidi.test"), null);
+    });
+
     const queue = createQueue(world.redis, {
       reposRoot: world.reposRoot,
       prefix: world.prefix,
