@@ -105,8 +105,23 @@ function ipv6Groups(s: string): boolean {
   return true;
 }
 
-/** Canonical text of 8 IPv6 groups (see the module doc). */
-function formatIpv6(g: number[]): string {
+/** Scratch output: the canonical text's char codes (at most 45 of them). */
+const OUT = new Uint16Array(64);
+const HEX = "0123456789abcdef";
+
+/** Writes the decimal digits of `v` (0-255) to {@linkcode OUT} at `at`; returns the new end. */
+function putDec(v: number, at: number): number {
+  if (v >= 100) OUT[at++] = 48 + Math.floor(v / 100);
+  if (v >= 10) OUT[at++] = 48 + (Math.floor(v / 10) % 10);
+  OUT[at++] = 48 + (v % 10);
+  return at;
+}
+
+/**
+ * Writes the canonical text of 8 IPv6 groups (see the module doc) to {@linkcode OUT} as
+ * char codes and returns its length: no string is made unless it differs from the input.
+ */
+function formatIpv6(g: number[]): number {
   let best = -1, bestLen = 0;
   for (let i = 0; i < 8;) {
     if (g[i] !== 0) {
@@ -125,22 +140,33 @@ function formatIpv6(g: number[]): string {
   // inet_ntop's IPv4-compatible and IPv4-mapped forms
   const tail = best === 0 &&
     (bestLen === 6 || (bestLen === 7 && g[7] !== 1) || (bestLen === 5 && g[5] === 0xffff));
-  let s = "";
+  let n = 0;
   for (let i = 0; i < 8; i++) {
     if (i === best) {
-      s += i === 0 ? "::" : ":";
+      if (i === 0) OUT[n++] = 58;
+      OUT[n++] = 58;
       i += bestLen - 1;
       continue;
     }
     if (tail && i === 6) {
       const a = g[6] ?? 0, b = g[7] ?? 0;
-      s += `${a >> 8}.${a & 255}.${b >> 8}.${b & 255}`;
+      n = putDec(a >> 8, n);
+      OUT[n++] = 46;
+      n = putDec(a & 255, n);
+      OUT[n++] = 46;
+      n = putDec(b >> 8, n);
+      OUT[n++] = 46;
+      n = putDec(b & 255, n);
       break;
     }
-    s += (g[i] ?? 0).toString(16);
-    if (i < 7) s += ":";
+    const v = g[i] ?? 0;
+    if (v >= 0x1000) OUT[n++] = HEX.charCodeAt(v >> 12);
+    if (v >= 0x100) OUT[n++] = HEX.charCodeAt((v >> 8) & 15);
+    if (v >= 0x10) OUT[n++] = HEX.charCodeAt((v >> 4) & 15);
+    OUT[n++] = HEX.charCodeAt(v & 15);
+    if (i < 7) OUT[n++] = 58;
   }
-  return s;
+  return n;
 }
 
 /**
@@ -153,6 +179,12 @@ function formatIpv6(g: number[]): string {
  */
 export function canonicalIpv6(s: string): string {
   if (!ipv6Groups(s)) throw new SyntaxError(`"${s}" is not an IPv6 address`);
-  const c = formatIpv6(G);
-  return c === s ? s : c; // keep the token when it is already canonical: one string less
+  const n = formatIpv6(G);
+  // keep the token when it is already canonical (the common case): no new string
+  let same = n === s.length;
+  for (let i = 0; same && i < n; i++) same = OUT[i] === s.charCodeAt(i);
+  if (same) return s;
+  let c = "";
+  for (let i = 0; i < n; i++) c += String.fromCharCode(OUT[i] as number);
+  return c;
 }

@@ -75,9 +75,12 @@ export interface ZoneParseResult {
  *
  * Sets are stored column-wise (index i in every array is set i, in order of first
  * appearance) and become {@linkcode RecordSet} objects only at the end; a set's values
- * are a bare string until it has a second one. Sets are found by name through one Map
+ * are a bare string until it has a second one. Sets are found by name through one table
  * entry per owner name, the sets of one name chained through `next`. At a million
  * records this keeps the garbage collector's work (objects alive while parsing) small.
+ * The number columns are typed arrays sized from the file's length (doubled if ever
+ * short): no boxed numbers, and no discarded backing stores from growing arrays, which
+ * at a million records were tens of MiB of garbage raising the peak memory.
  */
 export interface ZoneCollector {
   /** Canonical zone name with trailing dot. */
@@ -86,22 +89,30 @@ export interface ZoneCollector {
   dotApex: string;
   names: string[];
   types: RRType[];
-  ttls: number[];
+  /** `ttls[i]`, `lines[i]`, `next[i]` are valid for `i < names.length`. */
+  ttls: Int32Array;
   /** One value (the common case) or several, unsorted until the end. */
   vals: (string | string[])[];
   /** `lines[i]`: line of the first record of set i. */
-  lines: number[];
+  lines: Int32Array;
   /**
    * Owner name → its first set, as an open-addressing hash table: `slots[h]` is the
    * first set's index + 1 (0 = empty). Hand-made because V8's first hash of each new
    * string in a Map costs about three times more (measured with 100k owner names).
    */
   slots: Int32Array;
+  /**
+   * `slotHashes[h]`: the hash of the name in `slots[h]`, compared before the name so a
+   * probe past another name does not have to read that name's string.
+   */
+  slotHashes: Int32Array;
   /** First set of each owner name, in order of appearance, and that name's hash. */
-  heads: number[];
-  headHashes: number[];
+  heads: Int32Array;
+  headHashes: Int32Array;
+  /** Number of owner names: the valid length of `heads` and `headHashes`. */
+  headCount: number;
   /** `next[i]`: index of the next set at the same name, or -1. */
-  next: number[];
+  next: Int32Array;
   errors: ZoneProblem[];
   warnings: ZoneProblem[];
   limits: ZoneLimits;
@@ -112,20 +123,31 @@ export interface ZoneCollector {
   lastFirst: number;
 }
 
-/** A collector for the zone `apex` (canonical, trailing dot). */
-export function createCollector(apex: string, limits: ZoneLimits): ZoneCollector {
+/**
+ * A collector for the zone `apex` (canonical, trailing dot), with room for `capacity`
+ * sets before its number columns grow.
+ */
+export function createCollector(
+  apex: string,
+  limits: ZoneLimits,
+  capacity = 1024,
+): ZoneCollector {
+  const cap = Math.max(16, capacity | 0);
   return {
     apex,
     dotApex: apex === "." ? "." : "." + apex,
     names: [],
     types: [],
-    ttls: [],
+    ttls: new Int32Array(cap),
     vals: [],
-    lines: [],
+    lines: new Int32Array(cap),
     slots: new Int32Array(1024),
-    heads: [],
-    headHashes: [],
-    next: [],
+    slotHashes: new Int32Array(1024),
+    // names are fewer than sets (several types per name): start smaller, double if short
+    heads: new Int32Array(cap >> 1),
+    headHashes: new Int32Array(cap >> 1),
+    headCount: 0,
+    next: new Int32Array(cap),
     errors: [],
     warnings: [],
     limits,
@@ -144,31 +166,47 @@ function nameHash(s: string): number {
 
 /** The first set at `name` (hash `h`), or -1. */
 function findHead(c: ZoneCollector, name: string, h: number): number {
-  const slots = c.slots, mask = slots.length - 1;
+  const slots = c.slots, hashes = c.slotHashes, mask = slots.length - 1;
+  const h32 = h | 0;
   for (let p = h & mask;; p = (p + 1) & mask) {
     const v = slots[p] as number;
     if (v === 0) return -1;
-    if (c.names[v - 1] === name) return v - 1;
+    if (hashes[p] === h32 && c.names[v - 1] === name) return v - 1;
   }
 }
 
-function insertSlot(slots: Int32Array, h: number, idx: number): void {
+function insertSlot(slots: Int32Array, hashes: Int32Array, h: number, idx: number): void {
   const mask = slots.length - 1;
   let p = h & mask;
   while (slots[p] !== 0) p = (p + 1) & mask;
   slots[p] = idx + 1;
+  hashes[p] = h | 0;
+}
+
+/** A copy of `a` with twice its length. */
+function doubled(a: Int32Array): Int32Array {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
 }
 
 function addHead(c: ZoneCollector, h: number, idx: number): void {
-  c.heads.push(idx);
-  c.headHashes.push(h);
-  if (c.heads.length * 2 > c.slots.length) {
+  if (c.headCount === c.heads.length) {
+    c.heads = doubled(c.heads);
+    c.headHashes = doubled(c.headHashes);
+  }
+  c.heads[c.headCount] = idx;
+  c.headHashes[c.headCount] = h | 0;
+  c.headCount++;
+  if (c.headCount * 2 > c.slots.length) {
     const slots = new Int32Array(c.slots.length * 2);
-    for (let k = 0; k < c.heads.length; k++) {
-      insertSlot(slots, c.headHashes[k] as number, c.heads[k] as number);
+    const hashes = new Int32Array(slots.length);
+    for (let k = 0; k < c.headCount; k++) {
+      insertSlot(slots, hashes, c.headHashes[k] as number, c.heads[k] as number);
     }
     c.slots = slots;
-  } else insertSlot(c.slots, h, idx);
+    c.slotHashes = hashes;
+  } else insertSlot(c.slots, c.slotHashes, h, idx);
 }
 
 /** The first set at `name`, or -1. */
@@ -244,12 +282,17 @@ export function addRecord(
     return;
   }
   const idx = c.names.length;
+  if (idx === c.ttls.length) {
+    c.ttls = doubled(c.ttls);
+    c.lines = doubled(c.lines);
+    c.next = doubled(c.next);
+  }
   c.names.push(name);
   c.types.push(type);
-  c.ttls.push(ttl);
+  c.ttls[idx] = ttl;
   c.vals.push(value);
-  c.lines.push(line);
-  c.next.push(-1);
+  c.lines[idx] = line;
+  c.next[idx] = -1;
   if (last < 0) {
     addHead(c, h, idx);
     c.lastName = name;
@@ -348,7 +391,8 @@ function readRecord(
       ttl = v;
       i++;
     } else if (!sawClass && isClass(tok)) {
-      const u = tok.toUpperCase();
+      // "IN" and "in" (nearly every class token) need no upper-case copy
+      const u = tok === "IN" || tok === "in" ? "IN" : tok.toUpperCase();
       if (u !== "IN" && u !== "CLASS1") { // CLASS1 is RFC 3597's spelling of IN
         c.errors.push({ line, message: `class ${tok} is not supported: Route 53 zones are IN` });
         return;
@@ -506,7 +550,27 @@ function byLine(a: ZoneProblem, b: ZoneProblem): number {
  */
 function relativeSortKey(name: string, apex: string): string {
   if (name === apex) return "";
-  const rel = name.slice(0, name.length - apex.length);
+  if (apex === ".") return rootSortKey(name);
+  // Labels are read from the right with lastIndexOf and sliced with their dot: far
+  // cheaper than split/reverse/join at half a million names. Canonical labels hold no
+  // bare dot (a dot inside a label is written \056).
+  const end = name.length - apex.length;
+  let dot = name.lastIndexOf(".", end - 2);
+  if (dot < 0) return end === 2 && name.charCodeAt(0) === 42 ? "\\052." : name.slice(0, end);
+  let key = "";
+  let e = end - 1;
+  while (true) {
+    const s = dot + 1;
+    key += s === 0 && e === 1 && name.charCodeAt(0) === 42 ? "\\052." : name.slice(s, e + 1);
+    if (dot < 0) return key;
+    e = dot;
+    dot = name.lastIndexOf(".", dot - 1);
+  }
+}
+
+/** {@linkcode relativeSortKey} in a zone at the root (kept as first written). */
+function rootSortKey(name: string): string {
+  const rel = name.slice(0, name.length - 1);
   const firstDot = rel.indexOf(".");
   if (firstDot === rel.length - 1) return rel === "*." ? "\\052." : rel;
   const labels = rel.slice(0, -1).split(".");
@@ -594,13 +658,29 @@ function finish(c: ZoneCollector): RecordSet[] {
       });
     }
   }
-  const owners = c.heads.map((i) => names[i] as string);
-  const keys = owners.map((n) => relativeSortKey(n, c.apex));
-  const order = owners.map((_, i) => i);
+  const heads = c.heads, headCount = c.headCount;
+  const keys: string[] = new Array(headCount);
+  const order: number[] = new Array(headCount);
+  for (let k = 0; k < headCount; k++) {
+    keys[k] = relativeSortKey(names[heads[k] as number] as string, c.apex);
+    order[k] = k;
+  }
   order.sort((a, b) => {
     const ka = keys[a] as string, kb = keys[b] as string;
     return ka < kb ? -1 : ka > kb ? 1 : 0;
   });
+  // The objects are made in set order (sequential reads of the columns, neighbouring
+  // objects in memory), then picked in listing order: one scattered read per set.
+  const recs: RecordSet[] = new Array(names.length);
+  for (let i = 0; i < names.length; i++) {
+    const v = vals[i] as string | string[];
+    recs[i] = {
+      name: names[i] as string,
+      type: types[i] as RRType,
+      ttl: ttls[i] as number,
+      values: typeof v === "string" ? [v] : v,
+    };
+  }
   const out: RecordSet[] = [];
   const here: number[] = [];
   const byType = (a: number, b: number) => {
@@ -608,22 +688,19 @@ function finish(c: ZoneCollector): RecordSet[] {
     return ta < tb ? -1 : ta > tb ? 1 : 0;
   };
   for (const k of order) {
-    const name = owners[k] as string;
+    const first = heads[k] as number;
+    const name = names[first] as string;
     here.length = 0;
-    for (let j = c.heads[k] ?? -1; j >= 0; j = c.next[j] ?? -1) {
+    for (let j = first; j >= 0; j = c.next[j] ?? -1) {
       const t = types[j];
       if (name === c.apex && (t === "SOA" || t === "NS")) continue;
       here.push(j);
     }
     if (here.length > 1) here.sort(byType);
     for (const j of here) {
-      const v = vals[j] as string | string[];
-      out.push({
-        name,
-        type: types[j] as RRType,
-        ttl: ttls[j] as number,
-        values: typeof v === "string" ? [v] : v,
-      });
+      const r = recs[j] as RecordSet;
+      r.name = name; // one string per owner name, as in the owner table
+      out.push(r);
     }
   }
   if (out.length > c.limits.maxRecordSets && !c.tooManySets) {
@@ -653,7 +730,13 @@ export function parseZone(
   const limits = { ...DEFAULT_ZONE_LIMITS, ...options.limits };
   let zone = options.zone.toLowerCase();
   if (zone.endsWith(".")) zone = zone.slice(0, -1);
-  const c = createCollector("", limits);
+  // Room for the sets up front (a record line averages 30-40 bytes; the set limit caps
+  // it), so the number columns rarely grow.
+  const c = createCollector(
+    "",
+    limits,
+    Math.min(limits.maxRecordSets + 2, (text.length >> 5) + 64),
+  );
   const result = (format: "bind" | "legacy", rrsets: RecordSet[]): ZoneParseResult => ({
     zone,
     format,
