@@ -234,6 +234,14 @@ async function settleFailure(
     uuid: r.syncId,
     message: reason,
   });
+  if (permanent) {
+    // Recorded before the queue publishes the final status, as a success is: whoever
+    // sees `failed` (logs, a waiting hook) finds the reason in the log as well.
+    await recordEach(deps, r, async (uuid) => {
+      await deps.db.appendLog(uuid, [{ level: "error", message: reason }]);
+      await deps.db.finishJob({ uuid, user: r.user, status: "failed", error: reason });
+    });
+  }
   let outcome;
   try {
     outcome = await deps.queue.settle(r, error);
@@ -244,10 +252,14 @@ async function settleFailure(
     return;
   }
   const final = outcome.kind === "failed";
+  if (permanent) {
+    deps.observer?.jobFinished?.(final ? "failed" : outcome.kind, seconds());
+    return;
+  }
   const line: LogLineInput = {
     level: final ? "error" : "warn",
     message: final
-      ? (permanent ? reason : `sync failed: ${reason}`)
+      ? `sync failed: ${reason}`
       : outcome.kind === "retry"
       ? `attempt ${r.attempt} failed (${reason}); retrying in ${
         Math.round(outcome.delayMs / 1000)
