@@ -12,7 +12,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
  * The job as DESIGN.md's `logs UUID --json` prints it: MySQL first; a uuid still
  * waiting in Redis (the hook does not touch MySQL) reports `queued`; a job whose final
- * status only reached Redis (MySQL was down) reports that.
+ * status only reached Redis (MySQL was down, or the job was refused as invalid) reports
+ * that, with the result's lines as its log.
  */
 export async function jobView(ctx: Context, uuid: string): Promise<JobView | null> {
   const db = await ctx.db();
@@ -20,7 +21,19 @@ export async function jobView(ctx: Context, uuid: string): Promise<JobView | nul
   const queue = ctx.queue();
   if (stored && (stored.status === "succeeded" || stored.status === "failed")) return stored;
   const state = await queue.jobState(uuid);
-  if (stored) return state && state !== stored.status ? { ...stored, status: state } : stored;
+  // A final status only Redis knows (MySQL was down, or the job was refused before it
+  // reached MySQL) comes with its result's lines, so it is never a status without a log.
+  const resultLog = async (): Promise<JobView["log"]> => {
+    if (state !== "succeeded" && state !== "failed") return [];
+    const result = await queue.waitResult(uuid, 0);
+    const level = state === "failed" ? "error" : "info";
+    const ts = new Date().toISOString();
+    return (result?.lines ?? []).map((message) => ({ ts, level, zone: null, message }));
+  };
+  if (stored) {
+    if (!state || state === stored.status) return stored;
+    return { ...stored, status: state, log: [...stored.log, ...await resultLog()] };
+  }
   if (state === null) return null;
   const raw = await ctx.redis().hget(queue.keys.job(uuid), "json");
   let user = "";
@@ -30,7 +43,7 @@ export async function jobView(ctx: Context, uuid: string): Promise<JobView | nul
   } catch {
     // The user stays unknown; the status is still right.
   }
-  return { uuid, user, status: state, commit: null, log: [] };
+  return { uuid, user, status: state, commit: null, log: await resultLog() };
 }
 
 /** `logs UUID [--json]`. */
