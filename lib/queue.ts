@@ -355,6 +355,11 @@ export function createQueue(redis: Redis, options: QueueOptions): Queue {
     prefix: p,
     reposRoot: options.reposRoot,
     log,
+    async refused(uuid, reason) {
+      // A payload may name any uuid: never overwrite the status of a job that exists.
+      if (await redis.exists(keys.job(uuid), keys.result(uuid)) > 0) return;
+      await publishMany([{ uuid, status: "failed", lines: [`job refused: ${reason}`] }]);
+    },
   });
 
   const recent = async (key: string, limit: number): Promise<unknown[]> => {

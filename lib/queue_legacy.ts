@@ -25,6 +25,26 @@ export interface LegacyIntakeOptions {
   /** `REPOS_ROOT`, to check each payload's repo. */
   reposRoot: string;
   log: (entry: QueueLogEntry) => void;
+  /**
+   * Called for a payload set aside that still names a uuid, so the queue can give that
+   * uuid a final status (every queued uuid reaches one).
+   */
+  refused?: (uuid: string, reason: string) => Promise<void>;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The uuid an invalid payload names, if it names one. */
+function uuidOf(raw: string): string | undefined {
+  try {
+    const value: unknown = JSON.parse(raw);
+    if (value && typeof value === "object" && "uuid" in value && typeof value.uuid === "string") {
+      return UUID.test(value.uuid) ? value.uuid.toLowerCase() : undefined;
+    }
+  } catch {
+    // not JSON: no uuid to answer for
+  }
+  return undefined;
 }
 
 /** Shortens a stored copy of an untrusted payload. */
@@ -88,6 +108,8 @@ export function legacyIntake(
       );
       if (moved === 1) {
         log({ level: "warn", event: "invalid", message: `legacy job set aside: ${parsed.reason}` });
+        const uuid = uuidOf(raw);
+        if (uuid !== undefined) await options.refused?.(uuid, parsed.reason);
       }
     }
     return queued;
