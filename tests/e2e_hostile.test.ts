@@ -184,6 +184,7 @@ Deno.test("hostile and careless input is refused with a reason and never reaches
         );
         const job = await world.waitFinal(uuid);
         assert.equal(job.status, "failed");
+        assert.match(messages(job), /^job refused: .*repo/m, messages(job));
         const invalid = await queue.recentInvalid(10);
         assert.ok(
           invalid.some((e) => JSON.stringify(e).includes(uuid)),
@@ -234,6 +235,9 @@ Deno.test("hostile and careless input is refused with a reason and never reaches
         const invalid = JSON.stringify(await queue.recentInvalid(20));
         assert.ok(invalid.includes(escaping), `the ../ payload is set aside: ${invalid}`);
         assert.ok(invalid.includes("not JSON"), `the non-JSON payload is set aside: ${invalid}`);
+        const refused = await world.waitFinal(escaping, 30_000);
+        assert.equal(refused.status, "failed", "the refused legacy uuid still gets a final status");
+        assert.match(messages(refused), /^job refused: /m, messages(refused));
 
         const setWorker = world.startWorker({ env: { DNSAPI_LEGACY_QUEUE: legacySet } });
         await world.commit(alice, { "zones/alice.test": "alice.test. 300 IN A 192.0.2.64\n" });
