@@ -634,6 +634,16 @@ function checkNames(c: ZoneCollector): void {
 
 /** Sorts and de-duplicates one set's values in place; returns them. */
 function tidy(v: string[]): string[] {
+  if (v.length === 2) {
+    // the common several-value set (two AAAA, two MX): no sort call
+    const a = v[0] as string, b = v[1] as string;
+    if (a === b) v.length = 1;
+    else if (b < a) {
+      v[0] = b;
+      v[1] = a;
+    }
+    return v;
+  }
   v.sort();
   let w = 1;
   for (let r = 1; r < v.length; r++) if (v[r] !== v[w - 1]) v[w++] = v[r] as string;
@@ -683,10 +693,6 @@ function finish(c: ZoneCollector): RecordSet[] {
   }
   const out: RecordSet[] = [];
   const here: number[] = [];
-  const byType = (a: number, b: number) => {
-    const ta = types[a] as string, tb = types[b] as string;
-    return ta < tb ? -1 : ta > tb ? 1 : 0;
-  };
   for (const k of order) {
     const first = heads[k] as number;
     const name = names[first] as string;
@@ -696,7 +702,15 @@ function finish(c: ZoneCollector): RecordSet[] {
       if (name === c.apex && (t === "SOA" || t === "NS")) continue;
       here.push(j);
     }
-    if (here.length > 1) here.sort(byType);
+    // by type; a name has a few sets (one per type), so an insertion sort is cheapest
+    for (let x = 1; x < here.length; x++) {
+      const j = here[x] as number, t = types[j] as string;
+      let y = x - 1;
+      for (; y >= 0 && (types[here[y] as number] as string) > t; y--) {
+        here[y + 1] = here[y] as number;
+      }
+      here[y + 1] = j;
+    }
     for (const j of here) {
       const r = recs[j] as RecordSet;
       r.name = name; // one string per owner name, as in the owner table
