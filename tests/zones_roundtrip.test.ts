@@ -10,23 +10,14 @@ import {
 import { canonicalRoute53Value } from "../lib/rdata.ts";
 import { encodeBytes } from "../lib/rdata_text.ts";
 import type { RecordSet, RRType } from "../lib/record_set.ts";
+import { seededRandom } from "../testing/route53_local/random.ts";
 
 /** mulberry32: a small seeded PRNG, so a failure can be replayed from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ZONE = "shop.test";
 
 function gen(seed: number): RecordSet[] {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const int = (n: number) => Math.floor(r() * n);
   const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)] as T;
   const bytes = (n: number) => Array.from({ length: n }, () => pick([int(256), 97 + int(26)]));
