@@ -116,6 +116,11 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** The zone a file names: its base name, lower-case, without a trailing dot. */
+export function zoneOfPath(path: string): string {
+  return basename(path).toLowerCase().replace(/\.$/, "");
+}
+
 /** A zone file's name is its zone; `example.*` files are samples and never synced. */
 export function isSampleZone(zone: string): boolean {
   return zone === "example" || zone.startsWith("example.");
@@ -183,10 +188,24 @@ export async function syncUser(
   const due = await dueZoneFiles(workDir, head, files, domains, settings, request, now());
 
   const zones: ZoneOutcome[] = [];
+  const filesOfZone = new Map<string, string[]>();
   for (const entry of files) {
-    const zone = basename(entry.path).toLowerCase().replace(/\.$/, "");
+    const zone = zoneOfPath(entry.path);
+    filesOfZone.set(zone, [...filesOfZone.get(zone) ?? [], entry.path]);
+  }
+  for (const entry of files) {
+    const zone = zoneOfPath(entry.path);
     if (isSampleZone(zone)) {
       say("info", `${entry.path}: sample file, skipped`, zone);
+      continue;
+    }
+    const same = filesOfZone.get(zone) ?? [];
+    if (same.length > 1) {
+      // `Shop.test` and `shop.test` would fight over one zone: sync neither, say it once.
+      if (entry.path !== same[0]) continue;
+      const summary = `${zone}: not synced: ${same.join(" and ")} both name this zone; keep one`;
+      say("error", summary, zone);
+      zones.push({ zone, file: entry.path, status: "invalid", summary });
       continue;
     }
     const reason = due.get(entry.path);
@@ -252,7 +271,7 @@ async function dueZoneFiles(
   const byBase = new Map<string, string[]>();
   const fullAfterMs = (settings.fullSyncHours ?? 24) * 3600_000;
   for (const entry of files) {
-    const zone = basename(entry.path).toLowerCase().replace(/\.$/, "");
+    const zone = zoneOfPath(entry.path);
     const domain = domains.get(zone);
     const lastFull = domain?.lastFullSyncAt;
     const stale = fullAfterMs > 0 && domain?.lastSyncedCommit != null &&
@@ -463,7 +482,7 @@ async function deletedZones(
   owned: readonly Domain[],
   say: Say,
 ): Promise<ZoneOutcome[]> {
-  const present = new Set(files.map((f) => basename(f.path).toLowerCase().replace(/\.$/, "")));
+  const present = new Set(files.map((f) => zoneOfPath(f.path)));
   const outcomes: ZoneOutcome[] = [];
   for (const domain of owned) {
     if (present.has(domain.name) || !domain.lastSyncedCommit || domain.lastSyncedCommit === head) {
