@@ -148,16 +148,19 @@ async function throughput(world: World): Promise<string[]> {
   const setupStart = performance.now();
   // `user add` in process (the command's own code): 200 CLI start-ups would dominate.
   const ctx = createContext(loadConfig(world.env), { stdout: () => {}, stderr: console.error });
-  await ctx.db(); // opened once, before the concurrent users share it
-  await pool(users, CONCURRENCY, async (user) => {
-    if (await cmdUser(ctx, ["add", user]) !== 0) throw new Error(`user add ${user} failed`);
-    const clone = await world.clone(user);
-    await world.commit(clone, { [`zones/${user}.test`]: smallZone(users.indexOf(user)) });
-    const push = await world.push(clone);
-    if (!push.uuid) throw new Error(`push of ${user} queued nothing:\n${push.output}`);
-    uuids.push(push.uuid);
-    if (uuids.length % 20 === 0) console.error(`${uuids.length} users pushed`);
-  });
+  try {
+    await pool(users, CONCURRENCY, async (user) => {
+      if (await cmdUser(ctx, ["add", user]) !== 0) throw new Error(`user add ${user} failed`);
+      const clone = await world.clone(user);
+      await world.commit(clone, { [`zones/${user}.test`]: smallZone(users.indexOf(user)) });
+      const push = await world.push(clone);
+      if (!push.uuid) throw new Error(`push of ${user} queued nothing:\n${push.output}`);
+      uuids.push(push.uuid);
+      if (uuids.length % 20 === 0) console.error(`${uuids.length} users pushed`);
+    });
+  } finally {
+    await ctx.close(); // its MySQL pool would keep the process alive
+  }
   console.error(
     `backlog of ${uuids.length} built in ${Math.round(performance.now() - setupStart)} ms`,
   );

@@ -309,10 +309,14 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
       };
       const drained = Promise.all([drain(proc.stdout, true), drain(proc.stderr, false)]);
       const status = drained.then(() => proc.status);
-      status.finally(notify);
       workers.push({ proc, status });
       let exited = false;
-      status.then(() => exited = true);
+      // Waiters still pending when the process exits are told so at once.
+      const onExit = () => {
+        exited = true;
+        notify();
+      };
+      status.then(onExit, onExit);
       return {
         pid: proc.pid,
         output: () => text,
