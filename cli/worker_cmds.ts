@@ -99,6 +99,7 @@ export async function cmdRun(
         }, (message) => log({ level: "warn", event: "new-user", message })),
       // Renewed three times per lease, so one slow renewal does not lose the user.
       heartbeatMs: Math.max(100, (ctx.config.queue.leaseSeconds * 1000) / 3),
+      leaseMs: ctx.config.queue.leaseSeconds * 1000,
       observer: {
         jobFinished(outcome, seconds) {
           if (outcome === "lost") return;

@@ -61,6 +61,12 @@ export interface UserSyncDeps {
   api: Route53Api;
   settings: UserSyncSettings;
   now?: () => Date;
+  /**
+   * Asked before each zone is synced; false means this worker may no longer hold the
+   * user (its lease could not be renewed), so it stops rather than risk two workers
+   * changing one user's zones at once. The queue then retries the sync.
+   */
+  stillOwned?: () => boolean;
 }
 
 /** One sync request. */
@@ -210,6 +216,11 @@ export async function syncUser(
     }
     const reason = due.get(entry.path);
     if (reason === undefined) continue;
+    if (deps.stillOwned && !deps.stillOwned()) {
+      throw new Error(
+        "Cannot go on with the sync: the lease on this user could not be renewed in time",
+      );
+    }
     const outcome = await syncZoneFile(deps, request, {
       zone,
       path: entry.path,

@@ -34,6 +34,8 @@ export interface WorkerDeps {
   observer?: WorkerObserver;
   /** How often the lease is renewed (default 10 s; the queue's lease is 30 s). */
   heartbeatMs?: number;
+  /** The queue's lease (default 30 s): past it without a renewal, the user may be another's. */
+  leaseMs?: number;
   /** How long `reserve` blocks before looking at the stop signal again (default 1 s). */
   fetchTimeoutMs?: number;
   /** Side intake run before each fetch (NEW:USER events); its errors are logged. */
@@ -54,6 +56,15 @@ export interface RunOptions {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Whether a reservation may still be acted on: not reported lost, and renewed within
+ * the lease. A worker cut off from Redis cannot learn that its lease ran out, so it
+ * goes by its own clock, with a margin of a fifth of the lease for clock drift.
+ */
+export function leaseHeld(lost: boolean, renewedAt: number, now: number, leaseMs: number): boolean {
+  return !lost && now - renewedAt < leaseMs * 0.8;
 }
 
 /** The customer-facing lines of a sync: one per zone, then parse errors. */
@@ -149,11 +160,14 @@ export async function handleReservation(deps: WorkerDeps, r: Reservation): Promi
   const seconds = () => (performance.now() - started) / 1000;
   const { db, queue, log } = deps;
   let lost = false;
+  let renewedAt = performance.now();
   const beat = setInterval(() => {
     queue.heartbeat(r).then((ok) => {
-      if (!ok) lost = true;
+      if (ok) renewedAt = performance.now();
+      else lost = true;
     }).catch(() => {});
   }, deps.heartbeatMs ?? 10_000);
+  const stillOwned = () => leaseHeld(lost, renewedAt, performance.now(), deps.leaseMs ?? 30_000);
   log({
     level: "info",
     event: "start",
@@ -168,7 +182,7 @@ export async function handleReservation(deps: WorkerDeps, r: Reservation): Promi
     }
     let result: UserSyncResult;
     try {
-      result = await syncUser({ db, api: deps.api, settings: deps.settings }, {
+      result = await syncUser({ db, api: deps.api, settings: deps.settings, stillOwned }, {
         user: r.user,
         jobId: r.syncId,
       });
