@@ -18,6 +18,7 @@ import { parseArgs } from "node:util";
 import { findHostedZone, getNameservers, listRecordSets, route53Api } from "./lib/route53.ts";
 import { startRoute53Local } from "./testing/route53_local/server.ts";
 import { type Service, startMariadb, startRedis } from "./testing/services.ts";
+import { workerTaskFlags } from "./testing/worker_flags.ts";
 
 const PROJECT = dirname(fileURLToPath(import.meta.url));
 const CUSTOMER = "demo";
@@ -69,7 +70,9 @@ async function run(
 }
 
 function worker(args: string[], env: Record<string, string>) {
-  return run(Deno.execPath(), ["run", "-A", join(PROJECT, "main.ts"), ...args], { env });
+  return run(Deno.execPath(), ["run", ...workerTaskFlags(), join(PROJECT, "main.ts"), ...args], {
+    env,
+  });
 }
 
 async function waitForFinal(uuid: string, env: Record<string, string>): Promise<string> {
@@ -146,7 +149,7 @@ async function main(): Promise<number> {
 
     section("operator: start the worker daemon");
     workerProcess = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", join(PROJECT, "main.ts"), "run"],
+      args: ["run", ...workerTaskFlags(), join(PROJECT, "main.ts"), "run"],
       env,
       stdout: "null",
       stderr: "inherit",

@@ -24,8 +24,11 @@ import { jobView } from "../cli/report_cmds.ts";
 import { loadConfig } from "../lib/config.ts";
 import type { JobView } from "../lib/db.ts";
 import { type Route53Local, startRoute53Local } from "./route53_local/server.ts";
+import { workerTaskFlags } from "./worker_flags.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
+const WORKER_FLAGS = workerTaskFlags();
+
 const decoder = new TextDecoder();
 
 /** The shared services every world uses unless told otherwise. */
@@ -268,10 +271,11 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
     env,
     redis,
     legacyKey,
-    cli: (args, extra) => run(Deno.execPath(), ["run", "-A", MAIN, ...args], root, extra),
+    cli: (args, extra) =>
+      run(Deno.execPath(), ["run", ...WORKER_FLAGS, MAIN, ...args], root, extra),
     startWorker(opts = {}) {
       const proc = new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", MAIN, "run", ...(opts.args ?? [])],
+        args: ["run", ...WORKER_FLAGS, MAIN, "run", ...(opts.args ?? [])],
         cwd: root,
         env: { ...env, ...opts.env },
         clearEnv: true,
