@@ -20,7 +20,6 @@ export type OperatorLog = (entry: Record<string, unknown>) => void;
 /** Hooks for metrics; every field optional. */
 export interface WorkerObserver {
   jobFinished?(outcome: "succeeded" | "failed" | "retry" | "lost", seconds: number): void;
-  route53Calls?(calls: Record<string, number>): void;
 }
 
 /** What the loop needs. */
@@ -190,7 +189,6 @@ export async function handleReservation(deps: WorkerDeps, r: Reservation): Promi
       await settleFailure(deps, r, error, seconds);
       return;
     }
-    deps.observer?.route53Calls?.(deps.api.calls);
     if (lost) {
       log({ level: "warn", event: "lost", user: r.user, uuid: r.syncId, message: "lease lost" });
       deps.observer?.jobFinished?.("lost", seconds());

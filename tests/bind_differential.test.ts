@@ -128,12 +128,6 @@ const WARNINGS: Record<string, { lines: number[]; reason: string }> = {
   },
 };
 
-/**
- * Disagreements reported to the parser's author (.tmp/parser_findings.md, item named)
- * and not yet fixed or explained: these cases are skipped, the name says why.
- */
-const KNOWN: Record<string, string> = {};
-
 const files = [...Deno.readDirSync(CORPUS)]
   .map((e) => e.name)
   .filter((n) => n.endsWith(".zone"))
@@ -154,7 +148,7 @@ Deno.test("the corpus holds at least 60 cases, each with a header comment", () =
 });
 
 Deno.test("every listed deviation names a corpus file", () => {
-  for (const f of [...Object.keys(DEVIATIONS), ...Object.keys(WARNINGS), ...Object.keys(KNOWN)]) {
+  for (const f of [...Object.keys(DEVIATIONS), ...Object.keys(WARNINGS)]) {
     assert.ok(files.includes(f), `${f} is listed but not in tests/corpus/`);
   }
 });
@@ -208,15 +202,11 @@ function lines(list: { line: number }[]): number[] {
 
 for (const file of files) {
   const dev = DEVIATIONS[file];
-  const known = KNOWN[file];
-  const label = known
-    ? `corpus ${file}: SKIPPED, known disagreement with BIND (${known})`
-    : dev
+  const label = dev
     ? `corpus ${file}: deviates from BIND on purpose (${dev.kind})`
     : `corpus ${file}: agrees with BIND`;
   Deno.test({
     name: label,
-    ignore: known !== undefined,
     async fn() {
       const path = join(CORPUS, file);
       const text = await Deno.readTextFile(path);
