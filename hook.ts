@@ -9,7 +9,7 @@
  * `remote: dns-api: queued <uuid>`). With `DNS_API_HOOK_WAIT=N` (seconds, default 10)
  * it then waits for the job's result and prints the per-zone summary.
  *
- * Start-up time is the budget: only lib/job.ts and lib/resp.ts are imported (no zod,
+ * Start-up time is the budget: only lib/job/contract.ts and lib/job/resp.ts are imported (no zod,
  * no ioredis, no node: modules). Every Redis step has a short timeout so a push never
  * hangs; when Redis is unreachable the customer is told plainly that the push is
  * stored but DNS was not updated, and the hook exits 1 (the push itself stays).
@@ -30,8 +30,8 @@ import {
   normalizePath,
   parseJobResult,
   queueKeys,
-} from "./lib/job.ts";
-import { connectResp, type RespClient, RespError } from "./lib/resp.ts";
+} from "./lib/job/contract.ts";
+import { connectResp, type RespClient, RespError } from "./lib/job/resp.ts";
 
 /** Connect and command timeout: short, so a push never hangs on Redis. */
 const REDIS_TIMEOUT_MS = 2000;
@@ -231,14 +231,14 @@ async function waitForResult(
 
 /**
  * pre-receive: parses the zone files the pushed commits change and rejects the push
- * with `zones/file:line: message` lines when one is invalid (lib/pre_receive.ts). The
+ * with `zones/file:line: message` lines when one is invalid (lib/hook/pre_receive.ts). The
  * zone reader is loaded here, by a static-string dynamic import (which `deno compile`
  * includes), so post-receive's start-up does not pay for it. A failure of the
  * validator itself lets the push through.
  */
 async function preReceive(io: HookIo): Promise<number> {
   try {
-    const { runPreReceive } = await import("./lib/pre_receive.ts");
+    const { runPreReceive } = await import("./lib/hook/pre_receive.ts");
     return await runPreReceive(io.stdin, io);
   } catch (error) {
     say(io, `could not validate the zone files (${String(error)}); the push goes on`);

@@ -29,7 +29,7 @@ import { Redis } from "ioredis";
 import { createContext } from "../cli/context.ts";
 import { cmdUser } from "../cli/user_cmds.ts";
 import { loadConfig } from "../lib/config.ts";
-import { queueKeys } from "../lib/job.ts";
+import { queueKeys } from "../lib/queue.ts";
 import { createWorld, type World } from "../testing/world.ts";
 
 const { values } = parseArgs({

@@ -84,7 +84,7 @@ console.log([
   'Measured $(date -u +%Y-%m-%dT%H:%MZ), $(deno --version | head -1).',
   '',
   'What keeps the hook cheap (measured on this machine against an empty script):',
-  'hook.ts imports only lib/job.ts and lib/resp.ts: zod would add about 50 ms, ioredis',
+  'hook.ts imports only lib/job/contract.ts and lib/job/resp.ts: zod would add about 50 ms, ioredis',
   'about 135 ms (issue 4's figure); its timeouts use AbortSignal.timeout, because the first setTimeout of a',
   'process costs about 18 ms of CPU; stdin is read with plain reads (a Response over the',
   'stream costs about 10 ms more). What remains over the empty script is the TCP',

@@ -11,11 +11,11 @@
  */
 import { Route53Client } from "@aws-sdk/client-route-53";
 import { startRoute53Local } from "../testing/route53_local/server.ts";
-import { minimumBatchCount } from "../lib/batch.ts";
-import { planIncremental } from "../lib/incremental.ts";
-import type { RecordSet } from "../lib/record_set.ts";
+import { minimumBatchCount } from "../lib/route53.ts";
+import { planIncremental } from "../lib/route53.ts";
+import type { RecordSet } from "../lib/zones.ts";
 import { createHostedZone, route53Api } from "../lib/route53.ts";
-import { syncZone } from "../lib/zone_sync.ts";
+import { syncZone } from "../lib/route53.ts";
 
 const ZONE = "bench.test.";
 const PAGE = 300;

@@ -9,9 +9,9 @@ import { Redis } from "ioredis";
 import type { Config } from "../lib/config.ts";
 import { type MysqlDb, openDb } from "../lib/db.ts";
 import { createQueue, type Queue, type QueueLogEntry } from "../lib/queue.ts";
-import { redisRateLimiter } from "../lib/rate_limit.ts";
+import { redisRateLimiter } from "../lib/route53.ts";
 import { type Route53Api, route53Api } from "../lib/route53.ts";
-import type { UserSyncSettings } from "../lib/user_sync.ts";
+import type { UserSyncSettings } from "../lib/sync.ts";
 
 /** Where a command writes. */
 export interface Output {

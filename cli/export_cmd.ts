@@ -6,7 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { findHostedZone, listRecordSets } from "../lib/route53.ts";
-import { zoneExport } from "../lib/zone_export.ts";
+import { zoneExport } from "../lib/zones.ts";
 import type { Context } from "./context.ts";
 
 /** `export ZONE [--id ZONEID]`: prints the zone file on stdout. */

@@ -13,7 +13,7 @@ import {
   installHooks,
   sourceHookCommand,
   USER_PATTERN,
-} from "../lib/repos.ts";
+} from "../lib/git.ts";
 import type { Context } from "./context.ts";
 
 /**

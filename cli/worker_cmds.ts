@@ -13,12 +13,12 @@ import {
   recordRoute53Call,
   recordSyncDuration,
   setQueueDepth,
-} from "../lib/metrics.ts";
-import { combineHealthChecks, startMetricsServer } from "../lib/metrics_server.ts";
-import { takeNewUsers } from "../lib/new_user.ts";
-import { formatPlan } from "../lib/plan.ts";
+} from "../lib/worker.ts";
+import { combineHealthChecks, startMetricsServer } from "../lib/worker.ts";
+import { takeNewUsers } from "../lib/worker.ts";
+import { formatPlan } from "../lib/route53.ts";
 import { UnrecoverableError } from "../lib/queue.ts";
-import { syncUser } from "../lib/user_sync.ts";
+import { syncUser } from "../lib/sync.ts";
 import { runWorker } from "../lib/worker.ts";
 import type { Context } from "./context.ts";
 import { addUserWithRepo } from "./user_cmds.ts";

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { runPreReceive } from "../lib/pre_receive.ts";
+import { runPreReceive } from "../lib/hook.ts";
 
 if (import.meta.main) {
   const stdin = await new Response(Deno.stdin.readable).text();

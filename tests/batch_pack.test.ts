@@ -7,9 +7,9 @@ import {
   minimumBatchCount,
   ROUTE53_LIMITS,
   toBatchChanges,
-} from "../lib/batch.ts";
-import type { Change, ExistingRecordSet } from "../lib/plan.ts";
-import { type RecordSet, rrsetKey } from "../lib/record_set.ts";
+} from "../lib/route53.ts";
+import type { Change, ExistingRecordSet } from "../lib/route53.ts";
+import { type RecordSet, rrsetKey } from "../lib/zones.ts";
 
 function a(name: string, values: string[], ttl = 300): RecordSet {
   return { name, type: "A", ttl, values };

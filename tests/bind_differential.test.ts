@@ -22,7 +22,7 @@ import {
   runBind,
 } from "../testing/bind_oracle.ts";
 import { parseZone } from "../lib/zones.ts";
-import type { RecordSet } from "../lib/record_set.ts";
+import type { RecordSet } from "../lib/zones.ts";
 import { zoneLines } from "../bench/gen_zone.ts";
 import { type CheckedZone, checkFile } from "../cli/check.ts";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createUserRepo, sourceHookCommand } from "../lib/repos.ts";
+import { createUserRepo, sourceHookCommand } from "../lib/git.ts";
 
 const PROJECT = dirname(dirname(fileURLToPath(import.meta.url)));
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Redis } from "ioredis";
-import { parseJob } from "../lib/job_schema.ts";
+import { parseJob } from "../lib/queue.ts";
 import { createQueue } from "../lib/queue.ts";
 
 const REDIS_URL = "redis://127.0.0.1:6379";

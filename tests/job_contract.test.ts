@@ -7,8 +7,8 @@ import {
   queueKeys,
   realRepoProblem,
   repoProblem,
-} from "../lib/job.ts";
-import { parseJob, parseLegacyJob } from "../lib/job_schema.ts";
+} from "../lib/queue.ts";
+import { parseJob, parseLegacyJob } from "../lib/queue.ts";
 
 const uuid = "3f1c2b9e-6c1d-4f55-9a1e-2b7f0c4d5e6a";
 const good = {

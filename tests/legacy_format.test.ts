@@ -1,5 +1,5 @@
 import { deepStrictEqual as eq, ok } from "node:assert/strict";
-import { detectFormat } from "../lib/legacy_format.ts";
+import { detectFormat } from "../lib/zones.ts";
 import { parseZone, type ZoneParseResult } from "../lib/zones.ts";
 
 function sets(r: ZoneParseResult): string[] {

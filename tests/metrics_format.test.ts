@@ -13,7 +13,7 @@ import {
   renderMetrics,
   setGauge,
   setQueueDepth,
-} from "../lib/metrics.ts";
+} from "../lib/worker.ts";
 
 Deno.test("renderMetrics() prints HELP, TYPE and one line per series, sorted by labels", () => {
   const r = createRegistry();

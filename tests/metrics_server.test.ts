@@ -1,10 +1,6 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
-import { createDnsApiRegistry, recordJob, setQueueDepth } from "../lib/metrics.ts";
-import {
-  combineHealthChecks,
-  type HealthReport,
-  startMetricsServer,
-} from "../lib/metrics_server.ts";
+import { createDnsApiRegistry, recordJob, setQueueDepth } from "../lib/worker.ts";
+import { combineHealthChecks, type HealthReport, startMetricsServer } from "../lib/worker.ts";
 
 const healthy = (): Promise<HealthReport> =>
   Promise.resolve({ ok: true, checks: { redis: { ok: true }, mysql: { ok: true } } });

@@ -5,7 +5,7 @@ import {
   isInZone,
   parseName,
   toRoute53Name,
-} from "../lib/names.ts";
+} from "../lib/zones.ts";
 
 Deno.test("parseName() lower-cases, qualifies relative names and reads @", () => {
   eq(parseName("WWW", "shop.test.", false), "www.shop.test.");

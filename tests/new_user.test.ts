@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Redis } from "ioredis";
-import { parseNewUserEvent, takeNewUsers } from "../lib/new_user.ts";
+import { parseNewUserEvent, takeNewUsers } from "../lib/worker.ts";
 
 Deno.test("parseNewUserEvent() reads the JSON payload and a bare name", () => {
   assert.deepEqual(parseNewUserEvent('{"user":"steve"}'), { user: "steve" });

@@ -4,7 +4,7 @@ import {
   domainSyntaxProblem,
   isPublicSuffix,
   normaliseDomain,
-} from "../lib/ownership.ts";
+} from "../lib/zones.ts";
 
 const rows = [
   { name: "shop.test", owner: "steve" },

@@ -6,8 +6,8 @@ import {
   formatPlan,
   formatPlanSummary,
   isEmptyPlan,
-} from "../lib/plan.ts";
-import type { RecordSet } from "../lib/record_set.ts";
+} from "../lib/route53.ts";
+import type { RecordSet } from "../lib/zones.ts";
 
 const ZONE = "shop.test.";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { isDriftError, planIncremental } from "../lib/incremental.ts";
-import { batchChanges } from "../lib/batch.ts";
-import type { RecordSet } from "../lib/record_set.ts";
+import { isDriftError, planIncremental } from "../lib/route53.ts";
+import { batchChanges } from "../lib/route53.ts";
+import type { RecordSet } from "../lib/zones.ts";
 
 const ZONE = "shop.test.";
 

@@ -6,8 +6,8 @@ import {
   runPreReceive,
   validatePush,
   zoneNameProblem,
-} from "../lib/pre_receive.ts";
-import { parseDiffTree, parseLsTree } from "../lib/pre_receive_git.ts";
+} from "../lib/hook.ts";
+import { parseDiffTree, parseLsTree } from "../lib/git.ts";
 
 const A = "a".repeat(40);
 const B = "b".repeat(40);

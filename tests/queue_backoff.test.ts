@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { backoffMs } from "../lib/queue_backoff.ts";
+import { backoffMs } from "../lib/queue.ts";
 
 const options = { baseMs: 5000, maxMs: 300_000 };
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Redis } from "ioredis";
-import type { Job } from "../lib/job.ts";
+import type { Job } from "../lib/queue.ts";
 import {
   createQueue,
   type Queue,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Redis } from "ioredis";
-import { redisRateLimiter } from "../lib/rate_limit.ts";
+import { redisRateLimiter } from "../lib/route53.ts";
 
 const REDIS_URL = "redis://127.0.0.1:6379";
 

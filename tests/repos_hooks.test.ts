@@ -7,7 +7,7 @@ import {
   installHooks,
   shellQuote,
   sourceHookCommand,
-} from "../lib/repos.ts";
+} from "../lib/git.ts";
 
 async function withTemp(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "dnsapi_repos_test_" });

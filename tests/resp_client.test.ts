@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { connectResp, decodeReply, encodeCommand, parseRedisUrl, RespError } from "../lib/resp.ts";
+import { connectResp, decodeReply, encodeCommand, parseRedisUrl, RespError } from "../lib/queue.ts";
 
 const REDIS_URL = "redis://127.0.0.1:6379";
 const bytes = (s: string) => new TextEncoder().encode(s);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { backoffDelayMs, classifyError, nextRetry } from "../lib/retry.ts";
+import { backoffDelayMs, classifyError, nextRetry } from "../lib/route53.ts";
 
 /** An error shaped like the AWS SDK's service exceptions. */
 function awsError(name: string, status: number): Error {

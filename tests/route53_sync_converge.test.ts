@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { ChangeResourceRecordSetsCommand } from "@aws-sdk/client-route-53";
 import { assertConverges, newZone, parse, statsDelta, withSyncEnv } from "./route53_sync_env.ts";
-import { formatPlan } from "../lib/plan.ts";
+import { formatPlan } from "../lib/route53.ts";
 import { listRecordSets } from "../lib/route53.ts";
-import { UnsafePlanError } from "../lib/safety.ts";
-import { planZone, syncZone } from "../lib/zone_sync.ts";
+import { UnsafePlanError } from "../lib/route53.ts";
+import { planZone, syncZone } from "../lib/route53.ts";
 
 const ZONE = "shop.test.";
 

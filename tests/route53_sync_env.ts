@@ -13,8 +13,8 @@ import {
 } from "../testing/route53_local/server.ts";
 import { createHostedZone, listRecordSets, type Route53Api, route53Api } from "../lib/route53.ts";
 import { parseZone } from "../lib/zones.ts";
-import type { RecordSet } from "../lib/record_set.ts";
-import { planZone, type SyncResult, syncZone } from "../lib/zone_sync.ts";
+import type { RecordSet } from "../lib/zones.ts";
+import { planZone, type SyncResult, syncZone } from "../lib/route53.ts";
 
 /** What a test body gets. */
 export interface SyncEnv {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { ChangeResourceRecordSetsCommand, type Route53Client } from "@aws-sdk/client-route-53";
 import { assertConverges, newZone, parse, statsDelta, withSyncEnv } from "./route53_sync_env.ts";
-import type { RecordSet } from "../lib/record_set.ts";
-import { planZone, syncZone } from "../lib/zone_sync.ts";
+import type { RecordSet } from "../lib/zones.ts";
+import { planZone, syncZone } from "../lib/route53.ts";
 
 const ZONE = "shop.test.";
 

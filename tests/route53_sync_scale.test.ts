@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { assertConverges, newZone, statsDelta, withSyncEnv } from "./route53_sync_env.ts";
 import { Redis } from "ioredis";
-import { redisRateLimiter } from "../lib/rate_limit.ts";
-import type { RecordSet } from "../lib/record_set.ts";
+import { redisRateLimiter } from "../lib/route53.ts";
+import type { RecordSet } from "../lib/zones.ts";
 import { route53Api } from "../lib/route53.ts";
-import { syncZone } from "../lib/zone_sync.ts";
+import { syncZone } from "../lib/route53.ts";
 
 const ZONE = "big.test.";
 

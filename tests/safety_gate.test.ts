@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { diffZone, type ExistingRecordSet, type Plan } from "../lib/plan.ts";
-import { checkPlanSafety, UnsafePlanError, unsafePlanReason } from "../lib/safety.ts";
-import type { RecordSet } from "../lib/record_set.ts";
+import { diffZone, type ExistingRecordSet, type Plan } from "../lib/route53.ts";
+import { checkPlanSafety, UnsafePlanError, unsafePlanReason } from "../lib/route53.ts";
+import type { RecordSet } from "../lib/zones.ts";
 
 const ZONE = "shop.test.";
 

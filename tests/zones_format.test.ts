@@ -1,5 +1,5 @@
 import { deepStrictEqual as eq } from "node:assert/strict";
-import { formatZone, octalToZoneEscapes } from "../lib/zone_format.ts";
+import { formatZone, octalToZoneEscapes } from "../lib/zones.ts";
 import { parseZone } from "../lib/zones.ts";
 
 Deno.test("octalToZoneEscapes() turns Route 53's \\ooo into zone-file decimal \\DDD", () => {

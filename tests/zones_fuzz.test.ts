@@ -1,7 +1,7 @@
 import { ok } from "node:assert/strict";
 import { parseZone } from "../lib/zones.ts";
-import { canonicalRoute53Value } from "../lib/rdata.ts";
-import { ROUTE53_TYPES } from "../lib/record_set.ts";
+import { canonicalRoute53Value } from "../lib/zones.ts";
+import { ROUTE53_TYPES } from "../lib/zones.ts";
 
 /** Seeded linear congruential generator: a failure names its seed and input. */
 function rng(seed: number): () => number {

@@ -1,5 +1,5 @@
 import { deepStrictEqual as eq } from "node:assert/strict";
-import { expandGenerate } from "../lib/zone_lexer.ts";
+import { expandGenerate } from "../lib/zones.ts";
 import { parseZone } from "../lib/zones.ts";
 
 function gen(line: string): string[] | string {

@@ -1,15 +1,15 @@
 import { deepStrictEqual as eq } from "node:assert/strict";
-import { formatZone } from "../lib/zone_format.ts";
+import { formatZone } from "../lib/zones.ts";
 import { parseZone } from "../lib/zones.ts";
 import {
   canonicalRoute53Name,
   compareRoute53Order,
   parseName,
   toRoute53Name,
-} from "../lib/names.ts";
-import { canonicalRoute53Value } from "../lib/rdata.ts";
-import { encodeBytes } from "../lib/rdata_text.ts";
-import type { RecordSet, RRType } from "../lib/record_set.ts";
+} from "../lib/zones.ts";
+import { canonicalRoute53Value } from "../lib/zones.ts";
+import { encodeBytes } from "../lib/zones.ts";
+import type { RecordSet, RRType } from "../lib/zones.ts";
 import { seededRandom } from "../testing/route53_local/random.ts";
 
 /** mulberry32: a small seeded PRNG, so a failure can be replayed from its seed. */

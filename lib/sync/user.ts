@@ -1,7 +1,7 @@
 /**
  * One user's sync, end to end: user check, working copy, changed zone files, parse,
  * ownership, hosted zone, plan, safety gate, apply, domain rows. The queue, the job
- * rows and the customer-facing result are the caller's (lib/worker.ts); this module
+ * rows and the customer-facing result are the caller's (lib/worker/worker.ts); this module
  * returns what happened as plain data (a log and per-zone outcomes).
  *
  * Failures are sorted by who can fix them:
@@ -15,8 +15,8 @@
  * @module
  */
 import { basename } from "node:path";
-import type { Db, Domain, LogLineInput } from "./db.ts";
-import { userProblem } from "./db.ts";
+import type { Db, Domain, LogLineInput } from "../db/mysql.ts";
+import { userProblem } from "../db/mysql.ts";
 import {
   changedFiles,
   type GitOptions,
@@ -25,16 +25,21 @@ import {
   resolveZoneFile,
   syncWorkingCopy,
   type TreeEntry,
-} from "./git.ts";
-import { decideOwnership, domainSyntaxProblem } from "./ownership.ts";
-import { formatChange, formatPlanSummary, type Plan } from "./plan.ts";
-import { UnrecoverableError } from "./queue.ts";
-import type { RecordSet } from "./record_set.ts";
-import { classifyError } from "./retry.ts";
-import { createHostedZone, findHostedZone, getNameservers, type Route53Api } from "./route53.ts";
-import { type SafetyThresholds, UnsafePlanError } from "./safety.ts";
-import { applyPlan, planZone, syncZone } from "./zone_sync.ts";
-import { DEFAULT_ZONE_LIMITS, parseZone, type ZoneLimits } from "./zones.ts";
+} from "../git/working_copy.ts";
+import { decideOwnership, domainSyntaxProblem } from "../dns/ownership.ts";
+import { formatChange, formatPlanSummary, type Plan } from "../plan/plan.ts";
+import { UnrecoverableError } from "../queue/redis_queue.ts";
+import type { RecordSet } from "../dns/record_set.ts";
+import { classifyError } from "../route53/retry.ts";
+import {
+  createHostedZone,
+  findHostedZone,
+  getNameservers,
+  type Route53Api,
+} from "../route53/api.ts";
+import { type SafetyThresholds, UnsafePlanError } from "../plan/safety.ts";
+import { applyPlan, planZone, syncZone } from "../route53/zone_sync.ts";
+import { DEFAULT_ZONE_LIMITS, parseZone, type ZoneLimits } from "../zones/parse.ts";
 
 /** Settings of a sync that come from the worker's configuration. */
 export interface UserSyncSettings {

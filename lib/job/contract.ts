@@ -4,14 +4,14 @@
  * The hook loads this module on every push, so it stays free of zod (loading zod
  * costs about 50 ms, measured; the hook's whole budget is about 20 ms over an empty
  * Deno script). The zod schemas that validate jobs read back from Redis live in
- * `lib/job_schema.ts`, used by the worker only.
+ * `lib/queue/job_schema.ts`, used by the worker only.
  *
  * @module
  */
 
-import type { Job } from "./job_schema.ts";
+import type { Job } from "../queue/job_schema.ts";
 
-export type { Job } from "./job_schema.ts";
+export type { Job } from "../queue/job_schema.ts";
 
 /**
  * Allowed user names: lower-case letters, digits, `_` and `-`, starting with a letter
@@ -156,7 +156,7 @@ export async function realRepoProblem(
 }
 
 /**
- * Lua run by the hook (over lib/resp.ts) and by the worker (legacy intake, tests) to
+ * Lua run by the hook (over lib/job/resp.ts) and by the worker (legacy intake, tests) to
  * enqueue one job atomically: store the job, append its uuid to the user's pending
  * list, mark the user ready (keeping an earlier ready time), using Redis' clock so
  * hosts with skewed clocks still queue fairly.

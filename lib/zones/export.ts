@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { type ExistingZone, isApexAuthority } from "./plan.ts";
-import { formatZone } from "./zone_format.ts";
+import { type ExistingZone, isApexAuthority } from "../plan/plan.ts";
+import { formatZone } from "./format.ts";
 
 /**
  * The zone file for `zone` (no trailing dot) from what Route 53 holds.

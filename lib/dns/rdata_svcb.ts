@@ -3,7 +3,7 @@
  * `priority target key=value …` with the parameters sorted by key number, each key
  * once, keys by name where RFC 9460 names them (`key1` → `alpn`) and `keyNNNNN`
  * otherwise, values written as BIND writes them: `alpn` and `keyNNNNN`/`dohpath` values
- * double-quoted (character-string escapes as in lib/rdata_text.ts), `mandatory` as
+ * double-quoted (character-string escapes as in lib/dns/rdata_text.ts), `mandatory` as
  * key names in key order, `port` decimal, hints as canonical addresses, `ech` as
  * canonical base64.
  *
@@ -133,7 +133,7 @@ function paramValue(key: number, raw: string | null, octal: boolean): string | n
 
 /**
  * Parses SVCB/HTTPS RDATA tokens `tokens[from..to)` into canonical text. `origin` and
- * `octal` as for lib/names.ts. Throws SyntaxError naming the problem.
+ * `octal` as for lib/dns/names.ts. Throws SyntaxError naming the problem.
  *
  * @example
  * ```ts

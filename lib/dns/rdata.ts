@@ -3,15 +3,15 @@
  *
  * Canonical values (what Route 53 stores when we send them, so reading back and
  * normalising with {@linkcode canonicalRoute53Value} gives the same text):
- * - A, AAAA: see lib/rdata_addr.ts. CNAME, NS, PTR: a canonical name (lib/names.ts).
+ * - A, AAAA: see lib/dns/rdata_addr.ts. CNAME, NS, PTR: a canonical name (lib/dns/names.ts).
  * - MX `pref name`; SRV `priority weight port target`; numbers in plain decimal.
- * - TXT, SPF: each character-string double-quoted (lib/rdata_text.ts), at most 255 bytes,
+ * - TXT, SPF: each character-string double-quoted (lib/dns/rdata_text.ts), at most 255 bytes,
  *   joined by one space. CAA: `flags tag "value"` (tag case kept, as BIND keeps it).
  * - NAPTR: `order pref "flags" "services" "regexp" replacement`.
  * - DS `keytag alg digesttype HEX`, SSHFP `alg type HEX`, TLSA `usage selector mtype HEX`:
  *   hex in UPPER case without spaces (as BIND prints it); digests of the known digest
  *   types must have their length.
- * - SVCB, HTTPS: lib/rdata_svcb.ts. SOA: `mname rname serial refresh retry expire minimum`.
+ * - SVCB, HTTPS: lib/dns/rdata_svcb.ts. SOA: `mname rname serial refresh retry expire minimum`.
  *
  * @module
  */
@@ -26,7 +26,7 @@ import {
   lastByteLength,
 } from "./rdata_text.ts";
 import { parseSvcb } from "./rdata_svcb.ts";
-import { createEntry, createLexer, nextEntry } from "./zone_lexer.ts";
+import { createEntry, createLexer, nextEntry } from "../zones/lexer.ts";
 
 /** Largest TTL (and 32-bit field) RFC 2181 allows. */
 export const MAX_TTL = 2147483647;
@@ -114,7 +114,7 @@ function tok(tokens: readonly string[], i: number): string {
 
 /**
  * Canonical quoted form of a character-string token (quoted tokens keep their quotes,
- * see lib/zone_lexer.ts). A quoted token already in canonical form is returned itself,
+ * see lib/zones/lexer.ts). A quoted token already in canonical form is returned itself,
  * a slice of the file: no new string for most TXT records.
  */
 function str(raw: string | undefined, octal: boolean, what: string, limit: number): string {

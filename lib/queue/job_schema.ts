@@ -1,12 +1,12 @@
 /**
  * zod schemas for jobs read back from Redis (the worker's edge). The hook builds
- * jobs with plain code (lib/job.ts) so that it never loads zod.
+ * jobs with plain code (lib/job/contract.ts) so that it never loads zod.
  *
  * @module
  */
 
 import { z } from "zod";
-import { repoProblem, USER_PATTERN } from "./job.ts";
+import { repoProblem, USER_PATTERN } from "../job/contract.ts";
 
 /** A job as queued by the hook (DESIGN.md, "Job"). */
 export const JobSchema = z.object({

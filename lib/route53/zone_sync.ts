@@ -14,9 +14,9 @@
  * @module
  */
 import { batchChanges, type BatchOptions, type ChangeBatch, type ReplaceMode } from "./batch.ts";
-import { isDriftError, planIncremental } from "./incremental.ts";
-import { diffZone, isEmptyPlan, type Plan } from "./plan.ts";
-import type { RecordSet } from "./record_set.ts";
+import { isDriftError, planIncremental } from "../plan/incremental.ts";
+import { diffZone, isEmptyPlan, type Plan } from "../plan/plan.ts";
+import type { RecordSet } from "../dns/record_set.ts";
 import {
   applyBatches,
   type CallCounts,
@@ -25,8 +25,8 @@ import {
   waitForInsync,
   type WaitOptions,
   withFreshCounts,
-} from "./route53.ts";
-import { checkPlanSafety, type SafetyThresholds } from "./safety.ts";
+} from "./api.ts";
+import { checkPlanSafety, type SafetyThresholds } from "../plan/safety.ts";
 
 /** What to plan for one zone. */
 export interface PlanZoneOptions {

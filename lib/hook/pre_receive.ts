@@ -15,9 +15,9 @@
  * @module
  */
 
-import { DEFAULT_ZONE_LIMITS, parseZone } from "./zones.ts";
-import { domainSyntaxProblem, isPublicSuffix, normaliseDomain } from "./ownership.ts";
-import { type GitContext, readBlobs, treeEntries, type TreeEntry } from "./pre_receive_git.ts";
+import { DEFAULT_ZONE_LIMITS, parseZone } from "../zones/parse.ts";
+import { domainSyntaxProblem, isPublicSuffix, normaliseDomain } from "../dns/ownership.ts";
+import { type GitContext, readBlobs, treeEntries, type TreeEntry } from "../git/object_store.ts";
 
 /** Bounds of one validation run. */
 export interface PreReceiveLimits {

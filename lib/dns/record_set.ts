@@ -41,7 +41,7 @@ export function isRoute53Type(type: string): type is RRType {
  * A normalised record set.
  *
  * - `name`: lower-case, fully qualified, trailing dot, Route 53's escaped form
- *   (`\052` for a leading wildcard label is written as `*`; see lib/names.ts).
+ *   (`\052` for a leading wildcard label is written as `*`; see lib/dns/names.ts).
  * - `values`: Route 53 presentation form, canonical per type, sorted, no duplicates.
  *
  * @example

@@ -15,8 +15,8 @@
  */
 
 import { isAbsolute, join } from "node:path";
-import { USER_PATTERN } from "./job.ts";
-import { type GitOptions, runGit } from "./git.ts";
+import { USER_PATTERN } from "../job/contract.ts";
+import { type GitOptions, runGit } from "./working_copy.ts";
 
 export { USER_PATTERN };
 

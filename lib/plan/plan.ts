@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { type RecordSet, rrsetKey, sameRecordSet } from "./record_set.ts";
+import { type RecordSet, rrsetKey, sameRecordSet } from "../dns/record_set.ts";
 
 /**
  * A managed set as Route 53 holds it: canonical for comparison, plus the exact stored

@@ -11,7 +11,7 @@ import {
   type GitOptions,
   normalizeRelativePath as normalizeRelative,
   runGit,
-} from "./git_run.ts";
+} from "./run.ts";
 
 const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 

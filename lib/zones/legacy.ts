@@ -27,14 +27,14 @@
  * @module
  */
 
-import { type RRType } from "./record_set.ts";
-import { parseName } from "./names.ts";
-import { canonicalIpv4, canonicalIpv6 } from "./rdata_addr.ts";
-import { escapeCharString, lastByteLength } from "./rdata_text.ts";
-import { decodeCanonical, encodeBytes } from "./rdata_text.ts";
-import { MAX_TTL, MAX_TXT_VALUE, parseRdata } from "./rdata.ts";
-import type { ZoneCollector, ZoneProblem } from "./zones.ts";
-import { addRecord } from "./zones.ts";
+import { type RRType } from "../dns/record_set.ts";
+import { parseName } from "../dns/names.ts";
+import { canonicalIpv4, canonicalIpv6 } from "../dns/rdata_addr.ts";
+import { escapeCharString, lastByteLength } from "../dns/rdata_text.ts";
+import { decodeCanonical, encodeBytes } from "../dns/rdata_text.ts";
+import { MAX_TTL, MAX_TXT_VALUE, parseRdata } from "../dns/rdata.ts";
+import type { ZoneCollector, ZoneProblem } from "./parse.ts";
+import { addRecord } from "./parse.ts";
 
 const LEGACY_LINE = /^[+=6@CcTt^_!][^\s:]*:/;
 

@@ -18,8 +18,8 @@
  *
  * @module
  */
-import type { Change } from "./plan.ts";
-import type { RecordSet } from "./record_set.ts";
+import type { Change } from "../plan/plan.ts";
+import type { RecordSet } from "../dns/record_set.ts";
 
 /** The three ChangeResourceRecordSets actions. */
 export type ChangeAction = "CREATE" | "DELETE" | "UPSERT";

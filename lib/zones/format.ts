@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { RecordSet } from "./record_set.ts";
+import type { RecordSet } from "../dns/record_set.ts";
 
 /** Rewrites `\ooo` (octal) escapes as zone-file `\DDD` (decimal); `\\`, `\"` kept. */
 export function octalToZoneEscapes(s: string): string {

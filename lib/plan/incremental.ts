@@ -14,7 +14,7 @@
  * @module
  */
 import { diffZone, type Plan } from "./plan.ts";
-import type { RecordSet } from "./record_set.ts";
+import type { RecordSet } from "../dns/record_set.ts";
 
 /**
  * The plan from two versions of the desired state: CREATE sets new in `desired`,

@@ -5,8 +5,8 @@
  * @module
  */
 
-import { joinPath as join } from "./git_run.ts";
-import { decodeText } from "./git_tree.ts";
+import { joinPath as join } from "./run.ts";
+import { decodeText } from "./tree.ts";
 
 /** A zone file read from the working tree, with where it really lives. */
 export type ZoneFileRead =

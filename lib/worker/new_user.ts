@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { USER_PATTERN } from "./job.ts";
+import { USER_PATTERN } from "../job/contract.ts";
 
 /** What reading the key needs: ioredis has all of these. */
 export interface NewUserRedis {

@@ -1,0 +1,382 @@
+/**
+ * MySQL/MariaDB storage for users, domains, jobs and job logs, behind the {@linkcode Db}
+ * interface so the worker takes it as a parameter.
+ *
+ * Every statement is parameterised; the only interpolated identifier (the database name
+ * in {@linkcode createDatabaseIfMissing}) is validated first. Rows are checked with zod
+ * as they come in. Times are UTC with milliseconds.
+ *
+ * @module
+ */
+
+import type { Pool, PoolConnection, RowDataPacket } from "mysql2/promise";
+import { z } from "zod";
+import { USER_PATTERN } from "../job/contract.ts";
+import { decideOwnership, normaliseDomain, type OwnershipDecision } from "../dns/ownership.ts";
+import { type DbTarget, type OpenDbOptions, openPool, parseDatabaseUrl } from "./connect.ts";
+import {
+  type Domain,
+  DomainRow,
+  type DomainSyncUpdate,
+  type FailureSummary,
+  type Job,
+  JOB_STATUSES,
+  JobRow,
+  type JobStatus,
+  type JobView,
+  type LogLineInput,
+  LogRow,
+  type User,
+  UserRow,
+  type UserStatus,
+} from "./rows.ts";
+
+export { assertSchemaCurrent, migrate, MIGRATIONS, schemaStatus } from "./migrations.ts";
+export type { Migration, SchemaStatus } from "./migrations.ts";
+export {
+  createDatabaseIfMissing,
+  type DbTarget,
+  type OpenDbOptions,
+  parseDatabaseUrl,
+} from "./connect.ts";
+export * from "./rows.ts";
+
+/** The storage the worker and CLI use. */
+export interface Db {
+  /**
+   * Creates an active user; throws a TypeError for a name outside USER_PATTERN
+   * (lib/job/contract.ts) and a RangeError if the name is taken.
+   */
+  addUser(name: string, expiresAt?: Date | null): Promise<User>;
+  /** The user, or null. */
+  getUser(name: string): Promise<User | null>;
+  /** Sets the status; false when there is no such user. */
+  setUserStatus(name: string, status: UserStatus): Promise<boolean>;
+  /** Marks the user banned; false when there is no such user. */
+  banUser(name: string): Promise<boolean>;
+  /** Marks the user active again; false when there is no such user. */
+  unbanUser(name: string): Promise<boolean>;
+  /** Sets (or with null clears) the expiry time; false when there is no such user. */
+  expireUser(name: string, at: Date | null): Promise<boolean>;
+  /** Every user, by name. */
+  listUsers(): Promise<User[]>;
+  /** The domain (name normalised), or null. */
+  getDomain(name: string): Promise<Domain | null>;
+  /** The domains of one owner, by name. */
+  listDomains(owner: string): Promise<Domain[]>;
+  /** Rows for the name itself, its parents and its children (for ownership checks). */
+  domainsRelatedTo(name: string): Promise<Domain[]>;
+  /**
+   * Decides ownership (lib/dns/ownership.ts) and, when the domain is unowned and allowed,
+   * records `user` as its owner; serialised across workers by a named lock.
+   */
+  claimDomain(user: string, name: string): Promise<OwnershipDecision>;
+  /** Stores what a sync learned; false when there is no such domain. */
+  updateDomainAfterSync(name: string, update: DomainSyncUpdate): Promise<boolean>;
+  /** Records a job as running (inserting it if new) and counts the attempt. */
+  startJob(
+    job: { uuid: string; user: string; commit?: string | null; queuedAt?: Date },
+  ): Promise<Job>;
+  /** Puts a job back to `queued` after a transient failure, keeping the reason. */
+  requeueJob(job: { uuid: string; user: string; error: string }): Promise<void>;
+  /** Records the final status (inserting the job if it never started, e.g. a covered push). */
+  finishJob(job: {
+    uuid: string;
+    user: string;
+    status: "succeeded" | "failed";
+    commit?: string | null;
+    error?: string | null;
+    coveredBy?: string | null;
+  }): Promise<void>;
+  /** The job, or null. */
+  getJob(uuid: string): Promise<Job | null>;
+  /** Appends log lines to a job, in order. */
+  appendLog(uuid: string, lines: readonly LogLineInput[]): Promise<void>;
+  /** The job with its log as `logs UUID --json` prints it, or null. */
+  getJobWithLogs(uuid: string): Promise<JobView | null>;
+  /** Number of jobs per status. */
+  jobCounts(): Promise<Record<JobStatus, number>>;
+  /** The latest failed jobs, newest first. */
+  recentFailures(limit?: number): Promise<FailureSummary[]>;
+  /** Jobs currently marked running, oldest first. */
+  runningJobs(): Promise<Job[]>;
+  /** Closes the pool. */
+  close(): Promise<void>;
+}
+
+/** The mysql2 implementation; `pool` is exposed for migrations and tests. */
+export interface MysqlDb extends Db {
+  pool: Pool;
+  target: DbTarget;
+}
+
+const MAX_MESSAGE = 4000;
+const LOG_BATCH = 200;
+const CLAIM_LOCK = "dnsapi_domain_claims";
+
+/**
+ * Opens a pool for a `mysql://user:pass@host:3306/db` URL and checks it with one
+ * round trip, so a wrong host, password or database fails here with a message naming
+ * host and database (never the password).
+ *
+ * @example
+ * ```ts
+ * const db = await openDb("mysql://dns:secret@127.0.0.1:3306/dnsapi");
+ * try { await db.getUser("steve"); } finally { await db.close(); }
+ * ```
+ */
+export async function openDb(url: string, opts: OpenDbOptions = {}): Promise<MysqlDb> {
+  const target = parseDatabaseUrl(url);
+  return mysqlDb(await openPool(target, opts), target);
+}
+
+function rowsOf(result: unknown): unknown[] {
+  return Array.isArray(result) ? result : [];
+}
+
+function affected(result: unknown): number {
+  if (typeof result === "object" && result !== null && "affectedRows" in result) {
+    return typeof result.affectedRows === "number" ? result.affectedRows : 0;
+  }
+  return 0;
+}
+
+function clip(message: string): string {
+  return message.length > MAX_MESSAGE ? message.slice(0, MAX_MESSAGE - 1) + "…" : message;
+}
+
+/** Escapes LIKE wildcards so a name matches only literally. */
+function likeLiteral(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => "\\" + c);
+}
+
+function mysqlDb(pool: Pool, target: DbTarget): MysqlDb {
+  async function query(sql: string, params: unknown[] = []): Promise<unknown[]> {
+    const [rows] = await pool.query(sql, params);
+    return rowsOf(rows);
+  }
+  async function exec(sql: string, params: unknown[] = []): Promise<number> {
+    const [result] = await pool.query(sql, params);
+    return affected(result);
+  }
+  async function getUser(name: string): Promise<User | null> {
+    const rows = await query("SELECT * FROM users WHERE name = ?", [name]);
+    return rows.length ? UserRow.parse(rows[0]) : null;
+  }
+  async function getJob(uuid: string): Promise<Job | null> {
+    const rows = await query("SELECT * FROM jobs WHERE uuid = ?", [uuid]);
+    return rows.length ? JobRow.parse(rows[0]) : null;
+  }
+  async function related(conn: Pool | PoolConnection, name: string): Promise<Domain[]> {
+    const zone = normaliseDomain(name);
+    const labels = zone.split(".");
+    const lineage = labels.map((_, i) => labels.slice(i).join("."));
+    const [rows] = await conn.query<RowDataPacket[]>(
+      "SELECT * FROM domains WHERE name IN (?) OR name LIKE ? ORDER BY name",
+      [lineage, "%." + likeLiteral(zone)],
+    );
+    return rows.map((r) => DomainRow.parse(r));
+  }
+  const setStatus = async (name: string, status: UserStatus) =>
+    await exec("UPDATE users SET status = ? WHERE name = ?", [status, name]) > 0;
+
+  return {
+    pool,
+    target,
+    async addUser(name, expiresAt = null) {
+      if (!USER_PATTERN.test(name)) {
+        throw new TypeError(
+          `Cannot add user "${name}": the name must match ${USER_PATTERN.source}`,
+        );
+      }
+      try {
+        await exec(
+          "INSERT INTO users (name, status, expires_at, created_at) VALUES (?, 'active', ?, UTC_TIMESTAMP(3))",
+          [name, expiresAt],
+        );
+      } catch (cause) {
+        if (cause instanceof Error && "code" in cause && cause.code === "ER_DUP_ENTRY") {
+          throw new RangeError(`Cannot add user ${name}: the name is taken`, { cause });
+        }
+        throw cause;
+      }
+      const user = await getUser(name);
+      if (!user) throw new Error(`Cannot add user ${name}: the row vanished after insert`);
+      return user;
+    },
+    getUser,
+    setUserStatus: setStatus,
+    banUser: (name) => setStatus(name, "banned"),
+    unbanUser: (name) => setStatus(name, "active"),
+    async expireUser(name, at) {
+      // Compare found rows, not changed rows: setting the same expiry again is success.
+      const rows = await query("SELECT name FROM users WHERE name = ?", [name]);
+      if (rows.length === 0) return false;
+      await exec("UPDATE users SET expires_at = ? WHERE name = ?", [at, name]);
+      return true;
+    },
+    async listUsers() {
+      return (await query("SELECT * FROM users ORDER BY name")).map((r) => UserRow.parse(r));
+    },
+    async getDomain(name) {
+      const rows = await query("SELECT * FROM domains WHERE name = ?", [normaliseDomain(name)]);
+      return rows.length ? DomainRow.parse(rows[0]) : null;
+    },
+    async listDomains(owner) {
+      const rows = await query("SELECT * FROM domains WHERE owner = ? ORDER BY name", [owner]);
+      return rows.map((r) => DomainRow.parse(r));
+    },
+    domainsRelatedTo: (name) => related(pool, name),
+    async claimDomain(user, name) {
+      const conn = await pool.getConnection();
+      try {
+        const [lock] = await conn.query<RowDataPacket[]>("SELECT GET_LOCK(?, 10) AS got", [
+          CLAIM_LOCK,
+        ]);
+        if (lock[0]?.got !== 1) {
+          throw new Error("Cannot claim a domain: the claim lock was busy for 10 s");
+        }
+        try {
+          const decision = decideOwnership(user, name, await related(conn, name));
+          if (decision.allowed && decision.claim) {
+            await conn.query(
+              `INSERT INTO domains (name, owner, nameservers, created_at, updated_at)
+               VALUES (?, ?, '[]', UTC_TIMESTAMP(3), UTC_TIMESTAMP(3))`,
+              [decision.zone, user],
+            );
+          }
+          return decision;
+        } finally {
+          await conn.query("SELECT RELEASE_LOCK(?)", [CLAIM_LOCK]);
+        }
+      } finally {
+        conn.release();
+      }
+    },
+    async updateDomainAfterSync(name, update) {
+      const sets = ["updated_at = UTC_TIMESTAMP(3)"];
+      const params: unknown[] = [];
+      if (update.hostedZoneId !== undefined) {
+        sets.push("hosted_zone_id = ?");
+        params.push(update.hostedZoneId);
+      }
+      if (update.nameservers !== undefined) {
+        sets.push("nameservers = ?");
+        params.push(JSON.stringify(update.nameservers));
+      }
+      if (update.lastSyncedCommit !== undefined) {
+        sets.push("last_synced_commit = ?");
+        params.push(update.lastSyncedCommit);
+      }
+      if (update.fullSync) sets.push("last_full_sync_at = UTC_TIMESTAMP(3)");
+      params.push(normaliseDomain(name));
+      return await exec(`UPDATE domains SET ${sets.join(", ")} WHERE name = ?`, params) > 0;
+    },
+    async startJob(job) {
+      await exec(
+        `INSERT INTO jobs (uuid, user, status, attempts, commit_sha, queued_at, started_at)
+         VALUES (?, ?, 'running', 1, ?, ?, UTC_TIMESTAMP(3))
+         ON DUPLICATE KEY UPDATE status = 'running', attempts = attempts + 1,
+           commit_sha = COALESCE(VALUES(commit_sha), commit_sha),
+           started_at = UTC_TIMESTAMP(3), finished_at = NULL`,
+        [job.uuid, job.user, job.commit ?? null, job.queuedAt ?? new Date()],
+      );
+      const row = await getJob(job.uuid);
+      if (!row) throw new Error(`Cannot start job ${job.uuid}: the row vanished after insert`);
+      return row;
+    },
+    async requeueJob(job) {
+      await exec(
+        `INSERT INTO jobs (uuid, user, status, attempts, queued_at, error)
+         VALUES (?, ?, 'queued', 0, UTC_TIMESTAMP(3), ?)
+         ON DUPLICATE KEY UPDATE status = 'queued', error = VALUES(error)`,
+        [job.uuid, job.user, clip(job.error)],
+      );
+    },
+    async finishJob(job) {
+      await exec(
+        `INSERT INTO jobs (uuid, user, status, attempts, commit_sha, covered_by, queued_at,
+           finished_at, error)
+         VALUES (?, ?, ?, 0, ?, ?, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3), ?)
+         ON DUPLICATE KEY UPDATE status = VALUES(status),
+           commit_sha = COALESCE(VALUES(commit_sha), commit_sha),
+           covered_by = VALUES(covered_by), finished_at = VALUES(finished_at),
+           error = VALUES(error)`,
+        [
+          job.uuid,
+          job.user,
+          job.status,
+          job.commit ?? null,
+          job.coveredBy ?? null,
+          job.error == null ? null : clip(job.error),
+        ],
+      );
+    },
+    getJob,
+    async appendLog(uuid, lines) {
+      for (let i = 0; i < lines.length; i += LOG_BATCH) {
+        const batch = lines.slice(i, i + LOG_BATCH);
+        const now = new Date();
+        const values = batch.map(() => "(?, ?, ?, ?, ?)").join(", ");
+        const params = batch.flatMap((l) => [
+          uuid,
+          l.ts ?? now,
+          l.level,
+          l.zone ?? null,
+          clip(l.message),
+        ]);
+        await exec(
+          `INSERT INTO job_logs (job_uuid, ts, level, zone, message) VALUES ${values}`,
+          params,
+        );
+      }
+    },
+    async getJobWithLogs(uuid) {
+      const job = await getJob(uuid);
+      if (!job) return null;
+      const rows = await query(
+        "SELECT ts, level, zone, message FROM job_logs WHERE job_uuid = ? ORDER BY id",
+        [uuid],
+      );
+      return {
+        uuid: job.uuid,
+        user: job.user,
+        status: job.status,
+        commit: job.commit,
+        log: rows.map((r) => {
+          const l = LogRow.parse(r);
+          return { ts: l.ts.toISOString(), level: l.level, zone: l.zone, message: l.message };
+        }),
+      };
+    },
+    async jobCounts() {
+      const counts: Record<JobStatus, number> = { queued: 0, running: 0, succeeded: 0, failed: 0 };
+      const rows = await query("SELECT status, COUNT(*) AS n FROM jobs GROUP BY status");
+      const Count = z.object({ status: z.enum(JOB_STATUSES), n: z.coerce.number() });
+      for (const r of rows) {
+        const c = Count.parse(r);
+        counts[c.status] = c.n;
+      }
+      return counts;
+    },
+    async recentFailures(limit = 10) {
+      const rows = await query(
+        "SELECT * FROM jobs WHERE status = 'failed' ORDER BY finished_at DESC, uuid LIMIT ?",
+        [limit],
+      );
+      return rows.map((r) => {
+        const j = JobRow.parse(r);
+        return { uuid: j.uuid, user: j.user, finishedAt: j.finishedAt, error: j.error };
+      });
+    },
+    async runningJobs() {
+      const rows = await query(
+        "SELECT * FROM jobs WHERE status = 'running' ORDER BY started_at, uuid",
+      );
+      return rows.map((r) => JobRow.parse(r));
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,464 @@
+/**
+ * The worker side of the job queue on Redis.
+ *
+ * Protocol: lists and leases keyed by *user*, not Redis Streams. The unit of work is
+ * "bring this user's DNS up to their repository's latest state", so the queue
+ * reserves a user, not a message: that gives coalescing (one sync finishes every
+ * uuid pending at reservation time), per-user exclusion and per-user round-robin in
+ * one structure. Streams would deliver messages one by one to any consumer, so two
+ * pushes of one user could be claimed by two workers and would need a second layer
+ * (lock + merge) on top; XAUTOCLAIM's lease is per message, not per user.
+ *
+ * Keys (prefix `dnsapi:` by default; names in lib/job/contract.ts `queueKeys`):
+ * - the hook stores `job:<uuid>` (HASH json, state), appends the uuid to
+ *   `pending:<user>` and adds the user to the ZSET `ready` (score = ready time, NX);
+ * - `reserve` picks the due user with the lowest score whose `lock:<user>` is free,
+ *   sets the lock (random token, PX lease), moves pending uuids to `inflight:<user>`,
+ *   records the lease deadline in the ZSET `leases` and counts the attempt in
+ *   `attempts`; uuids pushed during the sync wait in `pending:<user>`, so a burst
+ *   costs at most two syncs;
+ * - `heartbeat` renews lock and lease; a lease that runs out (worker died) is taken
+ *   over by the next `reserve`, with the inflight uuids intact (at-least-once);
+ * - `complete`/`fail`/`retryLater` run only while the token still holds the lock, and
+ *   put the user back at the *end* of `ready` when more uuids wait (round-robin, so a
+ *   busy customer does not starve others); retries are delayed by
+ *   {@linkcode backoffMs}; after `maxAttempts` the uuids go to the `dead` list;
+ * - invalid payloads (not JSON, wrong shape, repo not `REPOS_ROOT/<user>`) go to the
+ *   `invalid` list with the reason;
+ * - the legacy key `HOOK:JOBS` (a set from the Perl hook or a list from the webhook
+ *   receiver; TYPE decides) is read before each reservation; each payload is removed
+ *   in the same atomic step that queues it or sets it aside, so none is lost;
+ * - results for the hook: `result:<uuid>` (STRING) and `done:<uuid>` (LIST the hook
+ *   BLPOPs), both with an expiry.
+ *
+ * @module
+ */
+
+import type { Redis } from "ioredis";
+import {
+  DEFAULT_PREFIX,
+  ENQUEUE_SCRIPT,
+  enqueueArgs,
+  type JobResult,
+  LEGACY_JOBS_KEY,
+  parseJobResult,
+  type QueueKeys,
+  queueKeys,
+} from "../job/contract.ts";
+import { type Job, parseJob } from "./job_schema.ts";
+import { clipPayload, legacyIntake } from "./legacy.ts";
+import { FINISH, HEARTBEAT, RESERVE, SET_ASIDE, STATS, stringList } from "./lua.ts";
+import { backoffMs, type BackoffOptions } from "./backoff.ts";
+
+export { backoffMs, type BackoffOptions } from "./backoff.ts";
+
+/** A user reserved by one worker, with every job its sync covers. */
+export interface Reservation {
+  user: string;
+  /** Random lock token; only its holder can heartbeat or finish the reservation. */
+  token: string;
+  workerId: string;
+  /** 1 for the first try of this batch; counts retries and lost workers. */
+  attempt: number;
+  /** The valid jobs covered by this sync, oldest first. */
+  jobs: Job[];
+  /** Their uuids, in the same order. */
+  uuids: string[];
+  /** The newest uuid: the sync that covers all of them is logged under it. */
+  syncId: string;
+}
+
+/** What the queue logs (the worker prints these as JSON lines). */
+export interface QueueLogEntry {
+  level: "info" | "warn";
+  event: "invalid" | "legacy" | "dead" | "retry" | "lost";
+  message: string;
+  user?: string;
+  uuid?: string;
+}
+
+/** Settings of {@linkcode createQueue}. */
+export interface QueueOptions {
+  /** `REPOS_ROOT`: a job's repo must be exactly `reposRoot/<user>`. */
+  reposRoot: string;
+  /** Key prefix (default `dnsapi:`). */
+  prefix?: string;
+  /** Legacy intake key, without prefix (default `HOOK:JOBS`). */
+  legacyKey?: string;
+  /** Lease length; heartbeat well within it (default 30 s). */
+  leaseMs?: number;
+  /** Attempts before a batch goes to the dead list (default 5). */
+  maxAttempts?: number;
+  /** Retry delays (default 5 s doubling up to 5 min, 20% jitter). */
+  backoff?: BackoffOptions;
+  /** Most uuids one reservation takes (default 1000). */
+  maxBatch?: number;
+  /** How often `reserve` looks again while nothing is due (default 100 ms). */
+  pollMs?: number;
+  /** How long results stay readable (default 1 h). */
+  resultTtlSeconds?: number;
+  /** Receives what was set aside, retried, failed or lost. */
+  log?: (entry: QueueLogEntry) => void;
+}
+
+/** Outcome of {@linkcode Queue.retryLater}. */
+export type RetryOutcome =
+  | { kind: "retry"; delayMs: number }
+  | { kind: "failed" }
+  | { kind: "lost" };
+
+/** Where a uuid is, while Redis still knows it. */
+export type JobState = "queued" | "running" | "succeeded" | "failed";
+
+/** Numbers for the `status` command. */
+export interface QueueStats {
+  /** Users waiting to be synced (some may be waiting out a retry delay). */
+  readyUsers: number;
+  /** Of those, users due now. */
+  dueUsers: number;
+  /** Jobs queued (pending, or waiting for a retry or a takeover). */
+  queuedJobs: number;
+  /** Jobs in a sync that holds its lock. */
+  runningJobs: number;
+  /** Who syncs what: user, worker and since when. */
+  running: { user: string; workerId: string; since: Date }[];
+  deadJobs: number;
+  invalidPayloads: number;
+  /** Payloads still waiting in the legacy key. */
+  legacyWaiting: number;
+}
+
+/** A failure that retrying cannot fix (e.g. the user is banned): skips retries. */
+export class UnrecoverableError extends Error {
+  override name = "UnrecoverableError";
+}
+
+/** The queue as the worker loop uses it; see {@linkcode createQueue}. */
+export interface Queue {
+  /** The key names in use. */
+  readonly keys: QueueKeys;
+  /** Queues a job (what the hook does; used by tests and tools). False if already queued. */
+  enqueue(job: Job): Promise<boolean>;
+  /**
+   * Fetch with a short timeout: reserves the next due user, or returns null after
+   * `timeoutMs` (or when `signal` aborts). Takes in legacy jobs and sets invalid
+   * payloads aside on the way. Call {@linkcode Queue.heartbeat} well within the lease.
+   */
+  reserve(workerId: string, timeoutMs: number, signal?: AbortSignal): Promise<Reservation | null>;
+  /** Renews the lease. False means the lock was lost: stop and do not finish. */
+  heartbeat(reservation: Reservation): Promise<boolean>;
+  /**
+   * Acknowledges the sync; publishes `lines` and `status` (default `succeeded`; a sync
+   * that ran but had zones refused is `failed` without retrying) as each uuid's result.
+   * False if lost. Record the final status in MySQL *before* calling it: a crash in
+   * between then costs one more (idempotent) sync, never a uuid without a status.
+   */
+  complete(
+    reservation: Reservation,
+    outcome?: { lines: string[]; status?: "succeeded" | "failed" },
+  ): Promise<boolean>;
+  /** Transient failure: retry after a backoff, or fail once attempts are used up. */
+  retryLater(reservation: Reservation, reason: string): Promise<RetryOutcome>;
+  /** Permanent failure: every uuid goes to the dead list with the reason. False if lost. */
+  fail(reservation: Reservation, reason: string, lines?: string[]): Promise<boolean>;
+  /** Shutdown: gives the reservation back at once, the attempt not counted. */
+  requeue(reservation: Reservation): Promise<boolean>;
+  /** `fail` for an {@linkcode UnrecoverableError}, else `retryLater`. */
+  settle(reservation: Reservation, error: unknown): Promise<RetryOutcome>;
+  /** Stores a job's result (expiring) and wakes a hook waiting for it. */
+  publishResult(result: JobResult): Promise<void>;
+  /** Polls for a job's result for up to `timeoutMs`. */
+  waitResult(uuid: string, timeoutMs: number): Promise<JobResult | null>;
+  /** `queued`/`running` while in Redis, then the published result's status; else null. */
+  jobState(uuid: string): Promise<JobState | null>;
+  /** Counts for `status`. */
+  stats(): Promise<QueueStats>;
+  /** How often, across all workers, a due user waited for another worker's sync lock. */
+  lockWaits(): Promise<number>;
+  /** The newest dead-list entries (JSON objects as stored). */
+  recentDead(limit: number): Promise<unknown[]>;
+  /** The newest invalid-payload entries (JSON objects as stored). */
+  recentInvalid(limit: number): Promise<unknown[]>;
+  /** Moves up to `limit` legacy payloads into the queue; returns how many were queued. */
+  intakeLegacy(limit?: number): Promise<number>;
+}
+
+/**
+ * The note a job's log carries about the sync that covered it.
+ *
+ * @example
+ * ```ts
+ * coverNote(reservation, reservation.uuids[0]!); // "covered by the sync of job <syncId> …"
+ * ```
+ */
+export function coverNote(reservation: Reservation, uuid: string): string {
+  const n = reservation.uuids.length;
+  if (uuid === reservation.syncId) {
+    return n === 1 ? "synced by this job" : `this sync covered ${n} pushes`;
+  }
+  return `covered by the sync of job ${reservation.syncId} (${n} pushes in one sync)`;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done);
+  });
+}
+
+/**
+ * Creates the queue over an ioredis client (which the caller owns and closes).
+ *
+ * @example
+ * ```ts
+ * const queue = createQueue(new Redis(config.redisUrl), { reposRoot: config.reposRoot });
+ * const r = await queue.reserve("worker-1", 1000);
+ * if (r) await queue.complete(r, { lines: ["shop.test: +3 ~1 -2"] });
+ * ```
+ */
+export function createQueue(redis: Redis, options: QueueOptions): Queue {
+  const keys = queueKeys(options.prefix ?? DEFAULT_PREFIX);
+  const p = keys.prefix;
+  const legacyKey = options.legacyKey ?? LEGACY_JOBS_KEY;
+  const leaseMs = options.leaseMs ?? 30_000;
+  const maxAttempts = options.maxAttempts ?? 5;
+  const backoff = options.backoff ?? { baseMs: 5_000, maxMs: 300_000, jitter: 0.2 };
+  const maxBatch = options.maxBatch ?? 1000;
+  const pollMs = options.pollMs ?? 100;
+  const resultTtl = options.resultTtlSeconds ?? 3600;
+  const log = options.log ?? (() => {});
+
+  const evalScript = (script: string, keyList: string[], args: (string | number)[]) =>
+    redis.eval(script, keyList.length, ...keyList, ...args);
+
+  const finish = async (
+    r: Reservation,
+    mode: "done" | "fail" | "retry" | "requeue",
+    delayMs = 0,
+    dead: string[] = [],
+  ): Promise<boolean> => {
+    const ok = await evalScript(FINISH, [], [p, r.user, r.token, mode, delayMs, ...dead]) === 1;
+    if (!ok) {
+      log({
+        level: "warn",
+        event: "lost",
+        user: r.user,
+        message: `Cannot ${mode} sync ${r.syncId}: the lock on ${r.user} was lost (lease expired)`,
+      });
+    }
+    return ok;
+  };
+
+  const publishMany = async (results: JobResult[]): Promise<void> => {
+    const tx = redis.multi();
+    for (const result of results) {
+      const json = JSON.stringify(result);
+      tx.set(keys.result(result.uuid), json, "EX", resultTtl);
+      tx.del(keys.done(result.uuid));
+      tx.rpush(keys.done(result.uuid), json);
+      // The hook waits at most 120 s; the list only has to outlive that.
+      tx.expire(keys.done(result.uuid), Math.min(resultTtl, 300));
+    }
+    await tx.exec();
+  };
+
+  const fail = async (r: Reservation, reason: string, lines?: string[]): Promise<boolean> => {
+    const failedAt = new Date().toISOString();
+    const dead = r.jobs.map((job) =>
+      JSON.stringify({ uuid: job.uuid, user: r.user, reason, attempts: r.attempt, failedAt, job })
+    );
+    if (!await finish(r, "fail", 0, dead)) return false;
+    log({ level: "warn", event: "dead", user: r.user, uuid: r.syncId, message: reason });
+    await publishMany(r.uuids.map((uuid) => ({
+      uuid,
+      status: "failed",
+      lines: lines ?? [reason],
+      coveredBy: r.syncId,
+    })));
+    return true;
+  };
+
+  const retryLater = async (r: Reservation, reason: string): Promise<RetryOutcome> => {
+    if (r.attempt >= maxAttempts) {
+      const ok = await fail(r, `gave up after ${r.attempt} attempts: ${reason}`);
+      return ok ? { kind: "failed" } : { kind: "lost" };
+    }
+    const delayMs = backoffMs(r.attempt, backoff, Math.random());
+    if (!await finish(r, "retry", delayMs)) return { kind: "lost" };
+    log({
+      level: "info",
+      event: "retry",
+      user: r.user,
+      uuid: r.syncId,
+      message: `attempt ${r.attempt} failed (${reason}); retrying in ${delayMs} ms`,
+    });
+    return { kind: "retry", delayMs };
+  };
+
+  /** One reservation attempt: validates the jobs, sets invalid ones aside. */
+  const tryReserve = async (workerId: string): Promise<Reservation | null> => {
+    for (;;) {
+      const token = crypto.randomUUID();
+      const reply = await evalScript(RESERVE, [], [p, token, leaseMs, maxBatch, 256, workerId]);
+      if (!Array.isArray(reply)) return null;
+      const [user, attempt, uuids, jsons] = reply;
+      const ids = stringList(uuids);
+      const raws = stringList(jsons);
+      if (typeof user !== "string" || typeof attempt !== "number" || !ids || !raws) {
+        throw new TypeError("Cannot reserve: unexpected reply from the RESERVE script");
+      }
+      const r: Reservation = { user, token, workerId, attempt, jobs: [], uuids: [], syncId: "" };
+      for (const [i, uuid] of ids.entries()) {
+        const raw = raws[i] ?? "";
+        const parsed = raw === "" ? { ok: false as const, reason: "job data missing" } : parseJob(
+          raw,
+          options.reposRoot,
+        );
+        const reason = !parsed.ok
+          ? parsed.reason
+          : parsed.job.uuid !== uuid || parsed.job.user !== user
+          ? `job ${parsed.job.uuid} of ${parsed.job.user} was queued as ${uuid} of ${user}`
+          : undefined;
+        if (parsed.ok && reason === undefined) {
+          r.jobs.push(parsed.job);
+          r.uuids.push(uuid);
+          continue;
+        }
+        const entry = { uuid, user, reason, raw: clipPayload(raw), at: new Date().toISOString() };
+        await evalScript(SET_ASIDE, [], [p, user, token, uuid, JSON.stringify(entry)]);
+        log({ level: "warn", event: "invalid", user, uuid, message: `set aside: ${reason}` });
+        // A final status for the uuid, so a waiting hook (and `logs`) is not left guessing.
+        await publishMany([{ uuid, status: "failed", lines: [`job refused: ${reason}`] }]);
+      }
+      r.syncId = r.uuids[r.uuids.length - 1] ?? "";
+      if (r.jobs.length === 0) {
+        await finish(r, "done");
+        continue;
+      }
+      if (attempt > maxAttempts) {
+        // Only lost workers push the count past the limit (retryLater stops at it):
+        // a job that kills its worker every time must not circle forever.
+        await fail(r, `gave up after ${attempt - 1} attempts: the worker stopped mid-sync`);
+        continue;
+      }
+      return r;
+    }
+  };
+
+  const intakeLegacy = legacyIntake(redis, {
+    legacyKey,
+    prefix: p,
+    reposRoot: options.reposRoot,
+    log,
+    async refused(uuid, reason) {
+      // A payload may name any uuid: never overwrite the status of a job that exists.
+      if (await redis.exists(keys.job(uuid), keys.result(uuid)) > 0) return;
+      await publishMany([{ uuid, status: "failed", lines: [`job refused: ${reason}`] }]);
+    },
+  });
+
+  const recent = async (key: string, limit: number): Promise<unknown[]> => {
+    const items = await redis.lrange(key, 0, Math.max(0, limit - 1));
+    return items.map((item) => {
+      try {
+        return JSON.parse(item);
+      } catch {
+        return item;
+      }
+    });
+  };
+
+  return {
+    keys,
+    async enqueue(job) {
+      const [numKeys, ...args] = enqueueArgs(p, job);
+      return await redis.eval(ENQUEUE_SCRIPT, Number(numKeys), ...args) === 1;
+    },
+    async reserve(workerId, timeoutMs, signal) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        await intakeLegacy();
+        const r = await tryReserve(workerId);
+        if (r) return r;
+        const left = deadline - Date.now();
+        if (left <= 0 || signal?.aborted) return null;
+        await sleep(Math.min(pollMs, left), signal);
+      }
+    },
+    async heartbeat(r) {
+      return await evalScript(HEARTBEAT, [], [p, r.user, r.token, leaseMs]) === 1;
+    },
+    async complete(r, outcome) {
+      if (!await finish(r, "done")) return false;
+      await publishMany(r.uuids.map((uuid) => ({
+        uuid,
+        status: outcome?.status ?? "succeeded",
+        lines: outcome?.lines ?? [],
+        coveredBy: r.syncId,
+      })));
+      return true;
+    },
+    retryLater,
+    fail,
+    requeue: (r) => finish(r, "requeue"),
+    settle(r, error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      if (error instanceof UnrecoverableError) {
+        return fail(r, reason).then((ok) => ok ? { kind: "failed" } : { kind: "lost" });
+      }
+      return retryLater(r, reason);
+    },
+    publishResult: (result) => publishMany([result]),
+    async waitResult(uuid, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const text = await redis.get(keys.result(uuid));
+        const result = text === null ? undefined : parseJobResult(text);
+        if (result) return result;
+        const left = deadline - Date.now();
+        if (left <= 0) return null;
+        await sleep(Math.min(pollMs, left));
+      }
+    },
+    async jobState(uuid) {
+      const state = await redis.hget(keys.job(uuid), "state");
+      if (state === "queued" || state === "running") return state;
+      const text = await redis.get(keys.result(uuid));
+      return (text === null ? undefined : parseJobResult(text)?.status) ?? null;
+    },
+    async stats() {
+      const reply = await evalScript(STATS, [legacyKey], [p]);
+      const n = (i: number) => Array.isArray(reply) ? Number(reply[i] ?? 0) : 0;
+      const flat = stringList(Array.isArray(reply) ? reply[7] : undefined) ?? [];
+      const running: QueueStats["running"] = [];
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        const holder = flat[i + 1]!;
+        const cut = holder.lastIndexOf(" ");
+        running.push({
+          user: flat[i]!,
+          workerId: holder.slice(0, cut),
+          since: new Date(Number(holder.slice(cut + 1))),
+        });
+      }
+      return {
+        readyUsers: n(0),
+        dueUsers: n(1),
+        queuedJobs: n(2),
+        runningJobs: n(3),
+        running,
+        deadJobs: n(4),
+        invalidPayloads: n(5),
+        legacyWaiting: n(6),
+      };
+    },
+    lockWaits: async () => Number(await redis.get(keys.lockWaits) ?? 0),
+    recentDead: (limit) => recent(keys.dead, limit),
+    recentInvalid: (limit) => recent(keys.invalid, limit),
+    intakeLegacy,
+  };
+}

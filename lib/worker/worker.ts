@@ -1,0 +1,322 @@
+/**
+ * The worker loop: fetch a reservation with a short timeout, sync that user once for
+ * every push it covers, record the outcome, repeat until told to stop.
+ *
+ * Stopping has two steps (as Sidekiq's quiet and stop): the `quiet` signal stops
+ * fetching, and the job in hand is given `deadlineMs` to finish; past that it is
+ * abandoned and handed back to the queue (`requeue`), so no push is lost and the lock
+ * is released for another worker.
+ *
+ * @module
+ */
+import type { Db, LogLineInput } from "../db/mysql.ts";
+import {
+  coverNote,
+  type Queue,
+  type Reservation,
+  UnrecoverableError,
+} from "../queue/redis_queue.ts";
+import type { Route53Api } from "../route53/api.ts";
+import { syncUser, type UserSyncResult, type UserSyncSettings } from "../sync/user.ts";
+
+/** An operator log entry (printed as one JSON line). */
+export type OperatorLog = (entry: Record<string, unknown>) => void;
+
+/** Hooks for metrics; every field optional. */
+export interface WorkerObserver {
+  jobFinished?(outcome: "succeeded" | "failed" | "retry" | "lost", seconds: number): void;
+}
+
+/** What the loop needs. */
+export interface WorkerDeps {
+  queue: Queue;
+  db: Db;
+  api: Route53Api;
+  settings: UserSyncSettings;
+  workerId: string;
+  log: OperatorLog;
+  observer?: WorkerObserver;
+  /** How often the lease is renewed (default 10 s; the queue's lease is 30 s). */
+  heartbeatMs?: number;
+  /** The queue's lease (default 30 s): past it without a renewal, the user may be another's. */
+  leaseMs?: number;
+  /** How long `reserve` blocks before looking at the stop signal again (default 1 s). */
+  fetchTimeoutMs?: number;
+  /** Side intake run before each fetch (NEW:USER events); its errors are logged. */
+  intake?: () => Promise<unknown>;
+}
+
+/** Options of {@linkcode runWorker}. */
+export interface RunOptions {
+  /** Aborted = stop fetching (SIGTERM). */
+  quiet: AbortSignal;
+  /** After `quiet`, how long the job in hand may still run (default 60 s). */
+  deadlineMs?: number;
+  /** Stop after this many reservations (tests, `sync`). */
+  maxJobs?: number;
+  /** Stop when nothing was due for one fetch (tests, demo). */
+  untilIdle?: boolean;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Whether a reservation may still be acted on: not reported lost, and renewed within
+ * the lease. A worker cut off from Redis cannot learn that its lease ran out, so it
+ * goes by its own clock, with a margin of a fifth of the lease for clock drift.
+ */
+export function leaseHeld(lost: boolean, renewedAt: number, now: number, leaseMs: number): boolean {
+  return !lost && now - renewedAt < leaseMs * 0.8;
+}
+
+/** The customer-facing lines of a sync: one per zone, then parse errors. */
+export function resultLines(result: UserSyncResult): string[] {
+  const lines = result.zones.map((z) => z.summary);
+  for (const line of result.log) {
+    if (line.level === "error" && !lines.includes(line.message)) lines.push(line.message);
+  }
+  if (lines.length === 0) lines.push("no zone file changed; nothing to do");
+  return lines;
+}
+
+/**
+ * Runs until `quiet` is aborted (then finishes or hands back the job in hand), or
+ * until `maxJobs`/`untilIdle` say so. Never throws for a bad job: every failure is
+ * settled through the queue and logged.
+ */
+export async function runWorker(deps: WorkerDeps, options: RunOptions): Promise<number> {
+  let handled = 0;
+  while (!options.quiet.aborted) {
+    if (options.maxJobs !== undefined && handled >= options.maxJobs) break;
+    if (deps.intake) {
+      await deps.intake().catch((error) =>
+        deps.log({ level: "error", event: "intake", message: messageOf(error) })
+      );
+    }
+    let reservation: Reservation | null;
+    try {
+      reservation = await deps.queue.reserve(
+        deps.workerId,
+        deps.fetchTimeoutMs ?? 1000,
+        options.quiet,
+      );
+    } catch (error) {
+      // Redis down: wait and try again; jobs stay safe in Redis meanwhile.
+      deps.log({ level: "error", event: "fetch", message: messageOf(error) });
+      await sleep(1000, options.quiet);
+      continue;
+    }
+    if (reservation === null) {
+      if (options.untilIdle) break;
+      continue;
+    }
+    handled++;
+    await handleWithDeadline(deps, reservation, options);
+  }
+  return handled;
+}
+
+async function handleWithDeadline(
+  deps: WorkerDeps,
+  reservation: Reservation,
+  options: RunOptions,
+): Promise<void> {
+  const work = handleReservation(deps, reservation);
+  const deadline = new Promise<"deadline" | "done">((resolve) => {
+    const onQuiet = () => {
+      timer = setTimeout(() => resolve("deadline"), options.deadlineMs ?? 60_000);
+    };
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    if (options.quiet.aborted) onQuiet();
+    else options.quiet.addEventListener("abort", onQuiet, { once: true });
+    work.finally(() => {
+      clearTimeout(timer);
+      options.quiet.removeEventListener("abort", onQuiet);
+      resolve("done");
+    });
+  });
+  const first = await Promise.race([work.then(() => "done" as const), deadline]);
+  if (first === "deadline") {
+    // Still running past the deadline: hand the users' pushes back to the queue so
+    // another worker redoes the sync; the work in hand is left to die with us.
+    const given = await deps.queue.requeue(reservation).catch(() => false);
+    deps.log({
+      level: "warn",
+      event: "abandoned",
+      user: reservation.user,
+      uuid: reservation.syncId,
+      message: given
+        ? "shutdown deadline passed; the sync was handed back to the queue"
+        : "shutdown deadline passed; the lease will expire and another worker takes over",
+    });
+  }
+}
+
+/**
+ * Handles one reservation: job rows to running, one sync, logs and final statuses for
+ * every covered uuid, queue acknowledgement. Errors end in the queue's retry or dead
+ * list, never in the caller.
+ */
+export async function handleReservation(deps: WorkerDeps, r: Reservation): Promise<void> {
+  const started = performance.now();
+  const seconds = () => (performance.now() - started) / 1000;
+  const { db, queue, log } = deps;
+  let lost = false;
+  let renewedAt = performance.now();
+  const beat = setInterval(() => {
+    queue.heartbeat(r).then((ok) => {
+      if (ok) renewedAt = performance.now();
+      else lost = true;
+    }).catch(() => {});
+  }, deps.heartbeatMs ?? 10_000);
+  const stillOwned = () => leaseHeld(lost, renewedAt, performance.now(), deps.leaseMs ?? 30_000);
+  log({
+    level: "info",
+    event: "start",
+    user: r.user,
+    uuid: r.syncId,
+    jobs: r.uuids.length,
+    attempt: r.attempt,
+  });
+  try {
+    for (const job of r.jobs) {
+      await db.startJob({ uuid: job.uuid, user: r.user, queuedAt: new Date(job.queuedAt) });
+    }
+    let result: UserSyncResult;
+    try {
+      result = await syncUser({ db, api: deps.api, settings: deps.settings, stillOwned }, {
+        user: r.user,
+        jobId: r.syncId,
+      });
+    } catch (error) {
+      await settleFailure(deps, r, error, seconds);
+      return;
+    }
+    if (lost) {
+      log({ level: "warn", event: "lost", user: r.user, uuid: r.syncId, message: "lease lost" });
+      deps.observer?.jobFinished?.("lost", seconds());
+      return;
+    }
+    const lines = resultLines(result);
+    const status = result.ok ? "succeeded" : "failed";
+    for (const uuid of r.uuids) {
+      const own: LogLineInput[] = uuid === r.syncId
+        ? [...result.log]
+        : lines.map((message) => ({ level: status === "failed" ? "warn" : "info", message }));
+      own.unshift({ level: "info", message: coverNote(r, uuid), ts: result.log[0]?.ts });
+      await db.appendLog(uuid, own);
+      await db.finishJob({
+        uuid,
+        user: r.user,
+        status,
+        commit: result.commit,
+        error: result.ok ? null : lines.filter((l) => !/: [+~-]?\d/.test(l)).join("; ") || null,
+        coveredBy: uuid === r.syncId ? null : r.syncId,
+      });
+    }
+    await queue.complete(r, { lines, status });
+    log({
+      level: "info",
+      event: "done",
+      user: r.user,
+      uuid: r.syncId,
+      status,
+      zones: result.zones.map((z) => z.summary),
+      seconds: Math.round(seconds() * 1000) / 1000,
+    });
+    deps.observer?.jobFinished?.(status, seconds());
+  } catch (error) {
+    // MySQL or Redis failed while recording: the queue retries the whole sync, which is
+    // idempotent (a second run of one commit changes nothing).
+    await settleFailure(deps, r, error, seconds);
+  } finally {
+    clearInterval(beat);
+  }
+}
+
+async function settleFailure(
+  deps: WorkerDeps,
+  r: Reservation,
+  error: unknown,
+  seconds: () => number,
+): Promise<void> {
+  const reason = messageOf(error);
+  const permanent = error instanceof UnrecoverableError;
+  deps.log({
+    level: "error",
+    event: permanent ? "failed" : "error",
+    user: r.user,
+    uuid: r.syncId,
+    message: reason,
+  });
+  if (permanent) {
+    // Recorded before the queue publishes the final status, as a success is: whoever
+    // sees `failed` (logs, a waiting hook) finds the reason in the log as well.
+    await recordEach(deps, r, async (uuid) => {
+      await deps.db.appendLog(uuid, [{ level: "error", message: reason }]);
+      await deps.db.finishJob({ uuid, user: r.user, status: "failed", error: reason });
+    });
+  }
+  let outcome;
+  try {
+    outcome = await deps.queue.settle(r, error);
+  } catch (queueError) {
+    // Redis is down too: the lease expires and another worker takes the jobs over.
+    deps.log({ level: "error", event: "settle", user: r.user, message: messageOf(queueError) });
+    deps.observer?.jobFinished?.("lost", seconds());
+    return;
+  }
+  const final = outcome.kind === "failed";
+  if (permanent) {
+    deps.observer?.jobFinished?.(final ? "failed" : outcome.kind, seconds());
+    return;
+  }
+  const line: LogLineInput = {
+    level: final ? "error" : "warn",
+    message: final
+      ? `sync failed: ${reason}`
+      : outcome.kind === "retry"
+      ? `attempt ${r.attempt} failed (${reason}); retrying in ${
+        Math.round(outcome.delayMs / 1000)
+      } s`
+      : `attempt ${r.attempt} failed (${reason}); another worker takes over`,
+  };
+  await recordEach(deps, r, async (uuid) => {
+    await deps.db.appendLog(uuid, [line]);
+    if (final) {
+      await deps.db.finishJob({ uuid, user: r.user, status: "failed", error: reason });
+    } else {
+      await deps.db.requeueJob({ uuid, user: r.user, error: reason });
+    }
+  });
+  deps.observer?.jobFinished?.(final ? "failed" : outcome.kind, seconds());
+}
+
+/** Best effort: MySQL may be the thing that failed; the queue already holds the truth. */
+async function recordEach(
+  deps: WorkerDeps,
+  r: Reservation,
+  write: (uuid: string) => Promise<void>,
+): Promise<void> {
+  for (const uuid of r.uuids) {
+    try {
+      await write(uuid);
+    } catch (error) {
+      deps.log({ level: "error", event: "record", uuid, message: messageOf(error) });
+    }
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+  });
+}
