@@ -13,6 +13,7 @@ import { parseArgs } from "node:util";
 import { basename } from "node:path";
 import { DEFAULT_ZONE_LIMITS, parseZone, type ZoneProblem } from "../lib/zones.ts";
 import type { RecordSet } from "../lib/zones.ts";
+import { messageOf } from "../lib/util/message.ts";
 
 /** Where {@linkcode runCheck} writes; each call is one chunk of text. */
 export interface CheckOutput {
@@ -52,7 +53,7 @@ export async function checkFile(file: string): Promise<CheckedZone> {
     }
     bytes = await Deno.readFile(file);
   } catch (e) {
-    return fail(`cannot read the file: ${e instanceof Error ? e.message : String(e)}`);
+    return fail(`cannot read the file: ${messageOf(e)}`);
   }
   let text: string;
   try {
@@ -99,7 +100,7 @@ export async function runCheck(args: string[], out: CheckOutput): Promise<number
     json = parsed.values.json === true;
     files = parsed.positionals;
   } catch (e) {
-    out.stderr(`check: ${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
+    out.stderr(`check: ${messageOf(e)}\n${USAGE}`);
     return 2;
   }
   if (files.length === 0) {

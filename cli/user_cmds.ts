@@ -15,6 +15,7 @@ import {
   USER_PATTERN,
 } from "../lib/git.ts";
 import type { Context } from "./context.ts";
+import { messageOf } from "../lib/util/message.ts";
 
 /**
  * The command the installed hooks run: `DNSAPI_HOOK_COMMAND` when set (the path of the
@@ -118,7 +119,7 @@ export async function cmdInstallHooks(ctx: Context, args: string[]): Promise<num
       ctx.out.stdout(`${path}: ${result.written.length ? "installed" : "up to date"}\n`);
     } catch (error) {
       failed++;
-      ctx.out.stderr(`${path}: ${error instanceof Error ? error.message : String(error)}\n`);
+      ctx.out.stderr(`${path}: ${messageOf(error)}\n`);
     }
   }
   ctx.out.stdout(`${count} repositories done, ${failed} failed\n`);

@@ -17,7 +17,7 @@ import {
 import { combineHealthChecks, startMetricsServer } from "../lib/worker.ts";
 import { takeNewUsers } from "../lib/worker.ts";
 import { formatPlan } from "../lib/route53.ts";
-import { UnrecoverableError } from "../lib/queue.ts";
+import { UnrecoverableError } from "../lib/errors.ts";
 import { syncUser } from "../lib/sync.ts";
 import { runWorker } from "../lib/worker.ts";
 import type { Context } from "./context.ts";

@@ -7,3 +7,4 @@
  */
 
 export * from "./hook/pre_receive.ts";
+export { isZoneCandidate, zoneNameProblem } from "./zones/files.ts";

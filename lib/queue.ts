@@ -14,3 +14,4 @@ export * from "./job/resp.ts";
 export * from "./queue/redis_queue.ts";
 export * from "./queue/job_schema.ts";
 export * from "./queue/legacy.ts";
+export { UnrecoverableError } from "./errors.ts";

@@ -8,6 +8,7 @@
  */
 
 export * from "./zones/parse.ts";
+export * from "./zones/files.ts";
 export { expandGenerate } from "./zones/lexer.ts";
 export { detectFormat, parseLegacyRecords } from "./zones/legacy.ts";
 export * from "./zones/format.ts";

@@ -12,6 +12,7 @@
 
 import type { Pool, PoolConnection, RowDataPacket } from "mysql2/promise";
 import { z } from "zod";
+import { messageOf } from "../util/message.ts";
 
 /** One schema step: applied once, recorded under its version. */
 export interface Migration {
@@ -199,7 +200,7 @@ export async function migrate(
             await conn.query(sql);
           } catch (cause) {
             throw new Error(
-              `Cannot apply migration ${m.version} (${m.name}): ${errorText(cause)}`,
+              `Cannot apply migration ${m.version} (${m.name}): ${messageOf(cause)}`,
               { cause },
             );
           }
@@ -217,8 +218,4 @@ export async function migrate(
   } finally {
     conn.release();
   }
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

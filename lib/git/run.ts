@@ -9,6 +9,8 @@
  * @module
  */
 
+import { concatBytes } from "../util/bytes.ts";
+
 // Plain string path helpers instead of node:path: a pre-receive hook may import these
 // modules, and loading Node compatibility modules costs the hook start-up time.
 
@@ -206,8 +208,8 @@ export async function runGit(
     await Promise.all([outReader.cancel().catch(() => {}), errReader.cancel().catch(() => {})]);
   }
   const [outChunks, errChunks] = await Promise.all([outP, errP]);
-  const stdout = concat(outChunks);
-  const stderr = redact(decoder.decode(concat(errChunks)).trim());
+  const stdout = concatBytes(outChunks);
+  const stderr = redact(decoder.decode(concatBytes(errChunks)).trim());
   const shown = (args[0] === "-C" ? args[2] : args[0]) ?? "";
   if (failure) {
     throw new GitError(`Cannot run git ${shown}: ${failure}`, args.map(redact), null, stderr);
@@ -222,14 +224,4 @@ export async function runGit(
     );
   }
   return { stdout, text: decoder.decode(stdout), stderr };
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }

@@ -16,8 +16,10 @@
  */
 
 import { DEFAULT_ZONE_LIMITS, parseZone } from "../zones/parse.ts";
-import { domainSyntaxProblem, isPublicSuffix, normaliseDomain } from "../dns/ownership.ts";
+import { normaliseDomain } from "../dns/ownership.ts";
+import { isZoneCandidate, zoneNameProblem } from "../zones/files.ts";
 import { type GitContext, readBlobs, treeEntries, type TreeEntry } from "../git/object_store.ts";
+import { messageOf } from "../util/message.ts";
 
 /** Bounds of one validation run. */
 export interface PreReceiveLimits {
@@ -90,29 +92,6 @@ export function isZeroSha(sha: string): boolean {
   return /^0+$/.test(sha);
 }
 
-/**
- * Tells whether a path inside the zones directory is a zone file to validate: a direct
- * child, not hidden (`.gitkeep`), not `example.*` (samples are skipped by the worker).
- */
-export function isZoneCandidate(path: string, zonesDir: string): boolean {
-  if (!path.startsWith(zonesDir + "/")) return false;
-  const name = path.slice(zonesDir.length + 1);
-  if (name === "" || name.includes("/") || name.startsWith(".")) return false;
-  return !name.toLowerCase().startsWith("example.");
-}
-
-/** Why a zone file's name cannot be a hosted domain, or null when it can. */
-export function zoneNameProblem(fileName: string): string | null {
-  const zone = normaliseDomain(fileName);
-  const syntax = domainSyntaxProblem(zone);
-  if (syntax) return `the file name must be the domain name: ${syntax}`;
-  if (isPublicSuffix(zone)) {
-    return `the file name ${zone} is a top-level domain or public suffix; name the file ` +
-      `after the domain you registered, e.g. yourname.${zone}`;
-  }
-  return null;
-}
-
 /** Formats one problem as git shows it: `zones/f:12: message`, or `zones/f: message`. */
 export function problemLine(path: string, line: number, message: string): string {
   return line > 0 ? `${path}:${line}: ${message}` : `${path}: ${message}`;
@@ -139,10 +118,6 @@ export function checkZoneText(
     errors: result.errors.map((p) => problemLine(path, p.line, p.message)),
     warnings: result.warnings.map((p) => problemLine(path, p.line, `warning: ${p.message}`)),
   };
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**
@@ -228,7 +203,7 @@ export async function validatePush(input: PushInput): Promise<PushVerdict> {
       warnings.push(...checked.warnings);
     }
   } catch (error) {
-    skipped = message(error);
+    skipped = messageOf(error);
   }
   const shown = [...errors, ...warnings];
   const messages = shown.slice(0, limits.maxMessages);
@@ -301,7 +276,7 @@ export async function runPreReceive(stdinText: string, io: PreReceiveIo): Promis
     return 0;
   } catch (error) {
     io.print(
-      `dns-api: could not validate the zone files (${message(error)}); ` +
+      `dns-api: could not validate the zone files (${messageOf(error)}); ` +
         "the push goes through and the worker reports any problem in the job log.",
     );
     return 0;

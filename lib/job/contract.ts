@@ -10,6 +10,7 @@
  */
 
 import type { Job } from "../queue/job_schema.ts";
+import { messageOf } from "../util/message.ts";
 
 export type { Job } from "../queue/job_schema.ts";
 
@@ -151,7 +152,7 @@ export async function realRepoProblem(
     }
     return undefined;
   } catch (error) {
-    return `Cannot use repository ${path}: ${error instanceof Error ? error.message : error}`;
+    return `Cannot use repository ${path}: ${messageOf(error)}`;
   }
 }
 

@@ -10,6 +10,8 @@
  * @module
  */
 
+import { concatBytes } from "../util/bytes.ts";
+
 /** A decoded RESP2 reply; an error reply is a {@linkcode RespError} value. */
 export type RespReply = string | number | null | RespError | RespReply[];
 
@@ -76,13 +78,7 @@ export function encodeCommand(args: string[]): Uint8Array {
   for (const part of parts) {
     chunks.push(encoder.encode(`$${part.length}\r\n`), part, encoder.encode("\r\n"));
   }
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }
 
 /**

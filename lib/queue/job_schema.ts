@@ -7,6 +7,7 @@
 
 import { z } from "zod";
 import { repoProblem, USER_PATTERN } from "../job/contract.ts";
+import { messageOf } from "../util/message.ts";
 
 /** A job as queued by the hook (DESIGN.md, "Job"). */
 export const JobSchema = z.object({
@@ -35,7 +36,7 @@ function decode(raw: string): { ok: true; value: unknown } | { ok: false; reason
   try {
     return { ok: true, value: JSON.parse(raw) };
   } catch (error) {
-    return { ok: false, reason: `not JSON: ${error instanceof Error ? error.message : error}` };
+    return { ok: false, reason: `not JSON: ${messageOf(error)}` };
   }
 }
 

@@ -49,6 +49,9 @@ import { type Job, parseJob } from "./job_schema.ts";
 import { clipPayload, legacyIntake } from "./legacy.ts";
 import { FINISH, HEARTBEAT, RESERVE, SET_ASIDE, STATS, stringList } from "./lua.ts";
 import { backoffMs, type BackoffOptions } from "./backoff.ts";
+import { messageOf } from "../util/message.ts";
+import { sleep } from "../util/sleep.ts";
+import { UnrecoverableError } from "../errors.ts";
 
 export { backoffMs, type BackoffOptions } from "./backoff.ts";
 
@@ -128,11 +131,6 @@ export interface QueueStats {
   legacyWaiting: number;
 }
 
-/** A failure that retrying cannot fix (e.g. the user is banned): skips retries. */
-export class UnrecoverableError extends Error {
-  override name = "UnrecoverableError";
-}
-
 /** The queue as the worker loop uses it; see {@linkcode createQueue}. */
 export interface Queue {
   /** The key names in use. */
@@ -197,18 +195,6 @@ export function coverNote(reservation: Reservation, uuid: string): string {
     return n === 1 ? "synced by this job" : `this sync covered ${n} pushes`;
   }
   return `covered by the sync of job ${reservation.syncId} (${n} pushes in one sync)`;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done);
-  });
 }
 
 /**
@@ -407,7 +393,7 @@ export function createQueue(redis: Redis, options: QueueOptions): Queue {
     fail,
     requeue: (r) => finish(r, "requeue"),
     settle(r, error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = messageOf(error);
       if (error instanceof UnrecoverableError) {
         return fail(r, reason).then((ok) => ok ? { kind: "failed" } : { kind: "lost" });
       }

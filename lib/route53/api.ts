@@ -30,6 +30,7 @@ import { type RateLimiter, UNLIMITED } from "./rate_limit.ts";
 import { canonicalRoute53Value } from "../dns/rdata.ts";
 import { isRoute53Type } from "../dns/record_set.ts";
 import { type BackoffPolicy, classifyError, nextRetry } from "./retry.ts";
+import { sleep } from "../util/sleep.ts";
 
 /** API calls made, per operation name (`ListResourceRecordSets`: 34, …). */
 export type CallCounts = Record<string, number>;
@@ -47,10 +48,6 @@ export interface Route53Api {
   onCall?: (operation: string, outcome: "ok" | "throttled" | "error") => void;
 }
 
-function defaultSleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /** Builds the adapter's context; the limiter defaults to none (the local server). */
 export function route53Api(
   client: Route53Client,
@@ -62,7 +59,7 @@ export function route53Api(
     limiter: options.limiter ?? UNLIMITED,
     backoff: options.backoff ?? {},
     calls: {},
-    sleep: options.sleep ?? defaultSleep,
+    sleep: options.sleep ?? sleep,
     random: options.random ?? Math.random,
   };
 }

@@ -13,6 +13,8 @@
  * @module
  */
 
+import { sleep as wait } from "../util/sleep.ts";
+
 /** The one Redis command the limiter needs (ioredis's `eval` has this shape). */
 export interface RedisEval {
   eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
@@ -84,10 +86,6 @@ export interface RedisRateLimiter extends RateLimiter {
   tryTake(): Promise<number>;
 }
 
-function defaultSleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /**
  * A token bucket shared through Redis under `prefix` (e.g. `dnsapi:`). The client is
  * the caller's: the limiter never connects or closes anything.
@@ -96,7 +94,7 @@ export function redisRateLimiter(
   redis: RedisEval,
   prefix: string,
   options: RateLimitOptions = {},
-  sleep: (ms: number) => Promise<void> = defaultSleep,
+  sleep: (ms: number) => Promise<void> = wait,
 ): RedisRateLimiter {
   const { ratePerSecond, burst, key } = { ...ROUTE53_RATE, ...options };
   if (!(ratePerSecond > 0) || !(burst >= 1)) {

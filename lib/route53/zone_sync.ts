@@ -27,6 +27,7 @@ import {
   withFreshCounts,
 } from "./api.ts";
 import { checkPlanSafety, type SafetyThresholds } from "../plan/safety.ts";
+import { messageOf } from "../util/message.ts";
 
 /** What to plan for one zone. */
 export interface PlanZoneOptions {
@@ -154,7 +155,7 @@ export async function syncZone(api: Route53Api, options: SyncOptions): Promise<S
     // change whose response was lost got retried and met its own effect. Either way one
     // reconcile from a fresh listing repairs it; a second failure is the caller's.
     if (!isDriftError(error)) throw error;
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     const full = await planZone(counted, { ...options, full: true });
     const applied = await applyPlan(counted, options.zoneId, full.plan, options);
     return {

@@ -14,7 +14,6 @@
  *
  * @module
  */
-import { basename } from "node:path";
 import type { Db, Domain, LogLineInput } from "../db/mysql.ts";
 import { userProblem } from "../db/mysql.ts";
 import {
@@ -26,9 +25,9 @@ import {
   syncWorkingCopy,
   type TreeEntry,
 } from "../git/working_copy.ts";
-import { decideOwnership, domainSyntaxProblem } from "../dns/ownership.ts";
+import { decideOwnership } from "../dns/ownership.ts";
 import { formatChange, formatPlanSummary, type Plan } from "../plan/plan.ts";
-import { UnrecoverableError } from "../queue/redis_queue.ts";
+import { UnrecoverableError } from "../errors.ts";
 import type { RecordSet } from "../dns/record_set.ts";
 import { classifyError } from "../route53/retry.ts";
 import {
@@ -40,6 +39,8 @@ import {
 import { type SafetyThresholds, UnsafePlanError } from "../plan/safety.ts";
 import { applyPlan, planZone, syncZone } from "../route53/zone_sync.ts";
 import { DEFAULT_ZONE_LIMITS, parseZone, type ZoneLimits } from "../zones/parse.ts";
+import { messageOf } from "../util/message.ts";
+import { isSampleZone, zoneFilesOf, zoneNameSyntaxProblem, zoneOfPath } from "../zones/files.ts";
 
 /** Settings of a sync that come from the worker's configuration. */
 export interface UserSyncSettings {
@@ -121,42 +122,6 @@ export interface UserSyncResult {
 }
 
 const FAILED: ReadonlySet<ZoneStatus> = new Set(["invalid", "refused", "failed"]);
-
-/** Message of anything thrown. */
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** The zone a file names: its base name, lower-case, without a trailing dot. */
-export function zoneOfPath(path: string): string {
-  return basename(path).toLowerCase().replace(/\.$/, "");
-}
-
-/** A zone file's name is its zone; `example.*` files are samples and never synced. */
-export function isSampleZone(zone: string): boolean {
-  return zone === "example" || zone.startsWith("example.");
-}
-
-/**
- * Zone files directly under `zonesDir` (nested directories are not zones). Returns
- * the files and the paths it ignored, for the log.
- */
-export function zoneFilesOf(
-  tree: readonly TreeEntry[],
-  zonesDir: string,
-): { files: TreeEntry[]; ignored: string[] } {
-  const files: TreeEntry[] = [];
-  const ignored: string[] = [];
-  for (const entry of tree) {
-    if (entry.type !== "blob") continue;
-    const rest = entry.path.slice(zonesDir.length + 1);
-    // Hidden files (`.gitkeep`) are not zones; pre-receive skips them the same way.
-    if (rest.startsWith(".")) continue;
-    if (!entry.path.startsWith(zonesDir + "/") || rest.includes("/")) ignored.push(entry.path);
-    else files.push(entry);
-  }
-  return { files, ignored };
-}
 
 /**
  * Syncs every zone file of `user` that changed since its domain was last synced
@@ -336,10 +301,8 @@ async function syncZoneFile(
     return { zone, file: path, status, summary, ...extra };
   };
 
-  const nameProblem = domainSyntaxProblem(zone);
-  if (nameProblem) {
-    return done("invalid", `${path}: the file name must be a domain name: ${nameProblem}`);
-  }
+  const nameProblem = zoneNameSyntaxProblem(zone);
+  if (nameProblem) return done("invalid", `${path}: ${nameProblem}`);
   const limits = { ...DEFAULT_ZONE_LIMITS, ...settings.zoneLimits };
   const read = await resolveZoneFile(job.workDir, path, limits.maxBytes);
   if (!read.ok) return done("invalid", `${zone}: not synced: ${read.reason}`);

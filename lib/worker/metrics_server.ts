@@ -18,6 +18,7 @@
  */
 
 import { type Registry, renderMetrics } from "./metrics.ts";
+import { messageOf } from "../util/message.ts";
 
 /** Result of one health check. */
 export interface HealthCheck {
@@ -87,7 +88,7 @@ export async function evaluateHealth(
     const allPass = Object.values(report.checks).every((c) => c.ok);
     return { ok: report.ok && allPass, checks: report.checks };
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
+    const detail = messageOf(error);
     return { ok: false, checks: { health: { ok: false, detail } } };
   }
 }
@@ -115,7 +116,7 @@ export function combineHealthChecks(
         } catch (error) {
           return [name, {
             ok: false,
-            detail: error instanceof Error ? error.message : String(error),
+            detail: messageOf(error),
           }];
         }
       }),

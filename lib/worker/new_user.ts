@@ -7,6 +7,7 @@
  * @module
  */
 import { USER_PATTERN } from "../job/contract.ts";
+import { messageOf } from "../util/message.ts";
 
 /** What reading the key needs: ioredis has all of these. */
 export interface NewUserRedis {
@@ -61,7 +62,7 @@ export async function takeNewUsers(
       created++;
     } catch (error) {
       report(
-        `${key}: cannot create ${event.user}: ${error instanceof Error ? error.message : error}; ` +
+        `${key}: cannot create ${event.user}: ${messageOf(error)}; ` +
           `run \`user add ${event.user}\``,
       );
     }

@@ -10,14 +10,12 @@
  * @module
  */
 import type { Db, LogLineInput } from "../db/mysql.ts";
-import {
-  coverNote,
-  type Queue,
-  type Reservation,
-  UnrecoverableError,
-} from "../queue/redis_queue.ts";
+import { coverNote, type Queue, type Reservation } from "../queue/redis_queue.ts";
+import { UnrecoverableError } from "../errors.ts";
 import type { Route53Api } from "../route53/api.ts";
 import { syncUser, type UserSyncResult, type UserSyncSettings } from "../sync/user.ts";
+import { messageOf } from "../util/message.ts";
+import { sleep } from "../util/sleep.ts";
 
 /** An operator log entry (printed as one JSON line). */
 export type OperatorLog = (entry: Record<string, unknown>) => void;
@@ -56,10 +54,6 @@ export interface RunOptions {
   maxJobs?: number;
   /** Stop when nothing was due for one fetch (tests, demo). */
   untilIdle?: boolean;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**
@@ -307,16 +301,4 @@ async function recordEach(
       deps.log({ level: "error", event: "record", uuid, message: messageOf(error) });
     }
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-  });
 }

@@ -35,6 +35,7 @@ import { decodeCanonical, encodeBytes } from "../dns/rdata_text.ts";
 import { MAX_TTL, MAX_TXT_VALUE, parseRdata } from "../dns/rdata.ts";
 import type { ZoneCollector, ZoneProblem } from "./parse.ts";
 import { addRecord } from "./parse.ts";
+import { messageOf } from "../util/message.ts";
 
 const LEGACY_LINE = /^[+=6@CcTt^_!][^\s:]*:/;
 
@@ -253,7 +254,7 @@ export function parseLegacyRecords(text: string, c: ZoneCollector): void {
           );
       }
     } catch (e) {
-      c.errors.push({ line, message: e instanceof Error ? e.message : String(e) });
+      c.errors.push({ line, message: messageOf(e) });
     }
   }
 }

@@ -10,6 +10,8 @@
  * @module
  */
 
+import { messageOf } from "../util/message.ts";
+
 /** One logical entry of a zone file; reused between calls of {@linkcode nextEntry}. */
 export interface ZoneEntry {
   /** Line (1-based) where the entry starts. */
@@ -348,7 +350,7 @@ export function expandGenerate(
       lines.push(line);
     }
   } catch (e) {
-    return e instanceof Error ? e.message : String(e);
+    return messageOf(e);
   }
   return lines;
 }

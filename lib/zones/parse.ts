@@ -28,6 +28,7 @@ import { parseName } from "../dns/names.ts";
 import { MAX_TTL, parseRdata, parseTtl } from "../dns/rdata.ts";
 import { createEntry, createLexer, expandGenerate, nextEntry, type ZoneEntry } from "./lexer.ts";
 import { detectFormat, parseLegacyRecords } from "./legacy.ts";
+import { messageOf } from "../util/message.ts";
 
 /** One problem in a zone file: its 1-based line (0 for the whole file) and what to do. */
 export interface ZoneProblem {
@@ -316,10 +317,6 @@ interface BindState {
   c: ZoneCollector;
 }
 
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
 /**
  * Reads one record from tokens `[from..to)`: the owner token first, unless `blankOwner`
  * (then the previous owner). Used for file lines and for the records `$GENERATE` makes.
@@ -356,7 +353,7 @@ function readRecord(
       try {
         owner = parseName(raw, st.origin, false);
       } catch (e) {
-        c.errors.push({ line, message: `bad owner name: ${message(e)}` });
+        c.errors.push({ line, message: `bad owner name: ${messageOf(e)}` });
         st.lastOwner = null;
         return;
       }
@@ -405,7 +402,7 @@ function readRecord(
     type = resolveType(tokens[i] ?? "");
     value = parseRdata(type, tokens, i + 1, to, st.origin, false);
   } catch (e) {
-    c.errors.push({ line, message: message(e) });
+    c.errors.push({ line, message: messageOf(e) });
     return;
   }
   if (ttl >= 0) {
@@ -447,7 +444,7 @@ function directive(st: BindState, e: ZoneEntry): void {
       st.origin = parseName(e.tokens[1] ?? "", st.origin, false);
       st.originJustChanged = true;
     } catch (err) {
-      c.errors.push({ line, message: `bad $ORIGIN: ${message(err)}` });
+      c.errors.push({ line, message: `bad $ORIGIN: ${messageOf(err)}` });
     }
   } else if (d === "$TTL") {
     if (n !== 2) {
@@ -756,7 +753,7 @@ export function parseZone(
     c.apex = parseName(zone === "" ? "." : zone + ".", ".", false);
     c.dotApex = c.apex === "." ? "." : "." + c.apex;
   } catch (e) {
-    c.errors.push({ line: 0, message: `bad zone name "${options.zone}": ${message(e)}` });
+    c.errors.push({ line: 0, message: `bad zone name "${options.zone}": ${messageOf(e)}` });
     return result("bind", []);
   }
   // Checked before reading: a huge file must not cost memory first.
