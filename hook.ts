@@ -9,7 +9,7 @@
  * `remote: dns-api: queued <uuid>`). With `DNS_API_HOOK_WAIT=N` (seconds, default 10)
  * it then waits for the job's result and prints the per-zone summary.
  *
- * Start-up time is the budget: only lib/job/contract.ts and lib/job/resp.ts are imported (no zod,
+ * Start-up time is the budget: only lib/job/ is imported (no zod,
  * no ioredis, no node: modules). Every Redis step has a short timeout so a push never
  * hangs; when Redis is unreachable the customer is told plainly that the push is
  * stored but DNS was not updated, and the hook exits 1 (the push itself stays).
@@ -20,17 +20,9 @@
  * @module
  */
 
-import {
-  DEFAULT_PREFIX,
-  ENQUEUE_SCRIPT,
-  enqueueArgs,
-  isValidUser,
-  type Job,
-  type JobResult,
-  normalizePath,
-  parseJobResult,
-  queueKeys,
-} from "./lib/job/contract.ts";
+import { isValidUser, type Job, type JobResult, parseJobResult } from "./lib/job/contract.ts";
+import { DEFAULT_PREFIX, ENQUEUE_SCRIPT, enqueueArgs, queueKeys } from "./lib/job/keys.ts";
+import { normalizePath } from "./lib/job/paths.ts";
 import { connectResp, type RespClient, RespError } from "./lib/job/resp.ts";
 
 /** Connect and command timeout: short, so a push never hangs on Redis. */

@@ -10,8 +10,11 @@
  */
 
 export * from "./job/contract.ts";
+export * from "./job/keys.ts";
+export * from "./job/paths.ts";
 export * from "./job/resp.ts";
 export * from "./queue/redis_queue.ts";
+export * from "./queue/types.ts";
 export * from "./queue/job_schema.ts";
 export * from "./queue/legacy.ts";
 export { UnrecoverableError } from "./errors.ts";

@@ -6,7 +6,8 @@
  */
 
 import { z } from "zod";
-import { repoProblem, USER_PATTERN } from "../job/contract.ts";
+import { type Job, USER_PATTERN } from "../job/contract.ts";
+import { repoProblem } from "../job/paths.ts";
 import { messageOf } from "../util/message.ts";
 
 /** A job as queued by the hook (DESIGN.md, "Job"). */
@@ -19,8 +20,13 @@ export const JobSchema = z.object({
   after: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/).optional(),
 });
 
-/** A job: what one push asks the worker to do. */
-export type Job = z.infer<typeof JobSchema>;
+// The schema checks exactly the contract's Job: a field added to one and not the other
+// is a type error here.
+const _sameShape: [z.infer<typeof JobSchema>, Job] extends [Job, z.infer<typeof JobSchema>] ? true
+  : never = true;
+void _sameShape;
+
+export type { Job };
 
 /** The form the old Perl hook and webhook receiver pushed to `HOOK:JOBS`. */
 export const LegacyJobSchema = z.object({

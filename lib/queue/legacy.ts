@@ -11,10 +11,10 @@
  */
 
 import type { Redis } from "ioredis";
-import { ENQUEUE_SCRIPT, enqueueArgs } from "../job/contract.ts";
+import { ENQUEUE_SCRIPT, enqueueArgs } from "../job/keys.ts";
 import { parseLegacyJob } from "./job_schema.ts";
 import { PEEK_LEGACY, SET_ASIDE_LEGACY, stringList } from "./lua.ts";
-import type { QueueLogEntry } from "./redis_queue.ts";
+import type { QueueLogEntry } from "./types.ts";
 
 /** Where the legacy intake reads and writes. */
 export interface LegacyIntakeOptions {

@@ -10,7 +10,8 @@
  * @module
  */
 import type { Db, LogLineInput } from "../db/mysql.ts";
-import { coverNote, type Queue, type Reservation } from "../queue/redis_queue.ts";
+import { coverNote } from "../queue/redis_queue.ts";
+import type { Queue, Reservation } from "../queue/types.ts";
 import { UnrecoverableError } from "../errors.ts";
 import type { Route53Api } from "../route53/api.ts";
 import { syncUser, type UserSyncResult, type UserSyncSettings } from "../sync/user.ts";
