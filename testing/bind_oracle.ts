@@ -11,6 +11,7 @@
  */
 
 import { join, resolve } from "node:path";
+import { commandRuns } from "./services.ts";
 
 /** Flags that switch off checks Route 53 does not make, and every DNS lookup. */
 const CHECK_FLAGS = [
@@ -73,18 +74,8 @@ export interface BindResult {
 }
 
 /** Tells whether named-checkzone is on the PATH. */
-export async function bindAvailable(): Promise<boolean> {
-  try {
-    const out = await new Deno.Command("named-checkzone", {
-      args: ["-v"],
-      stdout: "null",
-      stderr: "null",
-    })
-      .output();
-    return out.success;
-  } catch {
-    return false;
-  }
+export function bindAvailable(): Promise<boolean> {
+  return commandRuns("named-checkzone", ["-v"]);
 }
 
 /**

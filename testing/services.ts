@@ -2,7 +2,8 @@
  * Disposable Redis and MariaDB instances from the system binaries, for the demo: each
  * in its own temporary directory on a free port, stopped and removed by `stop()`.
  * Missing binaries are installed with apt-get when running as root; otherwise the
- * error names the Debian packages to install.
+ * error names the Debian packages to install. The probes (`which`, `commandRuns`,
+ * `portOpen`, `packagesFor`) also serve the test suite's preflight.
  *
  * @module
  */
@@ -19,9 +20,19 @@ const PACKAGES: Record<string, string[]> = {
   "redis-server": ["redis-server"],
   "mariadbd": ["mariadb-server"],
   "mariadb-install-db": ["mariadb-server"],
+  "named-checkzone": ["bind9-utils"],
 };
 
-async function which(binary: string): Promise<string | null> {
+/** The Debian packages that provide `binary`. */
+export function packagesFor(binary: string): string[] {
+  return PACKAGES[binary] ?? [binary];
+}
+
+/**
+ * Finds a binary in the system's bin and sbin directories, not on the PATH: mariadbd
+ * lives in /usr/sbin, which a user's PATH often lacks.
+ */
+export async function which(binary: string): Promise<string | null> {
   for (const dir of ["/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin"]) {
     const path = join(dir, binary);
     try {
@@ -37,7 +48,7 @@ async function which(binary: string): Promise<string | null> {
 export async function requireBinary(binary: string): Promise<string> {
   const found = await which(binary);
   if (found) return found;
-  const packages = PACKAGES[binary] ?? [binary];
+  const packages = packagesFor(binary);
   if (Deno.uid() !== 0) {
     throw new Error(
       `Cannot start ${binary}: it is not installed; install it with ` +
@@ -68,17 +79,32 @@ export function freePort(): number {
   return port;
 }
 
+/** Tells whether `command`, looked up on the PATH, runs with `args` and exits 0. */
+export async function commandRuns(command: string, args: string[]): Promise<boolean> {
+  try {
+    const out = await new Deno.Command(command, { args, stdout: "null", stderr: "null" }).output();
+    return out.success;
+  } catch {
+    return false;
+  }
+}
+
+/** Tells whether something accepts TCP connections on 127.0.0.1:`port`. */
+export async function portOpen(port: number): Promise<boolean> {
+  try {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    conn.close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function waitForPort(port: number, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-      conn.close();
-      return;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`Cannot reach ${what} on port ${port}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+  while (!await portOpen(port)) {
+    if (Date.now() > deadline) throw new Error(`Cannot reach ${what} on port ${port}`);
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
