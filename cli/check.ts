@@ -13,7 +13,7 @@ import { parseArgs } from "node:util";
 import { basename } from "node:path";
 import { DEFAULT_ZONE_LIMITS, parseZone, type ZoneProblem } from "../lib/zones.ts";
 import type { RecordSet } from "../lib/zones.ts";
-import { messageOf } from "../lib/util/message.ts";
+import { messageOf } from "../lib/errors.ts";
 
 /** Where {@linkcode runCheck} writes; each call is one chunk of text. */
 export interface CheckOutput {

@@ -15,7 +15,7 @@ import {
   USER_PATTERN,
 } from "../lib/git.ts";
 import type { Context } from "./context.ts";
-import { messageOf } from "../lib/util/message.ts";
+import { messageOf } from "../lib/errors.ts";
 
 /**
  * The command the installed hooks run: `DNSAPI_HOOK_COMMAND` when set (the path of the

@@ -18,3 +18,5 @@
 export class UnrecoverableError extends Error {
   override name = "UnrecoverableError";
 }
+
+export { messageOf } from "./util/message.ts";
