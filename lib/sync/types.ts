@@ -31,9 +31,18 @@ export interface UserSyncSettings {
   git?: GitOptions;
 }
 
+/**
+ * The part of {@linkcode Db} a sync uses: small enough that a test's fake is a literal
+ * object, and any full `Db` fits.
+ */
+export type SyncDb = Pick<
+  Db,
+  "getUser" | "listDomains" | "domainsRelatedTo" | "claimDomain" | "updateDomainAfterSync"
+>;
+
 /** What the sync needs from the outside world. */
 export interface UserSyncDeps {
-  db: Db;
+  db: SyncDb;
   api: Route53Api;
   settings: UserSyncSettings;
   now?: () => Date;

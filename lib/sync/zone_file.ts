@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { Db, Domain } from "../db/mysql.ts";
+import type { Domain } from "../db/mysql.ts";
 import { decideOwnership, type OwnershipDecision } from "../dns/ownership.ts";
 import type { RecordSet } from "../dns/record_set.ts";
 import { readFileAt, resolveZoneFile } from "../git/working_copy.ts";
@@ -27,6 +27,7 @@ import { DEFAULT_ZONE_LIMITS, parseZone, type ZoneLimits } from "../zones/parse.
 import {
   FAILED,
   type Say,
+  type SyncDb,
   type UserSyncDeps,
   type UserSyncRequest,
   type ZoneOutcome,
@@ -187,7 +188,7 @@ export async function syncZoneFile(
  * again under its lock: another worker may have claimed the name since.
  */
 async function ownership(
-  db: Db,
+  db: SyncDb,
   request: UserSyncRequest,
   zone: string,
 ): Promise<OwnershipDecision> {
