@@ -200,7 +200,7 @@ async function main(): Promise<number> {
         for (const ns of await getNameservers(api, hosted.id)) console.log(`  ${ns}`);
       }
     } finally {
-      api.client.destroy();
+      api.close();
     }
 
     section("next");

@@ -112,7 +112,7 @@ export function createContext(config: Config, out: Output): Context {
       };
     },
     async close() {
-      api?.client.destroy();
+      api?.close();
       await opening?.catch(() => {});
       if (db) await db.close();
       if (redis) {

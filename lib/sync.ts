@@ -6,4 +6,5 @@
  * @module
  */
 
-export * from "./sync/user.ts";
+export * from "./sync/types.ts";
+export { syncUser } from "./sync/user.ts";

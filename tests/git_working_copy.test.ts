@@ -6,6 +6,7 @@ import {
   headCommit,
   listTree,
   NEUTRAL_ATTRIBUTES,
+  NoCommitsError,
   readFileAt,
   resolveZoneFile,
   runGit,
@@ -235,6 +236,16 @@ Deno.test("syncWorkingCopy() recovers from lock files left by a killed git", asy
     await Deno.mkdir(join(f.work, ".git/refs/remotes/origin"), { recursive: true });
     await Deno.writeTextFile(join(f.work, ".git/refs/remotes/origin/main.lock"), "");
     assert.equal((await syncWorkingCopy(f.bare, f.work, c2)).commit, c2);
+  });
+});
+
+Deno.test("syncWorkingCopy() of a repository nobody pushed to throws NoCommitsError naming the branch", async () => {
+  await withFixture(async (f) => {
+    await assert.rejects(() => syncWorkingCopy(f.bare, f.work), (error) => {
+      assert.ok(error instanceof NoCommitsError, String(error));
+      assert.equal(error.branch, "refs/heads/main");
+      return true;
+    });
   });
 });
 

@@ -96,6 +96,21 @@ async function removeStaleLocks(gitDir: string): Promise<void> {
   await walk(join(gitDir, "refs"), 8);
 }
 
+/**
+ * The branch to sync has no commit: a repository nobody pushed to yet. Thrown by
+ * {@linkcode syncWorkingCopy} so a caller can tell "nothing to sync yet" from a failure
+ * by type, never by reading the message.
+ */
+export class NoCommitsError extends Error {
+  /** The branch that has no commit (`refs/heads/main`). */
+  readonly branch: string;
+  constructor(branch: string) {
+    super(`Cannot sync: the repository has no commits on ${branch}`);
+    this.name = "NoCommitsError";
+    this.branch = branch;
+  }
+}
+
 /** What {@linkcode syncWorkingCopy} did. */
 export interface SyncResult {
   /** The commit now checked out. */
@@ -113,7 +128,8 @@ export interface SyncResult {
  * history work; untracked and ignored files are removed. Never merges.
  *
  * A requested commit that no longer exists in the source (a later force push replaced
- * it) falls back to `ref` or the default branch, reported as `missingCommit`.
+ * it) falls back to `ref` or the default branch, reported as `missingCommit`. A branch
+ * with no commit (nothing pushed yet) throws {@linkcode NoCommitsError}.
  *
  * @example
  * ```ts
@@ -181,9 +197,7 @@ export async function syncWorkingCopy(
       throw new TypeError(`Cannot sync to ref ${branch}: only branches (refs/heads/*) are synced`);
     }
     target = await resolve(`refs/remotes/origin/${branch.slice("refs/heads/".length)}`);
-    if (!target) {
-      throw new Error(`Cannot sync: the repository has no commits on ${branch}`);
-    }
+    if (!target) throw new NoCommitsError(branch);
   }
   await git(["checkout", "--quiet", "--force", "--no-recurse-submodules", "--detach", target]);
   await git(["clean", "-q", "-ffdx"]);

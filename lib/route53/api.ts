@@ -35,9 +35,16 @@ import { sleep } from "../util/sleep.ts";
 /** API calls made, per operation name (`ListResourceRecordSets`: 34, …). */
 export type CallCounts = Record<string, number>;
 
-/** What the adapter functions need: the client and the policies around each call. */
+/**
+ * What the adapter functions need: a way to send one SDK command, and the policies
+ * around each call. The client itself stays inside (callers close it with `close`), so
+ * nothing outside this module holds the SDK's client.
+ */
 export interface Route53Api {
-  client: Route53Client;
+  /** Sends one command; only the functions of this module build commands. */
+  send: Route53Client["send"];
+  /** Closes the client's connections; the adapter is unusable afterwards. */
+  close(): void;
   limiter: RateLimiter;
   backoff: BackoffPolicy;
   /** Counts of calls sent through this value; see {@linkcode withFreshCounts}. */
@@ -51,11 +58,12 @@ export interface Route53Api {
 /** Builds the adapter's context; the limiter defaults to none (the local server). */
 export function route53Api(
   client: Route53Client,
-  options: Partial<Omit<Route53Api, "client" | "calls">> = {},
+  options: Partial<Omit<Route53Api, "send" | "close" | "calls">> = {},
 ): Route53Api {
   return {
     onCall: options.onCall,
-    client,
+    send: client.send.bind(client),
+    close: () => client.destroy(),
     limiter: options.limiter ?? UNLIMITED,
     backoff: options.backoff ?? {},
     calls: {},
@@ -179,7 +187,7 @@ export async function listRecordSets(
       api,
       "ListResourceRecordSets",
       () =>
-        api.client.send(
+        api.send(
           new ListResourceRecordSetsCommand({
             HostedZoneId: zoneId,
             StartRecordName: start.name,
@@ -246,7 +254,7 @@ export async function findHostedZones(api: Route53Api, zone: string): Promise<Ho
       api,
       "ListHostedZonesByName",
       () =>
-        api.client.send(
+        api.send(
           new ListHostedZonesByNameCommand({
             DNSName: start.dnsName,
             HostedZoneId: start.id,
@@ -286,7 +294,7 @@ export async function getNameservers(api: Route53Api, zoneId: string): Promise<s
   const output = await call(
     api,
     "GetHostedZone",
-    () => api.client.send(new GetHostedZoneCommand({ Id: zoneId })),
+    () => api.send(new GetHostedZoneCommand({ Id: zoneId })),
   );
   return output.DelegationSet?.NameServers ?? [];
 }
@@ -326,7 +334,7 @@ export async function createHostedZone(
     await api.limiter.take();
     api.calls.CreateHostedZone = (api.calls.CreateHostedZone ?? 0) + 1;
     try {
-      const output = await api.client.send(
+      const output = await api.send(
         new CreateHostedZoneCommand({
           Name: zone,
           CallerReference: reference,
@@ -391,7 +399,7 @@ export async function applyBatches(
       api,
       "ChangeResourceRecordSets",
       () =>
-        api.client.send(
+        api.send(
           new ChangeResourceRecordSetsCommand({
             HostedZoneId: zoneId,
             ChangeBatch: toSdkChanges(batch),
@@ -425,7 +433,7 @@ export async function waitForInsync(
     const output = await call(
       api,
       "GetChange",
-      () => api.client.send(new GetChangeCommand({ Id: changeId })),
+      () => api.send(new GetChangeCommand({ Id: changeId })),
     );
     if (output.ChangeInfo?.Status === "INSYNC") return true;
     const left = deadline - Date.now();

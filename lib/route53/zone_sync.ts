@@ -1,7 +1,12 @@
 /**
- * One zone end to end: plan (incremental from the previous file, or a full list-and-diff
- * reconcile), safety gate, batch, apply, optionally wait. {@linkcode planZone} is the
- * dry run; {@linkcode syncZone} applies the very same plan value it computes.
+ * Every Route 53 call for one zone: finding or creating its hosted zone, then plan
+ * (incremental from the previous file, or a full list-and-diff reconcile), safety gate,
+ * batch, apply, optionally wait; and pruning a zone whose file was deleted.
+ *
+ * The order is octoDNS's: plan → safety gate → (a dry run stops here) → apply. A caller
+ * that reports a dry run calls {@linkcode planZone} and {@linkcode gatePlan} itself and
+ * applies the very same plan value with {@linkcode applyZonePlan}; {@linkcode syncZone}
+ * does all three.
  *
  * @example
  * ```ts
@@ -20,6 +25,9 @@ import type { RecordSet } from "../dns/record_set.ts";
 import {
   applyBatches,
   type CallCounts,
+  createHostedZone,
+  findHostedZone,
+  getNameservers,
   listRecordSets,
   type Route53Api,
   waitForInsync,
@@ -70,14 +78,31 @@ export async function planZone(api: Route53Api, options: PlanZoneOptions): Promi
   return { plan: diffZone(options.zone, options.desired, existing), mode: "full" };
 }
 
-/** Options of {@linkcode applyPlan}. */
-export interface ApplyOptions {
-  jobId: string;
+/** How the safety gate judges a plan. */
+export interface GateOptions {
   /** Apply even when the safety gate refuses. */
   force?: boolean;
   safety?: SafetyThresholds;
   /** Told to the customer in a refusal: how to force. */
   forceHint?: string;
+}
+
+/**
+ * The safety gate on a plan value: throws `UnsafePlanError` when the plan changes too
+ * much of the zone and `force` is not set. Pure; a dry run passes it too, so `plan`
+ * refuses exactly what `sync` would.
+ */
+export function gatePlan(plan: Plan, options: GateOptions): void {
+  checkPlanSafety(plan, {
+    force: options.force === true,
+    thresholds: options.safety,
+    forceHint: options.forceHint,
+  });
+}
+
+/** Options of {@linkcode applyPlan}. */
+export interface ApplyOptions extends GateOptions {
+  jobId: string;
   replace?: ReplaceMode;
   /** Wait for the last change to be INSYNC. */
   wait?: WaitOptions;
@@ -101,11 +126,7 @@ export async function applyPlan(
   plan: Plan,
   options: ApplyOptions,
 ): Promise<AppliedPlan> {
-  checkPlanSafety(plan, {
-    force: options.force === true,
-    thresholds: options.safety,
-    forceHint: options.forceHint,
-  });
+  gatePlan(plan, options);
   if (isEmptyPlan(plan)) return { batches: [], changeIds: [] };
   const batchOptions: BatchOptions = { jobId: options.jobId, replace: options.replace };
   const batches = batchChanges(plan.changes, batchOptions);
@@ -132,22 +153,34 @@ export interface SyncResult extends AppliedPlan {
 }
 
 /**
- * Makes Route 53 match `desired` for one zone. Incremental first when possible; when
- * Route 53 refuses a batch because the live zone drifted, a full list-and-diff
- * reconcile runs once and is applied instead (its plan passes the safety gate too).
- * Earlier batches that succeeded are simply seen by the reconcile.
+ * Makes Route 53 match `desired` for one zone: {@linkcode planZone}, then
+ * {@linkcode applyZonePlan}. Route 53 calls are counted afresh for this zone.
  */
 export async function syncZone(api: Route53Api, options: SyncOptions): Promise<SyncResult> {
   const counted = withFreshCounts(api);
-  const first = await planZone(counted, options);
+  return await applyZonePlan(counted, options, await planZone(counted, options));
+}
+
+/**
+ * Applies `planned` (made by {@linkcode planZone} with these options) through the safety
+ * gate. When Route 53 refuses a batch because the live zone drifted, a full list-and-diff
+ * reconcile runs once and is applied instead (its plan passes the safety gate too).
+ * Earlier batches that succeeded are simply seen by the reconcile. `calls` is what was
+ * sent through `api`.
+ */
+export async function applyZonePlan(
+  api: Route53Api,
+  options: SyncOptions,
+  planned: ZonePlan,
+): Promise<SyncResult> {
   try {
-    const applied = await applyPlan(counted, options.zoneId, first.plan, options);
+    const applied = await applyPlan(api, options.zoneId, planned.plan, options);
     return {
       ...applied,
-      plan: first.plan,
-      mode: first.mode,
+      plan: planned.plan,
+      mode: planned.mode,
       fellBack: false,
-      calls: counted.calls,
+      calls: api.calls,
     };
   } catch (error) {
     // Drift after an incremental plan: the live zone is not what the previous file said.
@@ -156,15 +189,95 @@ export async function syncZone(api: Route53Api, options: SyncOptions): Promise<S
     // reconcile from a fresh listing repairs it; a second failure is the caller's.
     if (!isDriftError(error)) throw error;
     const message = messageOf(error);
-    const full = await planZone(counted, { ...options, full: true });
-    const applied = await applyPlan(counted, options.zoneId, full.plan, options);
+    const full = await planZone(api, { ...options, full: true });
+    const applied = await applyPlan(api, options.zoneId, full.plan, options);
     return {
       ...applied,
       plan: full.plan,
       mode: "full",
       fellBack: true,
       driftMessage: message,
-      calls: counted.calls,
+      calls: api.calls,
     };
   }
+}
+
+/** A zone's hosted zone as the sync uses it. */
+export interface KnownHostedZone {
+  /** Bare hosted zone id. */
+  id: string;
+  nameservers: string[];
+  /** True when this call created it. */
+  created: boolean;
+}
+
+/** What {@linkcode hostedZoneFor} knows about a zone. */
+export interface HostedZoneQuery {
+  /** Canonical zone name (`shop.test.`). */
+  zone: string;
+  /** What the domain's row stored, or null when it has no row yet. */
+  domain: { hostedZoneId: string | null; nameservers: readonly string[] } | null;
+  /** The reusable delegation set new zones get, if any. */
+  delegationSetId?: string | undefined;
+  /** Comment on a zone this call creates. */
+  comment?: string;
+  /** Find only: null instead of creating a missing zone. */
+  dryRun?: boolean;
+}
+
+/**
+ * The zone's hosted zone id and name servers: from the row when it has them, else found
+ * by name, else created (unless `dryRun`, which returns null). The caller stores a
+ * created zone's id at once, so a later failure does not lose it.
+ */
+export async function hostedZoneFor(
+  api: Route53Api,
+  query: HostedZoneQuery,
+): Promise<KnownHostedZone | null> {
+  const known = query.domain?.hostedZoneId;
+  if (known) {
+    const nameservers = query.domain?.nameservers.length
+      ? [...query.domain.nameservers]
+      : await getNameservers(api, known);
+    return { id: known, nameservers, created: false };
+  }
+  // A zone created by an earlier attempt whose row update was lost is found by name.
+  const found = await findHostedZone(api, query.zone);
+  if (found) {
+    return { id: found.id, nameservers: await getNameservers(api, found.id), created: false };
+  }
+  if (query.dryRun) return null;
+  const created = await createHostedZone(api, query.zone, {
+    delegationSetId: query.delegationSetId,
+    comment: query.comment,
+  });
+  return { id: created.zone.id, nameservers: created.nameservers, created: true };
+}
+
+/** What to prune: a zone whose file was deleted, with pruning enabled. */
+export interface PruneOptions {
+  /** Canonical zone name (`shop.test.`). */
+  zone: string;
+  zoneId: string;
+  jobId: string;
+  /** Plan only. */
+  dryRun?: boolean;
+}
+
+/**
+ * Deletes every managed record set of the zone (apex SOA/NS stay) and returns the plan.
+ * Forced past the safety gate: deleting everything is what the operator enabled.
+ */
+export async function pruneZone(api: Route53Api, options: PruneOptions): Promise<Plan> {
+  const { plan } = await planZone(api, {
+    zone: options.zone,
+    zoneId: options.zoneId,
+    desired: [],
+    previous: null,
+    full: true,
+  });
+  if (!options.dryRun) {
+    await applyPlan(api, options.zoneId, plan, { jobId: options.jobId, force: true });
+  }
+  return plan;
 }

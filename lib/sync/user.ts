@@ -1,8 +1,9 @@
 /**
- * One user's sync, end to end: user check, working copy, changed zone files, parse,
- * ownership, hosted zone, plan, safety gate, apply, domain rows. The queue, the job
- * rows and the customer-facing result are the caller's (lib/worker/worker.ts); this module
- * returns what happened as plain data (a log and per-zone outcomes).
+ * One user's sync, end to end: user check, working copy, the zone files due, each zone
+ * file (lib/sync/zone_file.ts: parse, ownership, hosted zone, plan, safety gate, apply,
+ * domain row) and the zones whose file was deleted. The queue, the job rows and the
+ * customer-facing result are the caller's (lib/worker/worker.ts); this module returns
+ * what happened as plain data (a log and per-zone outcomes).
  *
  * Failures are sorted by who can fix them:
  * - a zone's own problem (bad file, refused ownership, unsafe plan, a change Route 53
@@ -14,114 +15,40 @@
  *
  * @module
  */
-import type { Db, Domain, LogLineInput } from "../db/mysql.ts";
+import type { Domain, LogLineInput } from "../db/mysql.ts";
 import { userProblem } from "../db/mysql.ts";
 import {
   changedFiles,
   type GitOptions,
   listTree,
-  readFileAt,
-  resolveZoneFile,
+  NoCommitsError,
   syncWorkingCopy,
   type TreeEntry,
 } from "../git/working_copy.ts";
-import { decideOwnership } from "../dns/ownership.ts";
-import { formatChange, formatPlanSummary, type Plan } from "../plan/plan.ts";
+import { formatPlanSummary } from "../plan/plan.ts";
 import { UnrecoverableError } from "../errors.ts";
-import type { RecordSet } from "../dns/record_set.ts";
-import { classifyError } from "../route53/retry.ts";
+import { pruneZone } from "../route53/zone_sync.ts";
+import { isSampleZone, zoneFilesOf, zoneOfPath } from "../zones/files.ts";
 import {
-  createHostedZone,
-  findHostedZone,
-  getNameservers,
-  type Route53Api,
-} from "../route53/api.ts";
-import { type SafetyThresholds, UnsafePlanError } from "../plan/safety.ts";
-import { applyPlan, planZone, syncZone } from "../route53/zone_sync.ts";
-import { DEFAULT_ZONE_LIMITS, parseZone, type ZoneLimits } from "../zones/parse.ts";
-import { messageOf } from "../util/message.ts";
-import { isSampleZone, zoneFilesOf, zoneNameSyntaxProblem, zoneOfPath } from "../zones/files.ts";
+  FAILED,
+  type Say,
+  type UserSyncDeps,
+  type UserSyncRequest,
+  type UserSyncResult,
+  type UserSyncSettings,
+  type ZoneOutcome,
+} from "./types.ts";
+import { syncZoneFile } from "./zone_file.ts";
 
-/** Settings of a sync that come from the worker's configuration. */
-export interface UserSyncSettings {
-  reposRoot: string;
-  workRoot: string;
-  /** Base URL to clone from on worker hosts other than the git host. */
-  reposRemote?: string | undefined;
-  zonesDir: string;
-  zoneLimits?: Partial<ZoneLimits>;
-  safety?: SafetyThresholds;
-  /** Delete the records of a zone whose file was deleted (default: keep them, warn). */
-  pruneDeletedZones?: boolean;
-  /** A zone not fully reconciled for this long gets a full list-and-diff (0 = never). */
-  fullSyncHours?: number;
-  delegationSetId?: string | undefined;
-  /** Wait for the last change of each zone to be INSYNC, at most this long (0 = no). */
-  waitInsyncSeconds?: number;
-  git?: GitOptions;
-}
-
-/** What the sync needs from the outside world. */
-export interface UserSyncDeps {
-  db: Db;
-  api: Route53Api;
-  settings: UserSyncSettings;
-  now?: () => Date;
-  /**
-   * Asked before each zone is synced; false means this worker may no longer hold the
-   * user (its lease could not be renewed), so it stops rather than risk two workers
-   * changing one user's zones at once. The queue then retries the sync.
-   */
-  stillOwned?: () => boolean;
-}
-
-/** One sync request. */
-export interface UserSyncRequest {
-  user: string;
-  /** The job the sync is logged under; it names every change batch. */
-  jobId: string;
-  /** Reconcile every zone against Route 53, changed or not (`sync --full`). */
-  full?: boolean;
-  /** Apply plans the safety gate refuses (`sync --force`). */
-  force?: boolean;
-  /** Plan only: no claim, no zone creation, no change, no row update (`plan`). */
-  dryRun?: boolean;
-}
-
-/** How one zone file ended. */
-export type ZoneStatus =
-  | "synced"
-  | "unchanged"
-  | "planned"
-  | "invalid"
-  | "refused"
-  | "failed"
-  | "deleted";
-
-/** One zone's outcome. */
-export interface ZoneOutcome {
-  zone: string;
-  file: string;
-  status: ZoneStatus;
-  /** The customer-facing line: `shop.test: +3 ~1 -2`, or why it was refused. */
-  summary: string;
-  plan?: Plan;
-  nameservers?: string[];
-}
-
-/** What a sync did. */
-export interface UserSyncResult {
-  user: string;
-  /** The commit now checked out, or null when the repository has no commit yet. */
-  commit: string | null;
-  zones: ZoneOutcome[];
-  /** Every line for the job's log, in order. */
-  log: LogLineInput[];
-  /** True when no zone failed, was refused or was invalid. */
-  ok: boolean;
-}
-
-const FAILED: ReadonlySet<ZoneStatus> = new Set(["invalid", "refused", "failed"]);
+// The sync's types, for callers that import this module rather than lib/sync.ts.
+export type {
+  UserSyncDeps,
+  UserSyncRequest,
+  UserSyncResult,
+  UserSyncSettings,
+  ZoneOutcome,
+  ZoneStatus,
+} from "./types.ts";
 
 /**
  * Syncs every zone file of `user` that changed since its domain was last synced
@@ -223,13 +150,7 @@ async function workingCopyHead(
     return (await syncWorkingCopy(source, workDir, undefined, git)).commit;
   } catch (error) {
     // A bare repository nobody pushed to yet has no branch to check out.
-    if (
-      /does not have any commits|no commits|unknown revision|couldn't find remote ref/i.test(
-        messageOf(error) + " " + ((error as { stderr?: string }).stderr ?? ""),
-      )
-    ) {
-      return null;
-    }
+    if (error instanceof NoCommitsError) return null;
     throw error;
   }
 }
@@ -274,177 +195,6 @@ async function dueZoneFiles(
     for (const path of paths) if (set.has(path)) due.set(path, "incremental");
   }
   return due;
-}
-
-interface ZoneFileJob {
-  zone: string;
-  path: string;
-  workDir: string;
-  head: string;
-  domain: Domain | null;
-  full: boolean;
-}
-
-type Say = (level: LogLineInput["level"], message: string, zone?: string | null) => void;
-
-/** One zone file: read, parse, own, find or create the hosted zone, plan, apply. */
-async function syncZoneFile(
-  deps: UserSyncDeps,
-  request: UserSyncRequest,
-  job: ZoneFileJob,
-  say: Say,
-): Promise<ZoneOutcome> {
-  const { db, api, settings } = deps;
-  const { zone, path } = job;
-  const done = (status: ZoneStatus, summary: string, extra: Partial<ZoneOutcome> = {}) => {
-    say(FAILED.has(status) ? "error" : "info", summary, zone);
-    return { zone, file: path, status, summary, ...extra };
-  };
-
-  const nameProblem = zoneNameSyntaxProblem(zone);
-  if (nameProblem) return done("invalid", `${path}: ${nameProblem}`);
-  const limits = { ...DEFAULT_ZONE_LIMITS, ...settings.zoneLimits };
-  const read = await resolveZoneFile(job.workDir, path, limits.maxBytes);
-  if (!read.ok) return done("invalid", `${zone}: not synced: ${read.reason}`);
-  const parsed = parseZone(read.text, { zone, limits });
-  for (const w of parsed.warnings) say("warn", `${path}:${w.line}: ${w.message}`, zone);
-  if (parsed.errors.length > 0) {
-    for (const e of parsed.errors) say("error", `${path}:${e.line}: ${e.message}`, zone);
-    return done(
-      "invalid",
-      `${zone}: not synced: ${parsed.errors.length} error(s) in ${path}; Route 53 was left as it was`,
-    );
-  }
-
-  let decision;
-  if (request.dryRun) {
-    decision = decideOwnership(request.user, zone, await db.domainsRelatedTo(zone));
-  } else {
-    decision = await db.claimDomain(request.user, zone);
-  }
-  if (!decision.allowed) return done("refused", `${zone}: refused: ${decision.reason}`);
-
-  try {
-    const hosted = await hostedZoneFor(deps, request, job);
-    const fqdn = `${zone}.`;
-    if (hosted === null) {
-      const creates = parsed.rrsets.length;
-      return done("planned", `${zone}: would create the hosted zone and ${creates} record set(s)`);
-    }
-    // A zone created just now holds only its apex SOA and NS, so the plan is "create
-    // everything" without listing it (one call less per new domain). Should that be
-    // wrong, Route 53 refuses the batch and the engine reconciles fully.
-    const previous = hosted.created
-      ? []
-      : job.full || read.viaSymlink
-      ? null
-      : await previousSets(deps, job, limits);
-    if (request.dryRun) {
-      const { plan, mode } = await planZone(api, {
-        zone: fqdn,
-        zoneId: hosted.id,
-        desired: parsed.rrsets,
-        previous,
-        full: job.full,
-      });
-      for (const change of plan.changes) say("info", formatChange(change), zone);
-      return done("planned", `${formatPlanSummary(plan)} (${mode}, dry run)`, { plan });
-    }
-    const result = await syncZone(api, {
-      zone: fqdn,
-      zoneId: hosted.id,
-      desired: parsed.rrsets,
-      previous,
-      full: job.full,
-      jobId: request.jobId,
-      force: request.force,
-      safety: settings.safety,
-      forceHint: `ask support to run \`sync --user ${request.user} --force\` if the change is ` +
-        `intended`,
-      wait: settings.waitInsyncSeconds
-        ? { timeoutMs: settings.waitInsyncSeconds * 1000 }
-        : undefined,
-    });
-    if (result.fellBack) {
-      say("warn", `${zone}: Route 53 had drifted from the last synced file; reconciled fully`);
-    }
-    for (const change of result.plan.changes) say("info", formatChange(change), zone);
-    for (const u of result.plan.unmanaged) {
-      if (u.reason === "apex-ns" || u.reason === "apex-soa") continue;
-      say(
-        "info",
-        `${u.name} ${u.type}: left as it is (${u.reason}); zone files cannot express it`,
-        zone,
-      );
-    }
-    for (const s of result.plan.skipped) {
-      say("warn", `${s.set.name} ${s.set.type}: not written: ${s.reason}`, zone);
-    }
-    await db.updateDomainAfterSync(zone, {
-      hostedZoneId: hosted.id,
-      nameservers: hosted.nameservers,
-      lastSyncedCommit: job.head,
-      // A zone created by this sync is fully known: nothing else can be in it.
-      fullSync: result.mode === "full" || hosted.created,
-    });
-    return done("synced", formatPlanSummary(result.plan), {
-      plan: result.plan,
-      nameservers: hosted.nameservers,
-    });
-  } catch (error) {
-    if (error instanceof UnsafePlanError) {
-      return done("refused", `${zone}: refused: ${error.message}`);
-    }
-    if (classifyError(error) === "transient") throw error;
-    return done("failed", `${zone}: Route 53 refused the change: ${messageOf(error)}`);
-  }
-}
-
-/** The zone's hosted zone id and name servers; created when the domain has none. */
-async function hostedZoneFor(
-  deps: UserSyncDeps,
-  request: UserSyncRequest,
-  job: ZoneFileJob,
-): Promise<{ id: string; nameservers: string[]; created: boolean } | null> {
-  const { api, settings } = deps;
-  const known = job.domain?.hostedZoneId;
-  if (known) {
-    const nameservers = job.domain?.nameservers.length
-      ? job.domain.nameservers
-      : await getNameservers(api, known);
-    return { id: known, nameservers, created: false };
-  }
-  // A zone created by an earlier attempt whose row update was lost is found by name.
-  const found = await findHostedZone(api, `${job.zone}.`);
-  if (found) {
-    return { id: found.id, nameservers: await getNameservers(api, found.id), created: false };
-  }
-  if (request.dryRun) return null;
-  const created = await createHostedZone(api, `${job.zone}.`, {
-    delegationSetId: settings.delegationSetId,
-    comment: `dns-api: ${request.user}`,
-  });
-  // Stored at once, so a later failure in this sync does not lose the zone id.
-  await deps.db.updateDomainAfterSync(job.zone, {
-    hostedZoneId: created.zone.id,
-    nameservers: created.nameservers,
-  });
-  return { id: created.zone.id, nameservers: created.nameservers, created: true };
-}
-
-/** The record sets of the last file applied, or null when unknown (full reconcile). */
-async function previousSets(
-  deps: UserSyncDeps,
-  job: ZoneFileJob,
-  limits: ZoneLimits,
-): Promise<RecordSet[] | null> {
-  const base = job.domain?.lastSyncedCommit;
-  if (!base || !job.domain?.hostedZoneId) return null;
-  const read = await readFileAt(job.workDir, base, job.path, limits.maxBytes, deps.settings.git)
-    .catch(() => null);
-  if (read === null || !read.ok) return null;
-  const parsed = parseZone(read.text, { zone: job.zone, limits });
-  return parsed.errors.length === 0 ? parsed.rrsets : null;
 }
 
 /**
@@ -495,15 +245,13 @@ async function deletedZones(
       });
       continue;
     }
-    const { plan } = await planZone(deps.api, {
+    const plan = await pruneZone(deps.api, {
       zone: `${domain.name}.`,
       zoneId: domain.hostedZoneId,
-      desired: [],
-      previous: null,
-      full: true,
+      jobId: request.jobId,
+      dryRun: request.dryRun,
     });
     if (!request.dryRun) {
-      await applyPlan(deps.api, domain.hostedZoneId, plan, { jobId: request.jobId, force: true });
       await deps.db.updateDomainAfterSync(domain.name, { lastSyncedCommit: head, fullSync: true });
     }
     const summary = `${formatPlanSummary(plan)} (file deleted, records pruned)`;

@@ -1,0 +1,110 @@
+/**
+ * The sync's vocabulary, shared by lib/sync/user.ts (one user) and lib/sync/zone_file.ts
+ * (one zone file): what a sync needs, what it is asked, and how each zone ended. Kept
+ * apart so the zone-file step never imports the user step that calls it.
+ *
+ * @module
+ */
+import type { Db, LogLineInput } from "../db/mysql.ts";
+import type { GitOptions } from "../git/working_copy.ts";
+import type { Plan } from "../plan/plan.ts";
+import type { SafetyThresholds } from "../plan/safety.ts";
+import type { Route53Api } from "../route53/api.ts";
+import type { ZoneLimits } from "../zones/parse.ts";
+
+/** Settings of a sync that come from the worker's configuration. */
+export interface UserSyncSettings {
+  reposRoot: string;
+  workRoot: string;
+  /** Base URL to clone from on worker hosts other than the git host. */
+  reposRemote?: string | undefined;
+  zonesDir: string;
+  zoneLimits?: Partial<ZoneLimits>;
+  safety?: SafetyThresholds;
+  /** Delete the records of a zone whose file was deleted (default: keep them, warn). */
+  pruneDeletedZones?: boolean;
+  /** A zone not fully reconciled for this long gets a full list-and-diff (0 = never). */
+  fullSyncHours?: number;
+  delegationSetId?: string | undefined;
+  /** Wait for the last change of each zone to be INSYNC, at most this long (0 = no). */
+  waitInsyncSeconds?: number;
+  git?: GitOptions;
+}
+
+/**
+ * The part of {@linkcode Db} a sync uses: small enough that a test's fake is a literal
+ * object, and any full `Db` fits.
+ */
+export type SyncDb = Pick<
+  Db,
+  "getUser" | "listDomains" | "domainsRelatedTo" | "claimDomain" | "updateDomainAfterSync"
+>;
+
+/** What the sync needs from the outside world. */
+export interface UserSyncDeps {
+  db: SyncDb;
+  api: Route53Api;
+  settings: UserSyncSettings;
+  now?: () => Date;
+  /**
+   * Asked before each zone is synced; false means this worker may no longer hold the
+   * user (its lease could not be renewed), so it stops rather than risk two workers
+   * changing one user's zones at once. The queue then retries the sync.
+   */
+  stillOwned?: () => boolean;
+}
+
+/** One sync request. */
+export interface UserSyncRequest {
+  user: string;
+  /** The job the sync is logged under; it names every change batch. */
+  jobId: string;
+  /** Reconcile every zone against Route 53, changed or not (`sync --full`). */
+  full?: boolean;
+  /** Apply plans the safety gate refuses (`sync --force`). */
+  force?: boolean;
+  /**
+   * Plan only (`plan`): the same ownership rule and safety gate as a sync, but no claim,
+   * no zone creation, no change and no row update.
+   */
+  dryRun?: boolean;
+}
+
+/** How one zone file ended. */
+export type ZoneStatus =
+  | "synced"
+  | "unchanged"
+  | "planned"
+  | "invalid"
+  | "refused"
+  | "failed"
+  | "deleted";
+
+/** The statuses that fail a sync (and the job): the customer has something to fix. */
+export const FAILED: ReadonlySet<ZoneStatus> = new Set(["invalid", "refused", "failed"]);
+
+/** One zone's outcome. */
+export interface ZoneOutcome {
+  zone: string;
+  file: string;
+  status: ZoneStatus;
+  /** The customer-facing line: `shop.test: +3 ~1 -2`, or why it was refused. */
+  summary: string;
+  plan?: Plan;
+  nameservers?: string[];
+}
+
+/** What a sync did. */
+export interface UserSyncResult {
+  user: string;
+  /** The commit now checked out, or null when the repository has no commit yet. */
+  commit: string | null;
+  zones: ZoneOutcome[];
+  /** Every line for the job's log, in order. */
+  log: LogLineInput[];
+  /** True when no zone failed, was refused or was invalid. */
+  ok: boolean;
+}
+
+/** Adds one line to the sync's log. */
+export type Say = (level: LogLineInput["level"], message: string, zone?: string | null) => void;

@@ -1,0 +1,213 @@
+/**
+ * One zone file of a sync, in octoDNS's order: read and parse, ownership, hosted zone,
+ * plan, safety gate, then either the dry run's report or applying that very plan value,
+ * and the domain row. A dry run (`plan`) takes the same ownership decision and the same
+ * gate as a sync and says "would be refused" where the sync says "refused". Every Route
+ * 53 call goes through lib/route53/zone_sync.ts.
+ *
+ * @module
+ */
+import type { Domain } from "../db/mysql.ts";
+import { decideOwnership, type OwnershipDecision } from "../dns/ownership.ts";
+import type { RecordSet } from "../dns/record_set.ts";
+import { readFileAt, resolveZoneFile } from "../git/working_copy.ts";
+import { formatChange, formatPlanSummary } from "../plan/plan.ts";
+import { UnsafePlanError } from "../plan/safety.ts";
+import { classifyError } from "../route53/retry.ts";
+import {
+  applyZonePlan,
+  gatePlan,
+  hostedZoneFor,
+  planZone,
+  type SyncOptions,
+} from "../route53/zone_sync.ts";
+import { messageOf } from "../util/message.ts";
+import { zoneNameSyntaxProblem } from "../zones/files.ts";
+import { DEFAULT_ZONE_LIMITS, parseZone, type ZoneLimits } from "../zones/parse.ts";
+import {
+  FAILED,
+  type Say,
+  type SyncDb,
+  type UserSyncDeps,
+  type UserSyncRequest,
+  type ZoneOutcome,
+  type ZoneStatus,
+} from "./types.ts";
+
+/** One zone file to sync, as lib/sync/user.ts found it. */
+export interface ZoneFileJob {
+  /** The zone the file names (bare, lower case: `shop.test`). */
+  zone: string;
+  /** The file's path in the repository. */
+  path: string;
+  workDir: string;
+  /** The commit checked out in `workDir`. */
+  head: string;
+  /** The domain's row, or null when the zone was never claimed. */
+  domain: Domain | null;
+  /** Reconcile against a full listing of Route 53. */
+  full: boolean;
+}
+
+/** One zone file: read, parse, own, find or create the hosted zone, plan, gate, apply. */
+export async function syncZoneFile(
+  deps: UserSyncDeps,
+  request: UserSyncRequest,
+  job: ZoneFileJob,
+  say: Say,
+): Promise<ZoneOutcome> {
+  const { db, api, settings } = deps;
+  const { zone, path } = job;
+  const done = (status: ZoneStatus, summary: string, extra: Partial<ZoneOutcome> = {}) => {
+    say(FAILED.has(status) ? "error" : "info", summary, zone);
+    return { zone, file: path, status, summary, ...extra };
+  };
+  // The same reason in both runs; only the verb says whether anything was at stake.
+  const refuse = (reason: string, extra: Partial<ZoneOutcome> = {}) =>
+    done(
+      "refused",
+      `${zone}: ${request.dryRun ? "would be refused" : "refused"}: ${reason}`,
+      extra,
+    );
+
+  const nameProblem = zoneNameSyntaxProblem(zone);
+  if (nameProblem) return done("invalid", `${path}: ${nameProblem}`);
+  const limits = { ...DEFAULT_ZONE_LIMITS, ...settings.zoneLimits };
+  const read = await resolveZoneFile(job.workDir, path, limits.maxBytes);
+  if (!read.ok) return done("invalid", `${zone}: not synced: ${read.reason}`);
+  const parsed = parseZone(read.text, { zone, limits });
+  for (const w of parsed.warnings) say("warn", `${path}:${w.line}: ${w.message}`, zone);
+  if (parsed.errors.length > 0) {
+    for (const e of parsed.errors) say("error", `${path}:${e.line}: ${e.message}`, zone);
+    return done(
+      "invalid",
+      `${zone}: not synced: ${parsed.errors.length} error(s) in ${path}; Route 53 was left as it was`,
+    );
+  }
+
+  const decision = await ownership(db, request, zone);
+  if (!decision.allowed) return refuse(decision.reason);
+
+  try {
+    const fqdn = `${zone}.`;
+    const hosted = await hostedZoneFor(api, {
+      zone: fqdn,
+      domain: job.domain,
+      delegationSetId: settings.delegationSetId,
+      comment: `dns-api: ${request.user}`,
+      dryRun: request.dryRun,
+    });
+    if (hosted === null) {
+      const creates = parsed.rrsets.length;
+      return done("planned", `${zone}: would create the hosted zone and ${creates} record set(s)`);
+    }
+    if (hosted.created) {
+      // Stored at once, so a later failure in this sync does not lose the zone id.
+      await db.updateDomainAfterSync(zone, {
+        hostedZoneId: hosted.id,
+        nameservers: hosted.nameservers,
+      });
+    }
+    // A zone created just now holds only its apex SOA and NS, so the plan is "create
+    // everything" without listing it (one call less per new domain). Should that be
+    // wrong, Route 53 refuses the batch and the engine reconciles fully.
+    const previous = hosted.created
+      ? []
+      : job.full || read.viaSymlink
+      ? null
+      : await previousSets(deps, job, limits);
+    const target: SyncOptions = {
+      zone: fqdn,
+      zoneId: hosted.id,
+      desired: parsed.rrsets,
+      previous,
+      full: job.full,
+      jobId: request.jobId,
+      force: request.force,
+      safety: settings.safety,
+      forceHint: `ask support to run \`sync --user ${request.user} --force\` if the change is ` +
+        `intended`,
+      wait: settings.waitInsyncSeconds
+        ? { timeoutMs: settings.waitInsyncSeconds * 1000 }
+        : undefined,
+    };
+    const planned = await planZone(api, target);
+    if (request.dryRun) {
+      for (const change of planned.plan.changes) say("info", formatChange(change), zone);
+    }
+    try {
+      gatePlan(planned.plan, target);
+    } catch (error) {
+      if (!(error instanceof UnsafePlanError)) throw error;
+      return refuse(error.message, request.dryRun ? { plan: planned.plan } : {});
+    }
+    if (request.dryRun) {
+      return done("planned", `${formatPlanSummary(planned.plan)} (${planned.mode}, dry run)`, {
+        plan: planned.plan,
+      });
+    }
+    const result = await applyZonePlan(api, target, planned);
+    if (result.fellBack) {
+      say("warn", `${zone}: Route 53 had drifted from the last synced file; reconciled fully`);
+    }
+    for (const change of result.plan.changes) say("info", formatChange(change), zone);
+    for (const u of result.plan.unmanaged) {
+      if (u.reason === "apex-ns" || u.reason === "apex-soa") continue;
+      say(
+        "info",
+        `${u.name} ${u.type}: left as it is (${u.reason}); zone files cannot express it`,
+        zone,
+      );
+    }
+    for (const s of result.plan.skipped) {
+      say("warn", `${s.set.name} ${s.set.type}: not written: ${s.reason}`, zone);
+    }
+    await db.updateDomainAfterSync(zone, {
+      hostedZoneId: hosted.id,
+      nameservers: hosted.nameservers,
+      lastSyncedCommit: job.head,
+      // A zone created by this sync is fully known: nothing else can be in it.
+      fullSync: result.mode === "full" || hosted.created,
+    });
+    return done("synced", formatPlanSummary(result.plan), {
+      plan: result.plan,
+      nameservers: hosted.nameservers,
+    });
+  } catch (error) {
+    // The reconcile after drift passes the gate too, and may be refused only then.
+    if (error instanceof UnsafePlanError) return refuse(error.message);
+    if (classifyError(error) === "transient") throw error;
+    return done("failed", `${zone}: Route 53 refused the change: ${messageOf(error)}`);
+  }
+}
+
+/**
+ * Whether the user may manage the zone: the claim's own rule (`decideOwnership`) on the
+ * rows the claim reads (`domainsRelatedTo`), so a dry run refuses exactly what a sync
+ * refuses, without writing. A sync then claims an unowned zone, and the claim decides
+ * again under its lock: another worker may have claimed the name since.
+ */
+async function ownership(
+  db: SyncDb,
+  request: UserSyncRequest,
+  zone: string,
+): Promise<OwnershipDecision> {
+  const decision = decideOwnership(request.user, zone, await db.domainsRelatedTo(zone));
+  if (request.dryRun || !decision.allowed || !decision.claim) return decision;
+  return await db.claimDomain(request.user, zone);
+}
+
+/** The record sets of the last file applied, or null when unknown (full reconcile). */
+export async function previousSets(
+  deps: UserSyncDeps,
+  job: ZoneFileJob,
+  limits: ZoneLimits,
+): Promise<RecordSet[] | null> {
+  const base = job.domain?.lastSyncedCommit;
+  if (!base || !job.domain?.hostedZoneId) return null;
+  const read = await readFileAt(job.workDir, base, job.path, limits.maxBytes, deps.settings.git)
+    .catch(() => null);
+  if (read === null || !read.ok) return null;
+  const parsed = parseZone(read.text, { zone: job.zone, limits });
+  return parsed.errors.length === 0 ? parsed.rrsets : null;
+}
