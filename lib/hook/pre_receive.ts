@@ -227,13 +227,16 @@ export interface PreReceiveIo {
   print(line: string): void;
 }
 
-/** The hook environment passed on to git: where the pushed objects are. */
+/**
+ * The hook environment passed on to git: where the pushed objects are, and PATH as git
+ * gave it to the hook (its exec-path first), because `--allow-run=git` allows the git
+ * found on the hook's own PATH. Nothing else reaches git (HOME is lib/git/run.ts's).
+ */
 const GIT_ENV_NAMES = [
   "GIT_OBJECT_DIRECTORY",
   "GIT_ALTERNATE_OBJECT_DIRECTORIES",
   "GIT_QUARANTINE_PATH",
   "PATH",
-  "HOME",
 ];
 
 /**
