@@ -24,37 +24,12 @@ import { isValidUser, type Job, type JobResult, parseJobResult } from "./lib/job
 import { DEFAULT_PREFIX, ENQUEUE_SCRIPT, enqueueArgs, queueKeys } from "./lib/job/keys.ts";
 import { normalizePath } from "./lib/job/paths.ts";
 import { connectResp, type RespClient, RespError } from "./lib/job/resp.ts";
+import { isZeroSha, parseRefUpdates, type RefUpdate } from "./lib/hook/ref_updates.ts";
+
+export { parseRefUpdates, type RefUpdate };
 
 /** Connect and command timeout: short, so a push never hangs on Redis. */
 const REDIS_TIMEOUT_MS = 2000;
-
-/** One line of git's hook input: `<old-sha> <new-sha> <ref>`. */
-export interface RefUpdate {
-  old: string;
-  new: string;
-  ref: string;
-}
-
-const ZERO_SHA = /^0+$/;
-
-/**
- * Reads git's pre/post-receive input. Lines that are not `sha sha ref` are ignored.
- *
- * @example
- * ```ts
- * parseRefUpdates("0000… 1a2b… refs/heads/main\n"); // [{ old, new, ref }]
- * ```
- */
-export function parseRefUpdates(input: string): RefUpdate[] {
-  const updates: RefUpdate[] = [];
-  for (const line of input.split("\n")) {
-    const m = /^([0-9a-f]{40}(?:[0-9a-f]{24})?) ([0-9a-f]{40}(?:[0-9a-f]{24})?) (\S+)$/.exec(
-      line.trim(),
-    );
-    if (m) updates.push({ old: m[1]!, new: m[2]!, ref: m[3]! });
-  }
-  return updates;
-}
 
 /**
  * The update a job records as `ref`/`after`: the one to the branch HEAD names, else
@@ -65,7 +40,7 @@ export function chooseUpdate(
   updates: RefUpdate[],
   headRef: string | undefined,
 ): RefUpdate | undefined {
-  const live = updates.filter((u) => !ZERO_SHA.test(u.new));
+  const live = updates.filter((u) => !isZeroSha(u.new));
   return live.find((u) => u.ref === headRef) ?? live[0];
 }
 
