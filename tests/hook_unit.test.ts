@@ -1,14 +1,15 @@
 import assert from "node:assert/strict";
+import { chooseMode } from "../hook.ts";
 import {
   buildJob,
-  chooseMode,
   chooseUpdate,
   headRefFrom,
   type HookIo,
+  isZeroSha,
   parseRefUpdates,
   postReceive,
   resultLines,
-} from "../hook.ts";
+} from "../lib/hook.ts";
 
 const A = "a".repeat(40);
 const B = "b".repeat(40);
@@ -20,6 +21,13 @@ Deno.test("parseRefUpdates() reads git's old/new/ref lines and ignores anything 
     { old: Z, new: A, ref: "refs/heads/main" },
     { old: A, new: B, ref: "refs/tags/v1" },
   ]);
+});
+
+Deno.test("isZeroSha() is true only for git's all-zero object name", () => {
+  assert.equal(isZeroSha(Z), true);
+  assert.equal(isZeroSha("0".repeat(64)), true);
+  assert.equal(isZeroSha(A), false);
+  assert.equal(isZeroSha(`${"0".repeat(39)}1`), false);
 });
 
 Deno.test("chooseUpdate() prefers HEAD's branch, then the first ref not deleted", () => {

@@ -2,7 +2,7 @@ import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/stric
 import {
   checkZoneText,
   isZoneCandidate,
-  parseUpdates,
+  parseRefUpdates,
   runPreReceive,
   validatePush,
   zoneNameProblem,
@@ -13,8 +13,9 @@ const A = "a".repeat(40);
 const B = "b".repeat(40);
 const ZERO = "0".repeat(40);
 
-Deno.test("parseUpdates() reads `old new ref` lines and ignores anything else", () => {
-  assertEquals(parseUpdates([`${A} ${B} refs/heads/main`, "", "garbage", `${B} ${ZERO} refs/x`]), [
+Deno.test("parseRefUpdates() reads `old new ref` lines and ignores anything else", () => {
+  const lines = [`${A} ${B} refs/heads/main`, "", "garbage", `${B} ${ZERO} refs/x`];
+  assertEquals(parseRefUpdates(lines.join("\n")), [
     { old: A, new: B, ref: "refs/heads/main" },
     { old: B, new: ZERO, ref: "refs/x" },
   ]);

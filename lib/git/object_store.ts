@@ -1,11 +1,14 @@
 /**
  * Read-only git access for the pre-receive hook: which zone files a ref update touches,
  * and their blobs, read from the object store (quarantine included) without a working
- * tree. git runs with argument arrays, no shell, no prompts, no hooks, literal
- * pathspecs, no replace refs, and is killed at the run's deadline.
+ * tree. git runs through lib/git/run.ts, under the same safety policy as the worker's
+ * (cleared environment and config, no hooks, prompts or replace refs, literal
+ * pathspecs), and is killed at the run's deadline.
  *
  * @module
  */
+
+import { GitError, runGit } from "./run.ts";
 
 /** What every git call needs: the repository, the hook's environment, the deadline. */
 export interface GitContext {
@@ -31,52 +34,38 @@ export interface TreeEntry {
 
 const decoder = new TextDecoder();
 
-/** Runs git and returns its stdout; throws with git's message on failure or timeout. */
-export async function runGit(
-  git: GitContext,
-  args: string[],
-  stdin?: Uint8Array,
-): Promise<Uint8Array> {
+/**
+ * A bound on memory only: callers bound what they read (pre-receive reads at most
+ * 64 MiB of zone files), and `cat-file --batch` adds a header per blob on top.
+ */
+const MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Runs git in the repository and returns its stdout; throws with git's message on
+ * failure or at the deadline (the wording the pusher sees when validation is skipped).
+ */
+async function readGit(git: GitContext, args: string[], stdin?: string): Promise<Uint8Array> {
   const remaining = git.deadline - Date.now();
   if (remaining <= 0) throw new Error("the time limit was reached");
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), remaining);
   try {
-    const child = new Deno.Command("git", {
-      args: [
-        "-c",
-        "core.hooksPath=/dev/null",
-        "--literal-pathspecs",
-        `--git-dir=${git.gitDir}`,
-        ...args,
-      ],
-      cwd: git.gitDir,
-      env: {
-        ...git.env,
-        GIT_TERMINAL_PROMPT: "0",
-        GIT_NO_REPLACE_OBJECTS: "1",
-        GIT_OPTIONAL_LOCKS: "0",
-      },
-      stdin: stdin ? "piped" : "null",
-      stdout: "piped",
-      stderr: "piped",
-      signal: controller.signal,
-    }).spawn();
-    const output = child.output();
-    if (stdin) {
-      const writer = child.stdin.getWriter();
-      await writer.write(stdin);
-      await writer.close();
-    }
-    const { code, stdout, stderr } = await output;
-    if (controller.signal.aborted) throw new Error(`git ${args[0]} was stopped at the time limit`);
-    if (code !== 0) {
-      const detail = decoder.decode(stderr).trim().split("\n")[0] ?? "";
-      throw new Error(`git ${args[0]} failed (exit ${code}): ${detail}`);
-    }
+    const { stdout } = await runGit(["-C", git.gitDir, ...args], {
+      // GIT_DIR names the repository explicitly (no discovery); the optional locks are
+      // left to receive-pack, which runs beside this hook.
+      env: { ...git.env, GIT_DIR: git.gitDir, GIT_OPTIONAL_LOCKS: "0" },
+      timeoutMs: remaining,
+      maxOutputBytes: MAX_OUTPUT_BYTES,
+      ...(stdin === undefined ? {} : { stdin }),
+    });
     return stdout;
-  } finally {
-    clearTimeout(timer);
+  } catch (error) {
+    if (!(error instanceof GitError)) throw error;
+    // A kill at the deadline: runGit's timer started after `remaining` was taken.
+    if (error.code === null && Date.now() >= git.deadline) {
+      throw new Error(`git ${args[0]} was stopped at the time limit`, { cause: error });
+    }
+    if (error.code === null) throw error;
+    const detail = error.stderr.split("\n")[0] ?? "";
+    throw new Error(`git ${args[0]} failed (exit ${error.code}): ${detail}`, { cause: error });
   }
 }
 
@@ -118,11 +107,11 @@ export async function treeEntries(
 ): Promise<TreeEntry[]> {
   const raw = oldTip === undefined
     ? parseLsTree(
-      decoder.decode(await runGit(git, ["ls-tree", "-r", "-z", newTip, "--", `${dir}/`])),
+      decoder.decode(await readGit(git, ["ls-tree", "-r", "-z", newTip, "--", `${dir}/`])),
     )
     : parseDiffTree(
       decoder.decode(
-        await runGit(git, [
+        await readGit(git, [
           "diff-tree",
           "-r",
           "-z",
@@ -147,8 +136,8 @@ export async function treeEntries(
 }
 
 async function blobSizes(git: GitContext, oids: string[]): Promise<Map<string, number>> {
-  const input = new TextEncoder().encode(oids.map((o) => o + "\n").join(""));
-  const text = decoder.decode(await runGit(git, ["cat-file", "--batch-check"], input));
+  const input = oids.map((o) => o + "\n").join("");
+  const text = decoder.decode(await readGit(git, ["cat-file", "--batch-check"], input));
   const sizes = new Map<string, number>();
   for (const line of text.split("\n")) {
     const m = /^([0-9a-f]+) blob (\d+)$/.exec(line);
@@ -162,8 +151,8 @@ export async function readBlobs(git: GitContext, oids: string[]): Promise<Map<st
   const blobs = new Map<string, Uint8Array>();
   const unique = [...new Set(oids)];
   if (unique.length === 0) return blobs;
-  const input = new TextEncoder().encode(unique.map((o) => o + "\n").join(""));
-  const out = await runGit(git, ["cat-file", "--batch"], input);
+  const input = unique.map((o) => o + "\n").join("");
+  const out = await readGit(git, ["cat-file", "--batch"], input);
   let pos = 0;
   while (pos < out.length) {
     const eol = out.indexOf(0x0a, pos);

@@ -16,7 +16,7 @@
 
 import { isAbsolute, join } from "node:path";
 import { USER_PATTERN } from "../job/contract.ts";
-import { type GitOptions, runGit } from "./working_copy.ts";
+import { type GitOptions, runGit } from "./run.ts";
 
 export { USER_PATTERN };
 

@@ -20,6 +20,7 @@ import { normaliseDomain } from "../dns/ownership.ts";
 import { isZoneCandidate, zoneNameProblem } from "../zones/files.ts";
 import { type GitContext, readBlobs, treeEntries, type TreeEntry } from "../git/object_store.ts";
 import { messageOf } from "../util/message.ts";
+import { isZeroSha, parseRefUpdates, type RefUpdate } from "./ref_updates.ts";
 
 /** Bounds of one validation run. */
 export interface PreReceiveLimits {
@@ -66,30 +67,6 @@ export interface PushVerdict {
   messages: string[];
   /** Set when some or all files could not be validated, saying why. */
   skipped?: string;
-}
-
-/** One pushed ref update. */
-export interface RefUpdate {
-  old: string;
-  new: string;
-  ref: string;
-}
-
-const UPDATE_LINE = /^([0-9a-f]{40}|[0-9a-f]{64}) ([0-9a-f]{40}|[0-9a-f]{64}) (\S+)$/;
-
-/** Reads git's `old new ref` lines; other lines are ignored. */
-export function parseUpdates(lines: readonly string[]): RefUpdate[] {
-  const updates: RefUpdate[] = [];
-  for (const line of lines) {
-    const m = UPDATE_LINE.exec(line.trim());
-    if (m) updates.push({ old: m[1]!, new: m[2]!, ref: m[3]! });
-  }
-  return updates;
-}
-
-/** True for git's all-zero object name (a created or deleted ref). */
-export function isZeroSha(sha: string): boolean {
-  return /^0+$/.test(sha);
 }
 
 /** Formats one problem as git shows it: `zones/f:12: message`, or `zones/f: message`. */
@@ -160,7 +137,7 @@ export async function validatePush(input: PushInput): Promise<PushVerdict> {
   const notes: string[] = [];
   let skipped: string | undefined;
   try {
-    let files = await changedZoneFiles(git, parseUpdates(input.lines), zonesDir);
+    let files = await changedZoneFiles(git, parseRefUpdates(input.lines.join("\n")), zonesDir);
     if (files.length > limits.maxFiles) {
       notes.push(
         `${files.length} zone files changed; checked the first ${limits.maxFiles}, ` +
@@ -217,7 +194,7 @@ export async function validatePush(input: PushInput): Promise<PushVerdict> {
     : { ok: errors.length === 0, messages, skipped };
 }
 
-/** What {@linkcode runPreReceive} needs from the hook (a subset of hook.ts's HookIo). */
+/** What {@linkcode runPreReceive} needs from the hook (a subset of post_receive.ts's HookIo). */
 export interface PreReceiveIo {
   /** Reads an environment variable of the hook. */
   env(name: string): string | undefined;
@@ -227,13 +204,16 @@ export interface PreReceiveIo {
   print(line: string): void;
 }
 
-/** The hook environment passed on to git: where the pushed objects are. */
+/**
+ * The hook environment passed on to git: where the pushed objects are, and PATH as git
+ * gave it to the hook (its exec-path first), because `--allow-run=git` allows the git
+ * found on the hook's own PATH. Nothing else reaches git (HOME is lib/git/run.ts's).
+ */
 const GIT_ENV_NAMES = [
   "GIT_OBJECT_DIRECTORY",
   "GIT_ALTERNATE_OBJECT_DIRECTORIES",
   "GIT_QUARANTINE_PATH",
   "PATH",
-  "HOME",
 ];
 
 /**
