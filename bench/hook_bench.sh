@@ -85,7 +85,7 @@ console.log([
   '',
   'What keeps the hook cheap (measured on this machine against an empty script):',
   'hook.ts imports only lib/job/contract.ts and lib/job/resp.ts: zod would add about 50 ms, ioredis',
-  'about 135 ms (issue 4's figure); its timeouts use AbortSignal.timeout, because the first setTimeout of a',
+  'about 135 ms (measured when the hook was written); its timeouts use AbortSignal.timeout, because the first setTimeout of a',
   'process costs about 18 ms of CPU; stdin is read with plain reads (a Response over the',
   'stream costs about 10 ms more). What remains over the empty script is the TCP',
   'connection and one EVAL round trip to Redis.',
