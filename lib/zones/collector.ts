@@ -14,7 +14,7 @@ import type { ZoneLimits, ZoneProblem } from "./types.ts";
  * Collected records and problems shared by both format readers.
  *
  * Sets are stored column-wise (index i in every array is set i, in order of first
- * appearance) and become {@linkcode RecordSet} objects only at the end; a set's values
+ * appearance) and become `RecordSet` objects only at the end; a set's values
  * are a bare string until it has a second one. Sets are found by name through one table
  * entry per owner name, the sets of one name chained through `next`. At a million
  * records this keeps the garbage collector's work (objects alive while parsing) small.
