@@ -8,9 +8,10 @@
  */
 
 export * from "./zones/parse.ts";
+export { addRecord, createCollector, type ZoneCollector } from "./zones/collector.ts";
 export * from "./zones/files.ts";
 export { expandGenerate } from "./zones/lexer.ts";
-export { detectFormat, parseLegacyRecords } from "./zones/legacy.ts";
+export { parseLegacyRecords } from "./zones/legacy.ts";
 export * from "./zones/format.ts";
 export * from "./zones/export.ts";
 export * from "./dns/record_set.ts";

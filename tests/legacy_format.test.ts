@@ -1,10 +1,7 @@
 import { deepStrictEqual as eq, ok } from "node:assert/strict";
 import { detectFormat } from "../lib/zones.ts";
-import { parseZone, type ZoneParseResult } from "../lib/zones.ts";
-
-function sets(r: ZoneParseResult): string[] {
-  return r.rrsets.map((s) => `${s.name} ${s.type} ${s.ttl} ${s.values.join("|")}`);
-}
+import { parseZone } from "../lib/zones.ts";
+import { setLines } from "../testing/zone_sets.ts";
 
 Deno.test("legacy: the fully qualified example of legacy-format.md", () => {
   const text = `# mail for the domain goes to mail.example.com, priority 10, TTL one hour
@@ -21,7 +18,7 @@ _xmpp._tcp.example.com:chat.example.com:5222:3600
   const r = parseZone(text, { zone: "example.com" });
   eq(r.format, "legacy");
   eq(r.errors, []);
-  eq(sets(r), [
+  eq(setLines(r), [
     "example.com. A 300 192.0.2.80",
     'example.com. CAA 300 0 issue "letsencrypt.org"',
     "example.com. MX 3600 10 mail.example.com.",
@@ -43,7 +40,7 @@ Texample:"v=spf1 ip4:192.0.2.0/24 ?all":300
 `;
   const r = parseZone(text, { zone: "example.net" });
   eq(r.errors, []);
-  eq(sets(r), [
+  eq(setLines(r), [
     "example.net. A 300 192.0.2.81",
     "example.net. MX 300 15 mail.example.net.",
     'example.example.net. TXT 300 "v=spf1 ip4:192.0.2.0/24 ?all"',
@@ -66,7 +63,7 @@ Deno.test("legacy: MX priority defaults to 15; tinydns' name:ip:x form adds the 
     zone: "shop.test",
   });
   eq(r.errors, []);
-  eq(sets(r), [
+  eq(setLines(r), [
     "shop.test. MX 300 15 mx1.shop.test.|15 mx3.mx.shop.test.|20 mx2.shop.test.",
     "mx3.mx.shop.test. A 300 192.0.2.6",
     "mx2.shop.test. A 600 192.0.2.5",
@@ -77,7 +74,7 @@ Deno.test("legacy: MX priority defaults to 15; tinydns' name:ip:x form adds the 
 Deno.test("legacy: CAA value is quoted when written without quotes; quoted kept", () => {
   const r = parseZone('!:0:issue:ca.test\n!:0:iodef:"mailto:a@shop.test"\n', { zone: "shop.test" });
   eq(r.errors, []);
-  eq(sets(r), ['shop.test. CAA 300 0 iodef "mailto:a@shop.test"|0 issue "ca.test"']);
+  eq(setLines(r), ['shop.test. CAA 300 0 iodef "mailto:a@shop.test"|0 issue "ca.test"']);
 });
 
 Deno.test("legacy: errors name the line: unknown type character, bad fields, bad TTL", () => {
@@ -97,7 +94,7 @@ Deno.test("legacy: errors name the line: unknown type character, bad fields, bad
 
 Deno.test("legacy: a name with a dot outside the zone is read relative, with a warning", () => {
   const r = parseZone("+www.other:192.0.2.1\n", { zone: "shop.test" });
-  eq(sets(r), ["www.other.shop.test. A 300 192.0.2.1"]);
+  eq(setLines(r), ["www.other.shop.test. A 300 192.0.2.1"]);
   eq(r.warnings.map((w) => w.line), [1]);
 });
 

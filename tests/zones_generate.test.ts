@@ -1,16 +1,11 @@
 import { deepStrictEqual as eq } from "node:assert/strict";
 import { expandGenerate } from "../lib/zones.ts";
 import { parseZone } from "../lib/zones.ts";
+import { assertParses } from "../testing/zone_sets.ts";
 
 function gen(line: string): string[] | string {
   const tokens = line.split(" ");
   return expandGenerate(tokens, tokens.length, 1000);
-}
-
-function sets(text: string): string[] {
-  const r = parseZone(text, { zone: "shop.test" });
-  eq(r.errors, [], JSON.stringify(r.errors));
-  return r.rrsets.map((s) => `${s.name} ${s.type} ${s.ttl} ${s.values.join("|")}`);
 }
 
 Deno.test("$GENERATE substitutes $ in owner and data over start-stop/step", () => {
@@ -60,16 +55,19 @@ Deno.test("$GENERATE refuses bad ranges and too many records", () => {
 });
 
 Deno.test("parseZone() expands $GENERATE with TTL and class, in the zone's origin", () => {
-  eq(sets("$TTL 60\n$GENERATE 1-2 host-$ 300 IN A 192.0.2.$\n$GENERATE 1-2 r$ CNAME host-$\n"), [
-    "host-1.shop.test. A 300 192.0.2.1",
-    "host-2.shop.test. A 300 192.0.2.2",
-    "r1.shop.test. CNAME 60 host-1.shop.test.",
-    "r2.shop.test. CNAME 60 host-2.shop.test.",
-  ]);
+  assertParses(
+    "$TTL 60\n$GENERATE 1-2 host-$ 300 IN A 192.0.2.$\n$GENERATE 1-2 r$ CNAME host-$\n",
+    [
+      "host-1.shop.test. A 300 192.0.2.1",
+      "host-2.shop.test. A 300 192.0.2.2",
+      "r1.shop.test. CNAME 60 host-1.shop.test.",
+      "r2.shop.test. CNAME 60 host-2.shop.test.",
+    ],
+  );
 });
 
 Deno.test("parseZone() re-lexes a quoted $GENERATE RHS, as BIND does", () => {
-  eq(sets('$TTL 60\n$GENERATE 10-10 x${0,2,x} TXT "hex ${0,4,X}"\n'), [
+  assertParses('$TTL 60\n$GENERATE 10-10 x${0,2,x} TXT "hex ${0,4,X}"\n', [
     'x0a.shop.test. TXT 60 "hex" "000A"',
   ]);
 });
@@ -82,7 +80,7 @@ Deno.test("parseZone() reports a bad generated record once, on the $GENERATE lin
 });
 
 Deno.test("a blank owner after $GENERATE inherits the owner before it, as in BIND", () => {
-  eq(sets('$TTL 1\nfoo A 192.0.2.1\n$GENERATE 1-1 g$ A 10.0.0.$\n  TXT "after"\n'), [
+  assertParses('$TTL 1\nfoo A 192.0.2.1\n$GENERATE 1-1 g$ A 10.0.0.$\n  TXT "after"\n', [
     "foo.shop.test. A 1 192.0.2.1",
     'foo.shop.test. TXT 1 "after"',
     "g1.shop.test. A 1 10.0.0.1",

@@ -1,19 +1,9 @@
 import { deepStrictEqual as eq, ok } from "node:assert/strict";
 import { parseZone, type ZoneParseResult } from "../lib/zones.ts";
+import { assertParses, parsedSets, setLines } from "../testing/zone_sets.ts";
 
 function parse(text: string, zone = "shop.test"): ZoneParseResult {
   return parseZone(text, { zone });
-}
-
-/** Sets as `name type ttl value|value` lines, for compact expectations. */
-function sets(r: ZoneParseResult): string[] {
-  return r.rrsets.map((s) => `${s.name} ${s.type} ${s.ttl} ${s.values.join("|")}`);
-}
-
-function clean(text: string, zone = "shop.test"): string[] {
-  const r = parse(text, zone);
-  eq(r.errors, [], JSON.stringify(r.errors));
-  return sets(r);
 }
 
 function errors(text: string): string[] {
@@ -21,15 +11,15 @@ function errors(text: string): string[] {
 }
 
 Deno.test("parseZone() reads owner, TTL, class and type with relative and absolute names", () => {
-  eq(
-    clean("$TTL 300\nwww A 192.0.2.1\nMail.Shop.Test. 60 IN A 192.0.2.2\n"),
-    ["mail.shop.test. A 60 192.0.2.2", "www.shop.test. A 300 192.0.2.1"],
-  );
+  assertParses("$TTL 300\nwww A 192.0.2.1\nMail.Shop.Test. 60 IN A 192.0.2.2\n", [
+    "mail.shop.test. A 60 192.0.2.2",
+    "www.shop.test. A 300 192.0.2.1",
+  ]);
 });
 
 Deno.test("parseZone() accepts class and TTL in either order, both optional", () => {
-  eq(
-    clean("$TTL 5\na 10 IN A 192.0.2.1\nb IN 20 A 192.0.2.1\nc IN A 192.0.2.1\nd 30 A 192.0.2.1"),
+  assertParses(
+    "$TTL 5\na 10 IN A 192.0.2.1\nb IN 20 A 192.0.2.1\nc IN A 192.0.2.1\nd 30 A 192.0.2.1",
     [
       "a.shop.test. A 10 192.0.2.1",
       "b.shop.test. A 20 192.0.2.1",
@@ -40,8 +30,8 @@ Deno.test("parseZone() accepts class and TTL in either order, both optional", ()
 });
 
 Deno.test("parseZone() reads TTL units like BIND (1h30m, 2w, 1H1h)", () => {
-  eq(
-    clean("$TTL 1d\na 1h30m A 192.0.2.1\nb 2W A 192.0.2.1\nc 1H1h A 192.0.2.1\nd A 192.0.2.1"),
+  assertParses(
+    "$TTL 1d\na 1h30m A 192.0.2.1\nb 2W A 192.0.2.1\nc 1H1h A 192.0.2.1\nd A 192.0.2.1",
     [
       "a.shop.test. A 5400 192.0.2.1",
       "b.shop.test. A 1209600 192.0.2.1",
@@ -52,7 +42,7 @@ Deno.test("parseZone() reads TTL units like BIND (1h30m, 2w, 1H1h)", () => {
 });
 
 Deno.test("parseZone() uses the previous explicit TTL when there is no $TTL (RFC 1035)", () => {
-  eq(clean("a 700 A 192.0.2.1\nb A 192.0.2.2\nc 600 A 192.0.2.3\nd A 192.0.2.4"), [
+  assertParses("a 700 A 192.0.2.1\nb A 192.0.2.2\nc 600 A 192.0.2.3\nd A 192.0.2.4", [
     "a.shop.test. A 700 192.0.2.1",
     "b.shop.test. A 700 192.0.2.2",
     "c.shop.test. A 600 192.0.2.3",
@@ -61,7 +51,7 @@ Deno.test("parseZone() uses the previous explicit TTL when there is no $TTL (RFC
 });
 
 Deno.test("parseZone() keeps $TTL as default after an explicit TTL", () => {
-  eq(clean("$TTL 100\na 600 A 192.0.2.1\nb A 192.0.2.2"), [
+  assertParses("$TTL 100\na 600 A 192.0.2.1\nb A 192.0.2.2", [
     "a.shop.test. A 600 192.0.2.1",
     "b.shop.test. A 100 192.0.2.2",
   ]);
@@ -70,7 +60,7 @@ Deno.test("parseZone() keeps $TTL as default after an explicit TTL", () => {
 Deno.test("parseZone() takes an SOA without TTL's MINIMUM as default TTL, as BIND does", () => {
   const r = parse("@ IN SOA ns.x. h.x. 1 2 3 4 500\na A 192.0.2.1\nb 600 A 192.0.2.1\nc A 1.2.3.4");
   eq(r.errors, []);
-  eq(sets(r), [
+  eq(setLines(r), [
     "a.shop.test. A 500 192.0.2.1",
     "b.shop.test. A 600 192.0.2.1",
     "c.shop.test. A 500 1.2.3.4",
@@ -93,20 +83,20 @@ Deno.test("parseZone() rejects TTLs above 2147483647 and bad TTL text", () => {
 });
 
 Deno.test("parseZone() joins lines in parentheses and ignores comments outside quotes", () => {
-  eq(
-    clean(`$TTL 60
+  assertParses(
+    `$TTL 60
 @ IN SOA ns.x. h.x. ( 1 ; serial
    2 3 ; timers
    4 5 )
 txt TXT ( "a;b" ; comment
   "c" )
-`),
+`,
     ['txt.shop.test. TXT 60 "a;b" "c"'],
   );
 });
 
 Deno.test("parseZone() gives a blank owner the previous owner and reads @ as the origin", () => {
-  eq(clean("$TTL 60\n@ A 192.0.2.1\n  TXT x\nwww A 192.0.2.2\n\tAAAA ::1"), [
+  assertParses("$TTL 60\n@ A 192.0.2.1\n  TXT x\nwww A 192.0.2.2\n\tAAAA ::1", [
     "shop.test. A 60 192.0.2.1",
     'shop.test. TXT 60 "x"',
     "www.shop.test. A 60 192.0.2.2",
@@ -115,11 +105,9 @@ Deno.test("parseZone() gives a blank owner the previous owner and reads @ as the
 });
 
 Deno.test("parseZone() applies $ORIGIN, relative to the current origin too", () => {
-  eq(
-    clean(
-      "$TTL 60\n$ORIGIN sub\nwww A 192.0.2.1\n$ORIGIN deeper\nx CNAME www\n" +
-        "$ORIGIN shop.test.\ny A 192.0.2.3",
-    ),
+  assertParses(
+    "$TTL 60\n$ORIGIN sub\nwww A 192.0.2.1\n$ORIGIN deeper\nx CNAME www\n" +
+      "$ORIGIN shop.test.\ny A 192.0.2.3",
     [
       "x.deeper.sub.shop.test. CNAME 60 www.deeper.sub.shop.test.",
       "www.sub.shop.test. A 60 192.0.2.1",
@@ -129,7 +117,7 @@ Deno.test("parseZone() applies $ORIGIN, relative to the current origin too", () 
 });
 
 Deno.test("parseZone() reads escapes in owner names: \\DDD is decimal, output octal", () => {
-  eq(clean("$TTL 60\na\\.b\\032c A 192.0.2.1\n\\042.x A 192.0.2.1\nX\\065 A 192.0.2.1"), [
+  assertParses("$TTL 60\na\\.b\\032c A 192.0.2.1\n\\042.x A 192.0.2.1\nX\\065 A 192.0.2.1", [
     "a\\056b\\040c.shop.test. A 60 192.0.2.1",
     "*.x.shop.test. A 60 192.0.2.1",
     "xa.shop.test. A 60 192.0.2.1",
@@ -137,28 +125,27 @@ Deno.test("parseZone() reads escapes in owner names: \\DDD is decimal, output oc
 });
 
 Deno.test("parseZone() drops apex SOA and NS but keeps delegations", () => {
-  eq(
-    clean("$TTL 60\n@ SOA ns.x. h.x. 1 2 3 4 5\n@ NS ns1.x.\n@ NS ns2.x.\nsub NS ns1.sub\n"),
-    ["sub.shop.test. NS 60 ns1.sub.shop.test."],
-  );
+  assertParses("$TTL 60\n@ SOA ns.x. h.x. 1 2 3 4 5\n@ NS ns1.x.\n@ NS ns2.x.\nsub NS ns1.sub\n", [
+    "sub.shop.test. NS 60 ns1.sub.shop.test.",
+  ]);
 });
 
 Deno.test("parseZone() merges identical records and sorts values", () => {
-  eq(clean("$TTL 60\na A 192.0.2.9\na A 192.0.2.1\na A 192.0.2.9\n"), [
+  assertParses("$TTL 60\na A 192.0.2.9\na A 192.0.2.1\na A 192.0.2.9\n", [
     "a.shop.test. A 60 192.0.2.1|192.0.2.9",
   ]);
 });
 
 Deno.test("parseZone() takes the first TTL of a set and warns about the others", () => {
   const r = parse("a 60 A 192.0.2.1\na 120 A 192.0.2.2\n");
-  eq(sets(r), ["a.shop.test. A 60 192.0.2.1|192.0.2.2"]);
+  eq(setLines(r), ["a.shop.test. A 60 192.0.2.1|192.0.2.2"]);
   eq(r.warnings.map((w) => w.line), [2]);
   ok(r.warnings[0]?.message.includes("using 60"));
 });
 
 Deno.test("parseZone() sorts sets in Route 53 listing order", () => {
   eq(
-    clean(
+    parsedSets(
       "$TTL 1\na A 192.0.2.1\na-b A 192.0.2.1\nb.a TXT x\nb.a A 192.0.2.1\n* A 192.0.2.1\n1 A 192.0.2.1\n_x A 192.0.2.1\n@ A 192.0.2.1",
     )
       .map((s) => s.split(" ").slice(0, 2).join(" ")),
@@ -208,7 +195,7 @@ Deno.test("parseZone() reports a second CNAME at a name on its line, but merges 
 });
 
 Deno.test("parseZone() reads CLASS1 as IN and refuses other classes", () => {
-  eq(clean("$TTL 1\na CLASS1 A 192.0.2.1"), ["a.shop.test. A 1 192.0.2.1"]);
+  assertParses("$TTL 1\na CLASS1 A 192.0.2.1", ["a.shop.test. A 1 192.0.2.1"]);
   eq(errors("$TTL 1\na CH A 192.0.2.1"), [
     "2: class CH is not supported: Route 53 zones are IN",
   ]);
@@ -303,14 +290,14 @@ Deno.test("parseZone() counts escaped newlines as lines", () => {
 });
 
 Deno.test("parseZone() reads a repeated owner again after $ORIGIN changes", () => {
-  eq(clean("$TTL 1\nw A 192.0.2.1\n$ORIGIN sub.shop.test.\nw A 192.0.2.2"), [
+  assertParses("$TTL 1\nw A 192.0.2.1\n$ORIGIN sub.shop.test.\nw A 192.0.2.2", [
     "w.sub.shop.test. A 1 192.0.2.2",
     "w.shop.test. A 1 192.0.2.1",
   ]);
 });
 
 Deno.test("parseZone() ignores a UTF-8 byte-order mark at the start", () => {
-  eq(clean("\ufeff$TTL 1\nw A 192.0.2.1"), ["w.shop.test. A 1 192.0.2.1"]);
+  assertParses("\ufeff$TTL 1\nw A 192.0.2.1", ["w.shop.test. A 1 192.0.2.1"]);
 });
 
 Deno.test("parseZone() reports a TXT value over Route 53's 4000 characters", () => {
@@ -330,6 +317,6 @@ Deno.test("parseZone() reports wildcard NS, DS at the apex and SOA below it", ()
 
 Deno.test("parseZone() warns when a blank owner follows $ORIGIN (it keeps the old owner)", () => {
   const r = parse('$TTL 1\nfoo A 192.0.2.1\n$ORIGIN sub.shop.test.\n  TXT "x"\n');
-  eq(sets(r), ["foo.shop.test. A 1 192.0.2.1", 'foo.shop.test. TXT 1 "x"']);
+  eq(setLines(r), ["foo.shop.test. A 1 192.0.2.1", 'foo.shop.test. TXT 1 "x"']);
   eq(r.warnings.map((w) => w.line), [4]);
 });

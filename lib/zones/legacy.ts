@@ -2,12 +2,7 @@
  * The legacy dns-api format (shared/legacy-format.md), read into the same canonical
  * record sets as BIND files.
  *
- * Telling the formats apart ({@linkcode detectFormat}): the first significant line
- * (skipping blank lines and lines whose first non-blank character is `#` or `;`) decides.
- * It is legacy when it is a type character (`+ = 6 @ C c T t ^ _ !`) followed by a name
- * without blanks and then a `:` (`+www:192.0.2.1`); it is BIND when it starts with `$`
- * or a blank, or holds at least two blank-separated tokens with no `:` in the first.
- * Anything else is an error: the file is never guessed.
+ * Which files are legacy is decided by `detectFormat` in lib/zones/parse.ts.
  *
  * Reading rules chosen where the format is silent:
  * - Owner names: empty = apex; the zone itself or a name ending in `.zone` is fully
@@ -33,43 +28,8 @@ import { canonicalIpv4, canonicalIpv6 } from "../dns/rdata_addr.ts";
 import { escapeCharString, lastByteLength } from "../dns/rdata_text.ts";
 import { decodeCanonical, encodeBytes } from "../dns/rdata_text.ts";
 import { MAX_TTL, MAX_TXT_VALUE, parseRdata } from "../dns/rdata.ts";
-import type { ZoneCollector, ZoneProblem } from "./parse.ts";
-import { addRecord } from "./parse.ts";
+import { addRecord, type ZoneCollector } from "./collector.ts";
 import { messageOf } from "../util/message.ts";
-
-const LEGACY_LINE = /^[+=6@CcTt^_!][^\s:]*:/;
-
-/**
- * Decides the format of a zone file from its first significant line (see the module
- * doc), or returns the problem when the line fits neither format.
- *
- * @example
- * ```ts
- * detectFormat("+www:192.0.2.1\n"); // "legacy"
- * detectFormat("www 300 IN A 192.0.2.1\n"); // "bind"
- * ```
- */
-export function detectFormat(text: string): "bind" | "legacy" | ZoneProblem {
-  let pos = 0, line = 1;
-  while (pos < text.length) {
-    let end = text.indexOf("\n", pos);
-    if (end < 0) end = text.length;
-    const l = text.slice(pos, end);
-    const t = l.trimStart();
-    if (t !== "" && t[0] !== "#" && t[0] !== ";") {
-      if (LEGACY_LINE.test(l)) return "legacy";
-      if (l[0] === "$" || l[0] === " " || l[0] === "\t" || /^[^\s:]+\s+\S/.test(l)) return "bind";
-      return {
-        line,
-        message:
-          "cannot tell the file's format: this line is neither a BIND record (owner TTL class type data) nor a legacy dns-api line (type character, name, ':'-separated fields)",
-      };
-    }
-    pos = end + 1;
-    line++;
-  }
-  return "bind";
-}
 
 /** Splits a legacy line into `:`-separated fields; quoted parts may hold `:`. */
 function splitFields(s: string): string[] {
