@@ -1,7 +1,7 @@
 /**
  * The local Route 53 server: HTTP routing, the REST-XML envelope, throttling and latency
  * injection, request statistics and optional persistence. Behaviour is specified by
- * shared/route53-reference.md; see README.md beside this file.
+ * docs/route53.md; see README.md beside this file.
  *
  * @module
  */
