@@ -10,7 +10,7 @@ import type { Context } from "./context.ts";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * The job as DESIGN.md's `logs UUID --json` prints it: MySQL first; a uuid still
+ * The job as docs/design.md's `logs UUID --json` prints it: MySQL first; a uuid still
  * waiting in Redis (the hook does not touch MySQL) reports `queued`; a job whose final
  * status only reached Redis (MySQL was down, or the job was refused as invalid) reports
  * that, with the result's lines as its log.

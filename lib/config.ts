@@ -1,5 +1,5 @@
 /**
- * Worker configuration: environment variables (DESIGN.md names) → one typed, validated
+ * Worker configuration: environment variables (the names in docs/design.md) → one typed, validated
  * `Config`. Pure: the caller passes the environment in, so tests need no process state.
  *
  * @module

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { loadConfig } from "../lib/config.ts";
 
-Deno.test("loadConfig() gives DESIGN.md's defaults for an empty environment", () => {
+Deno.test("loadConfig() gives docs/design.md's defaults for an empty environment", () => {
   const config = loadConfig({});
   assert.equal(config.redisUrl, "redis://127.0.0.1:6379");
   assert.equal(config.reposRoot, "/repos");

@@ -1,6 +1,5 @@
 /**
- * End to end, careless and hostile customers (DESIGN.md "Rules that keep customers
- * safe"): every case ends in a final status with a reason, never touches another
+ * End to end, careless and hostile customers (docs/design.md, "Safety rules"): every case ends in a final status with a reason, never touches another
  * customer's zones, never leaks files from outside the repository, and never stops
  * the worker loop.
  *

@@ -46,7 +46,7 @@ Deno.test("headRefFrom() reads a symbolic HEAD and nothing else", () => {
   assert.equal(headRefFrom(`${A}\n`), undefined);
 });
 
-Deno.test("buildJob() writes DESIGN.md's job, with ref and after only when known", () => {
+Deno.test("buildJob() writes docs/design.md's job, with ref and after only when known", () => {
   const now = new Date("2026-11-25T12:00:00Z");
   const base = { uuid: "u", user: "steve", repo: "/repos/steve", now };
   assert.deepEqual(buildJob(base), {

@@ -98,7 +98,7 @@ Deno.test("enqueueArgs() carries the job JSON unchanged", () => {
   assert.deepEqual(JSON.parse(args[4]!), good);
 });
 
-Deno.test("parseJob() accepts DESIGN.md's job and refuses a repo outside REPOS_ROOT/<user>", () => {
+Deno.test("parseJob() accepts the design's job and refuses a repo outside REPOS_ROOT/<user>", () => {
   assert.deepEqual(parseJob(JSON.stringify(good), "/repos"), { ok: true, job: good });
   const escaped = parseJob(JSON.stringify({ ...good, repo: "/repos/alice" }), "/repos");
   assert.deepEqual(escaped, { ok: false, reason: 'repo "/repos/alice" is not /repos/steve' });

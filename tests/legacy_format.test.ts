@@ -3,7 +3,7 @@ import { detectFormat } from "../lib/zones.ts";
 import { parseZone } from "../lib/zones.ts";
 import { setLines } from "../testing/zone_sets.ts";
 
-Deno.test("legacy: the fully qualified example of legacy-format.md", () => {
+Deno.test("legacy: the fully qualified example of the format's description", () => {
   const text = `# mail for the domain goes to mail.example.com, priority 10, TTL one hour
 @example.com:mail.example.com:10:3600
 +mail.example.com:192.0.2.25:3600
@@ -31,7 +31,7 @@ _xmpp._tcp.example.com:chat.example.com:5222:3600
   ]);
 });
 
-Deno.test("legacy: the unqualified example gives what legacy-format.md says", () => {
+Deno.test("legacy: the unqualified example gives what the format's description says", () => {
   const text = `@:mail.example.net:15
 +:192.0.2.81:300
 +www:192.0.2.81:300

@@ -180,7 +180,7 @@ function envExampleKeys(text: string): { active: Record<string, string>; all: st
   return { active, all };
 }
 
-Deno.test("worker.env.example names every variable of DESIGN.md and of lib/config.ts", async () => {
+Deno.test("worker.env.example names every variable of docs/design.md and of lib/config.ts", async () => {
   const { all } = envExampleKeys(await Deno.readTextFile(ENV_EXAMPLE));
   const design = [
     "REDIS_URL",

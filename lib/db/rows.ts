@@ -108,7 +108,7 @@ export interface LogLineInput {
   ts?: Date;
 }
 
-/** The JSON printed by `logs UUID --json` (DESIGN.md). */
+/** The JSON printed by `logs UUID --json` (docs/design.md). */
 export interface JobView {
   uuid: string;
   user: string;

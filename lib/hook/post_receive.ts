@@ -40,7 +40,7 @@ export function headRefFrom(headFile: string): string | undefined {
   return /^ref: (\S+)\s*$/.exec(headFile)?.[1];
 }
 
-/** Builds the job for one push (DESIGN.md's JSON). */
+/** Builds the job for one push (docs/design.md's JSON). */
 export function buildJob(
   fields: { uuid: string; user: string; repo: string; now: Date; update?: RefUpdate },
 ): Job {

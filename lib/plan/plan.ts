@@ -16,7 +16,7 @@ import { type RecordSet, rrsetKey, sameRecordSet } from "../dns/record_set.ts";
 /**
  * A managed set as Route 53 holds it: canonical for comparison, plus the exact stored
  * value text when it differs, because a DELETE must repeat the stored set verbatim
- * (peers.md pitfall 12). Without `storedValues` the canonical values are the stored ones
+ * (docs/route53.md, "Change batches"). Without `storedValues` the canonical values are the stored ones
  * (true for everything this engine wrote itself).
  */
 export interface ExistingRecordSet extends RecordSet {

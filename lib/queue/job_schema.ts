@@ -10,7 +10,7 @@ import { type Job, USER_PATTERN } from "../job/contract.ts";
 import { repoProblem } from "../job/paths.ts";
 import { messageOf } from "../util/message.ts";
 
-/** A job as queued by the hook (DESIGN.md, "Job"). */
+/** A job as queued by the hook (docs/design.md, "JSON shapes"). */
 export const JobSchema = z.object({
   uuid: z.uuid(),
   user: z.string().regex(USER_PATTERN),

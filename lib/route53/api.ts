@@ -173,7 +173,7 @@ export function normaliseLiveSet(zone: string, listed: ResourceRecordSet): LiveS
 /**
  * Reads every record set of a zone: a manual ListResourceRecordSets loop (the JS SDK has
  * no paginator for it) that passes NextRecordName/Type/Identifier back unchanged —
- * never rebuilt from a decoded name, which breaks on `\052` (peers.md pitfall 1).
+ * never rebuilt from a decoded name, which breaks on `\052` (docs/route53.md, "Listing order and paging").
  */
 export async function listRecordSets(
   api: Route53Api,

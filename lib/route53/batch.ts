@@ -1,7 +1,7 @@
 /**
  * Turn a plan's changes into the fewest ChangeResourceRecordSets requests that Route 53
  * accepts: at most 1,000 `ResourceRecord` elements and 32,000 value characters per
- * request, UPSERT counting both twice (peers.md pitfalls 6 and 7).
+ * request, UPSERT counting both twice (docs/route53.md, "Limits").
  *
  * Rules that keep each request valid and the zone whole:
  * - a DELETE repeats the exact stored values and TTL (pitfall 12);

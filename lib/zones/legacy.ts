@@ -1,6 +1,6 @@
 /**
- * The legacy dns-api format (shared/legacy-format.md), read into the same canonical
- * record sets as BIND files.
+ * The legacy dns-api format (the original service's tinydns-like lines; README, "Zone
+ * files"), read into the same canonical record sets as BIND files.
  *
  * Which files are legacy is decided by `detectFormat` in lib/zones/parse.ts.
  *

@@ -1,5 +1,5 @@
 /**
- * ChangeResourceRecordSets semantics (route53-reference.md §2): changes are evaluated in
+ * ChangeResourceRecordSets semantics (docs/route53.md): changes are evaluated in
  * order against a scratch copy of the zone, every failure is collected, and the copy
  * replaces the zone only when there is none. Pure: zone data in, new data or messages out.
  *

@@ -1,5 +1,5 @@
 /**
- * Character strings inside values (route53-reference.md §3.4): splitting a value into
+ * Character strings inside values (docs/route53.md): splitting a value into
  * space-separated fields that respect double quotes and backslash escapes, and the
  * TXT/SPF rule that a value is one or more quoted strings of at most 255 bytes.
  *

@@ -1,6 +1,6 @@
 /**
  * The error a Route 53 operation answers with, carrying the code and HTTP status the
- * service uses (route53-reference.md §5.3), so the server can render the standard
+ * service uses (docs/route53.md), so the server can render the standard
  * `ErrorResponse` envelope the AWS SDK understands.
  *
  * @module

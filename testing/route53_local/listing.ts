@@ -1,5 +1,5 @@
 /**
- * Paging of the three list operations (route53-reference.md §1.3, §1.4, §1.6): where a
+ * Paging of the three list operations (docs/route53.md): where a
  * page starts, how large it is, and what names the next page. Pure functions over
  * already sorted data.
  *

@@ -1,5 +1,5 @@
 /**
- * DNS names as Route 53 takes and gives them (route53-reference.md §3.1): input with
+ * DNS names as Route 53 takes and gives them (docs/route53.md): input with
  * optional trailing dot and `\DDD` octal escapes; stored form lower-case, dotted, with
  * every byte other than `a-z 0-9 - _` written as a backslash and three octal digits.
  *

@@ -1,5 +1,5 @@
 /**
- * Listing order (route53-reference.md §1.4, §1.6): by the reversed-label key of the
+ * Listing order (docs/route53.md): by the reversed-label key of the
  * stored name compared as bytes, then by the type mnemonic as text, then (for
  * routing-policy groups, undocumented) by SetIdentifier.
  *

@@ -1,6 +1,6 @@
 /**
  * XML elements of Route 53 responses, children in the documented order
- * (route53-reference.md §5.2); optional members are left out when absent.
+ * (docs/route53.md); optional members are left out when absent.
  *
  * @module
  */

@@ -1,7 +1,7 @@
 /**
  * Checks of one record set on its own, before it meets the zone: name normalisation and
  * zone membership, values per type, duplicates, value counts, and where a type may
- * stand (route53-reference.md §2.4, §2.5, §3).
+ * stand (docs/route53.md).
  *
  * @module
  */

@@ -1,7 +1,7 @@
 /**
  * Per-type checks of `Value` text, in the shape of Route 53's "Invalid Resource Record:
  * FATAL problem: <Code> (<description>) encountered with '<value>'" messages
- * (route53-reference.md §2.4 rows 12-16, §3.3, §3.4). Codes the reference quotes are
+ * (docs/route53.md). Codes the reference quotes are
  * used verbatim; the others are route53-local's own, named in the same style.
  *
  * Values are validated, never rewritten: Route 53 stores the submitted text.
