@@ -8,6 +8,7 @@
  */
 
 export * from "./route53/api.ts";
+export * from "./route53/live_value.ts";
 export * from "./route53/batch.ts";
 export * from "./route53/rate_limit.ts";
 export * from "./route53/retry.ts";

@@ -1,5 +1,5 @@
 import { deepStrictEqual as eq, throws } from "node:assert/strict";
-import { canonicalRoute53Value } from "../lib/zones.ts";
+import { canonicalRoute53Value } from "../lib/route53.ts";
 import { parseZone } from "../lib/zones.ts";
 
 /** The values of the single set a one-record zone file gives. */

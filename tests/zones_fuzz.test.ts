@@ -1,6 +1,6 @@
 import { ok } from "node:assert/strict";
 import { parseZone } from "../lib/zones.ts";
-import { canonicalRoute53Value } from "../lib/zones.ts";
+import { canonicalRoute53Value } from "../lib/route53.ts";
 import { ROUTE53_TYPES } from "../lib/zones.ts";
 
 /** Seeded linear congruential generator: a failure names its seed and input. */

@@ -7,7 +7,7 @@ import {
   parseName,
   toRoute53Name,
 } from "../lib/zones.ts";
-import { canonicalRoute53Value } from "../lib/zones.ts";
+import { canonicalRoute53Value } from "../lib/route53.ts";
 import { encodeBytes } from "../lib/zones.ts";
 import type { RecordSet, RRType } from "../lib/zones.ts";
 import { seededRandom } from "../testing/route53_local/random.ts";

@@ -26,7 +26,6 @@ import {
   lastByteLength,
 } from "./rdata_text.ts";
 import { parseSvcb } from "./rdata_svcb.ts";
-import { createEntry, createLexer, nextEntry } from "../zones/lexer.ts";
 
 /** Largest TTL (and 32-bit field) RFC 2181 allows. */
 export const MAX_TTL = 2147483647;
@@ -299,26 +298,4 @@ function parseGeneric(type: RRType, tokens: readonly string[], from: number, to:
   throw new SyntaxError(
     `the generic \\# form is read only for A, AAAA, TXT and SPF: write this ${type} record in its usual form`,
   );
-}
-
-/**
- * A `Value` as Route 53 returns it (octal `\ooo` escapes, names possibly without a
- * trailing dot or in upper case, TXT strings possibly adjacent: `"a""b"`) → our canonical
- * value. Throws SyntaxError naming the problem.
- *
- * @example
- * ```ts
- * canonicalRoute53Value("CNAME", "WWW.Shop.test"); // "www.shop.test."
- * canonicalRoute53Value("TXT", '"a""b"');          // '"a" "b"'
- * ```
- */
-export function canonicalRoute53Value(type: RRType, value: string): string {
-  const lx = createLexer(value, false);
-  const e = createEntry();
-  if (!nextEntry(lx, e)) throw new SyntaxError(`empty ${type} value`);
-  if (e.problem !== null) throw new SyntaxError(`${type} value ${value}: ${e.problem}`);
-  if (lx.pos < value.length && nextEntry(lx, createEntry())) {
-    throw new SyntaxError(`${type} value spans several lines`);
-  }
-  return parseRdata(type, e.tokens, 0, e.count, ".", true);
 }

@@ -27,7 +27,7 @@ import type { ChangeBatch } from "./batch.ts";
 import { canonicalRoute53Name, toRoute53Name } from "../dns/names.ts";
 import type { ExistingRecordSet, ExistingZone, UnmanagedSet } from "../plan/plan.ts";
 import { type RateLimiter, UNLIMITED } from "./rate_limit.ts";
-import { canonicalRoute53Value } from "../dns/rdata.ts";
+import { canonicalRoute53Value } from "./live_value.ts";
 import { isRoute53Type } from "../dns/record_set.ts";
 import { type BackoffPolicy, classifyError, nextRetry } from "./retry.ts";
 import { sleep } from "../util/sleep.ts";
