@@ -14,7 +14,12 @@ import { coverNote } from "../queue/redis_queue.ts";
 import type { Queue, Reservation } from "../queue/types.ts";
 import { UnrecoverableError } from "../errors.ts";
 import type { Route53Api } from "../route53/api.ts";
-import { syncUser, type UserSyncResult, type UserSyncSettings } from "../sync/user.ts";
+import {
+  syncUser,
+  type UserSyncResult,
+  type UserSyncSettings,
+  type ZoneStatus,
+} from "../sync/user.ts";
 import { messageOf } from "../util/message.ts";
 import { sleep } from "../util/sleep.ts";
 
@@ -64,6 +69,18 @@ export interface RunOptions {
  */
 export function leaseHeld(lost: boolean, renewedAt: number, now: number, leaseMs: number): boolean {
   return !lost && now - renewedAt < leaseMs * 0.8;
+}
+
+/** The zone statuses that make a sync fail (the zones the customer must fix). */
+const FAILED: ReadonlySet<ZoneStatus> = new Set(["invalid", "refused", "failed"]);
+
+/**
+ * Why a sync failed, for the job row's `error`: the summaries of its failed zones, or
+ * null when none failed (the sync succeeded).
+ */
+export function failureReason(result: UserSyncResult): string | null {
+  return result.zones.filter((z) => FAILED.has(z.status)).map((z) => z.summary).join("; ") ||
+    null;
 }
 
 /** The customer-facing lines of a sync: one per zone, then parse errors. */
@@ -207,7 +224,7 @@ export async function handleReservation(deps: WorkerDeps, r: Reservation): Promi
         user: r.user,
         status,
         commit: result.commit,
-        error: result.ok ? null : lines.filter((l) => !/: [+~-]?\d/.test(l)).join("; ") || null,
+        error: failureReason(result),
         coveredBy: uuid === r.syncId ? null : r.syncId,
       });
     }
