@@ -48,6 +48,8 @@ export interface WorkerDeps {
   fetchTimeoutMs?: number;
   /** Side intake run before each fetch (NEW:USER events); its errors are logged. */
   intake?: () => Promise<unknown>;
+  /** The sync (default {@linkcode syncUser}); tests pass a fake to drive the outcome. */
+  sync?: typeof syncUser;
 }
 
 /** Options of {@linkcode runWorker}. */
@@ -198,7 +200,8 @@ export async function handleReservation(deps: WorkerDeps, r: Reservation): Promi
     }
     let result: UserSyncResult;
     try {
-      result = await syncUser({ db, api: deps.api, settings: deps.settings, stillOwned }, {
+      const sync = deps.sync ?? syncUser;
+      result = await sync({ db, api: deps.api, settings: deps.settings, stillOwned }, {
         user: r.user,
         jobId: r.syncId,
       });
