@@ -25,9 +25,14 @@ export interface JobSources {
  * that, with the result's lines as its log.
  */
 export async function readJobView(src: JobSources, uuid: string): Promise<JobView | null> {
+  // Redis first, MySQL second: the worker writes the other way round (the job's row,
+  // then the result it publishes), so a final state read here was published after the
+  // row was final, and the row read next has its commit and lines. Read MySQL first
+  // and the worker could finish in between: a stale `running` row, without its
+  // commit, would be reported with the final state found after it.
+  const state = await src.queue.jobState(uuid);
   const stored = await src.db.getJobWithLogs(uuid);
   if (stored && (stored.status === "succeeded" || stored.status === "failed")) return stored;
-  const state = await src.queue.jobState(uuid);
   // A final status only Redis knows (MySQL was down, or the job was refused before it
   // reached MySQL) comes with its result's lines, so it is never a status without a log.
   const resultLog = async (): Promise<JobView["log"]> => {

@@ -4,12 +4,13 @@
  * results), and the sync is a fake returning a literal outcome.
  */
 import assert from "node:assert/strict";
-import type { Db, Job, JobStatus, LogLineInput } from "../lib/db.ts";
+import type { Db, Job, JobStatus, LogLevel, LogLineInput } from "../lib/db.ts";
 import type { JobResult, Queue, Reservation, RetryOutcome } from "../lib/queue.ts";
 import { UnrecoverableError } from "../lib/errors.ts";
 import type { Route53Api } from "../lib/route53.ts";
 import type { UserSyncResult } from "../lib/sync.ts";
 import { failureReason, handleReservation, type WorkerDeps } from "../lib/worker.ts";
+import { type JobSources, readJobView } from "../cli/report_cmds.ts";
 
 type Sync = NonNullable<WorkerDeps["sync"]>;
 
@@ -20,7 +21,7 @@ interface Row {
   commit: string | null;
   error: string | null;
   coveredBy: string | null;
-  log: { level: string; message: string }[];
+  log: { level: LogLevel; message: string }[];
 }
 
 /** What a reader can see: MySQL's job rows and the results Redis published. */
@@ -34,6 +35,8 @@ interface Fakes {
   stores: Stores;
   /** `db.<method> <uuid>` and `queue.<method>`, in call order. */
   writes: string[];
+  /** The stores before the first write and after each one. */
+  history: Stores[];
   outcomes: string[];
   db: Db;
   queue: Queue;
@@ -55,6 +58,12 @@ const COMMIT = "c0ffee".padEnd(40, "0");
 function fakes(options: { leaseLost?: boolean } = {}): Fakes {
   const stores: Stores = { rows: {}, results: {} };
   const writes: string[] = [];
+  const history = [structuredClone(stores)];
+  // Each fake write is atomic, as one statement, one transaction or one MULTI is.
+  const wrote = (what: string) => {
+    writes.push(what);
+    history.push(structuredClone(stores));
+  };
   const row = (uuid: string, user: string): Row =>
     stores.rows[uuid] ??= {
       user,
@@ -74,9 +83,9 @@ function fakes(options: { leaseLost?: boolean } = {}): Fakes {
   };
   const db = only<Db>("Db", {
     startJob(job) {
-      writes.push(`db.startJob ${job.uuid}`);
       const started = row(job.uuid, job.user);
       started.status = "running";
+      wrote(`db.startJob ${job.uuid}`);
       const stored: Job = {
         uuid: job.uuid,
         user: job.user,
@@ -92,44 +101,43 @@ function fakes(options: { leaseLost?: boolean } = {}): Fakes {
       return Promise.resolve(stored);
     },
     appendLog(uuid, lines) {
-      writes.push(`db.appendLog ${uuid}`);
       append(uuid, lines);
+      wrote(`db.appendLog ${uuid}`);
       return Promise.resolve();
     },
     finishJob(job) {
-      writes.push(`db.finishJob ${job.uuid}`);
       const finished = row(job.uuid, job.user);
       finished.status = job.status;
       finished.commit = job.commit ?? finished.commit;
       finished.error = job.error ?? null;
       finished.coveredBy = job.coveredBy ?? null;
+      append(job.uuid, job.log ?? []);
+      wrote(`db.finishJob ${job.uuid}`);
       return Promise.resolve();
     },
     requeueJob(job) {
-      writes.push(`db.requeueJob ${job.uuid}`);
       const requeued = row(job.uuid, job.user);
       requeued.status = "queued";
       requeued.error = job.error;
+      wrote(`db.requeueJob ${job.uuid}`);
       return Promise.resolve();
     },
   });
   const queue = only<Queue>("Queue", {
     heartbeat: () => Promise.resolve(!options.leaseLost),
     complete(r, outcome) {
-      writes.push("queue.complete");
       publish(r, outcome?.status ?? "succeeded", outcome?.lines ?? []);
+      wrote("queue.complete");
       return Promise.resolve(true);
     },
     settle(r, error): Promise<RetryOutcome> {
-      writes.push("queue.settle");
-      if (error instanceof UnrecoverableError) {
-        publish(r, "failed", [error.message]);
-        return Promise.resolve({ kind: "failed" });
-      }
-      return Promise.resolve({ kind: "retry", delayMs: 5000 });
+      const permanent = error instanceof UnrecoverableError;
+      if (permanent) publish(r, "failed", [error.message]);
+      wrote("queue.settle");
+      return Promise.resolve(permanent ? { kind: "failed" } : { kind: "retry", delayMs: 5000 });
     },
   });
-  return { stores, writes, outcomes: [], db, queue };
+  return { stores, writes, history, outcomes: [], db, queue };
 }
 
 function reservation(pushes: number): Reservation {
@@ -356,4 +364,70 @@ Deno.test("failureReason() names the zones that failed, not those synced or kept
     "bank.test: refused: the domain belongs to another user; " +
       "bad.test: not synced: 2 error(s) in zones/bad.test; Route 53 was left as it was",
   );
+});
+
+/**
+ * `logs`'s sources answering each read from the stores as they were at `schedule[i]`
+ * (an index into the history) for the i-th read: a reader whose reads fall between
+ * the worker's writes at those points.
+ */
+function readingAt(history: Stores[], schedule: number[]): JobSources {
+  let reads = 0;
+  const at = () => history[schedule[Math.min(reads++, schedule.length - 1)]!]!;
+  return {
+    db: {
+      getJobWithLogs(uuid) {
+        const row = at().rows[uuid];
+        if (!row) return Promise.resolve(null);
+        const ts = new Date().toISOString();
+        const log = row.log.map((l) => ({ ts, level: l.level, zone: null, message: l.message }));
+        return Promise.resolve({
+          uuid,
+          user: row.user,
+          status: row.status,
+          commit: row.commit,
+          log,
+        });
+      },
+    },
+    queue: {
+      // Until a result is published, a reserved uuid is `running` in Redis.
+      jobState: (uuid) => Promise.resolve(at().results[uuid]?.status ?? "running"),
+      waitResult: (uuid) => Promise.resolve(at().results[uuid] ?? null),
+    },
+    queuedUser: () => {
+      at();
+      return Promise.resolve("alice");
+    },
+  };
+}
+
+/** Every non-decreasing sequence of `length` indexes below `size`. */
+function schedules(size: number, length: number): number[][] {
+  if (length === 0) return [[]];
+  return schedules(size, length - 1).flatMap((head) =>
+    Array.from({ length: size - (head.at(-1) ?? 0) }, (_, i) => [...head, (head.at(-1) ?? 0) + i])
+  );
+}
+
+Deno.test("logs never reports a final status without the sync's commit and lines, however its reads interleave with the worker's writes", async () => {
+  const f = fakes();
+  const r = reservation(2);
+  await handleReservation(depsOf(f, returning(SYNCED)), r);
+
+  let finals = 0;
+  for (const uuid of r.uuids) {
+    for (const schedule of schedules(f.history.length, 4)) {
+      const view = await readJobView(readingAt(f.history, schedule), uuid);
+      if (view?.status !== "succeeded" && view?.status !== "failed") continue;
+      finals++;
+      const seen = `${JSON.stringify(view)}\nread at: ${
+        schedule.map((i) => f.writes[i - 1] ?? "start").join(", ")
+      }`;
+      assert.equal(view.status, "succeeded", seen);
+      assert.equal(view.commit, COMMIT, seen);
+      assert.ok(view.log.some((l) => l.message === "shop.test: +1 ~0 -0"), seen);
+    }
+  }
+  assert.ok(finals > 0, "some reader saw the job finished");
 });

@@ -221,7 +221,6 @@ export async function handleReservation(deps: WorkerDeps, r: Reservation): Promi
         ? [...result.log]
         : lines.map((message) => ({ level: status === "failed" ? "warn" : "info", message }));
       own.unshift({ level: "info", message: coverNote(r, uuid), ts: result.log[0]?.ts });
-      await db.appendLog(uuid, own);
       await db.finishJob({
         uuid,
         user: r.user,
@@ -229,6 +228,7 @@ export async function handleReservation(deps: WorkerDeps, r: Reservation): Promi
         commit: result.commit,
         error: failureReason(result),
         coveredBy: uuid === r.syncId ? null : r.syncId,
+        log: own,
       });
     }
     await queue.complete(r, { lines, status });
@@ -270,8 +270,8 @@ async function settleFailure(
     // Recorded before the queue publishes the final status, as a success is: whoever
     // sees `failed` (logs, a waiting hook) finds the reason in the log as well.
     await recordEach(deps, r, async (uuid) => {
-      await deps.db.appendLog(uuid, [{ level: "error", message: reason }]);
-      await deps.db.finishJob({ uuid, user: r.user, status: "failed", error: reason });
+      const log: LogLineInput[] = [{ level: "error", message: reason }];
+      await deps.db.finishJob({ uuid, user: r.user, status: "failed", error: reason, log });
     });
   }
   let outcome;
@@ -299,10 +299,10 @@ async function settleFailure(
       : `attempt ${r.attempt} failed (${reason}); another worker takes over`,
   };
   await recordEach(deps, r, async (uuid) => {
-    await deps.db.appendLog(uuid, [line]);
     if (final) {
-      await deps.db.finishJob({ uuid, user: r.user, status: "failed", error: reason });
+      await deps.db.finishJob({ uuid, user: r.user, status: "failed", error: reason, log: [line] });
     } else {
+      await deps.db.appendLog(uuid, [line]);
       await deps.db.requeueJob({ uuid, user: r.user, error: reason });
     }
   });
