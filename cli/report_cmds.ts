@@ -4,10 +4,19 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import type { JobView } from "../lib/db.ts";
+import type { Db, JobView } from "../lib/db.ts";
+import type { Queue } from "../lib/queue.ts";
 import type { Context } from "./context.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Where `logs` reads a job from: MySQL's row and log, Redis's state and result. */
+export interface JobSources {
+  db: Pick<Db, "getJobWithLogs">;
+  queue: Pick<Queue, "jobState" | "waitResult">;
+  /** The user named by the job's payload in Redis ("" when unknown). */
+  queuedUser(uuid: string): Promise<string>;
+}
 
 /**
  * The job as docs/design.md's `logs UUID --json` prints it: MySQL first; a uuid still
@@ -15,17 +24,20 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * status only reached Redis (MySQL was down, or the job was refused as invalid) reports
  * that, with the result's lines as its log.
  */
-export async function jobView(ctx: Context, uuid: string): Promise<JobView | null> {
-  const db = await ctx.db();
-  const stored = await db.getJobWithLogs(uuid);
-  const queue = ctx.queue();
+export async function readJobView(src: JobSources, uuid: string): Promise<JobView | null> {
+  // Redis first, MySQL second: the worker writes the other way round (the job's row,
+  // then the result it publishes), so a final state read here was published after the
+  // row was final, and the row read next has its commit and lines. Read MySQL first
+  // and the worker could finish in between: a stale `running` row, without its
+  // commit, would be reported with the final state found after it.
+  const state = await src.queue.jobState(uuid);
+  const stored = await src.db.getJobWithLogs(uuid);
   if (stored && (stored.status === "succeeded" || stored.status === "failed")) return stored;
-  const state = await queue.jobState(uuid);
   // A final status only Redis knows (MySQL was down, or the job was refused before it
   // reached MySQL) comes with its result's lines, so it is never a status without a log.
   const resultLog = async (): Promise<JobView["log"]> => {
     if (state !== "succeeded" && state !== "failed") return [];
-    const result = await queue.waitResult(uuid, 0);
+    const result = await src.queue.waitResult(uuid, 0);
     const level = state === "failed" ? "error" : "info";
     const ts = new Date().toISOString();
     return (result?.lines ?? []).map((message) => ({ ts, level, zone: null, message }));
@@ -35,15 +47,30 @@ export async function jobView(ctx: Context, uuid: string): Promise<JobView | nul
     return { ...stored, status: state, log: [...stored.log, ...await resultLog()] };
   }
   if (state === null) return null;
-  const raw = await ctx.redis().hget(queue.keys.job(uuid), "json");
-  let user = "";
-  try {
-    const parsed: unknown = raw ? JSON.parse(raw) : null;
-    if (parsed && typeof parsed === "object" && "user" in parsed) user = String(parsed.user);
-  } catch {
-    // The user stays unknown; the status is still right.
-  }
-  return { uuid, user, status: state, commit: null, log: await resultLog() };
+  return {
+    uuid,
+    user: await src.queuedUser(uuid),
+    status: state,
+    commit: null,
+    log: await resultLog(),
+  };
+}
+
+/** {@linkcode readJobView} over the command's MySQL pool and Redis client. */
+export async function jobView(ctx: Context, uuid: string): Promise<JobView | null> {
+  const db = await ctx.db();
+  const queue = ctx.queue();
+  const queuedUser = async (uuid: string): Promise<string> => {
+    const raw = await ctx.redis().hget(queue.keys.job(uuid), "json");
+    try {
+      const parsed: unknown = raw ? JSON.parse(raw) : null;
+      if (parsed && typeof parsed === "object" && "user" in parsed) return String(parsed.user);
+    } catch {
+      // The user stays unknown; the status is still right.
+    }
+    return "";
+  };
+  return await readJobView({ db, queue, queuedUser }, uuid);
 }
 
 /** `logs UUID [--json]`. */

@@ -341,6 +341,46 @@ Deno.test("jobs: a covered push is recorded final without starting, naming its s
   });
 });
 
+Deno.test("finishJob() writes the final status with its log lines, or neither when a write fails", async () => {
+  await withDb(async (db) => {
+    const uuid = crypto.randomUUID();
+    await db.startJob({ uuid, user: "steve" });
+    assertEquals((await db.getJobWithLogs(uuid))?.log, []);
+    const ts = new Date("2026-11-25T10:00:02.000Z");
+    const line = { level: "info" as const, zone: "shop.test", message: "shop.test: +1 ~0 -0", ts };
+    await db.finishJob({
+      uuid,
+      user: "steve",
+      status: "succeeded",
+      commit: "e".repeat(40),
+      log: [line],
+    });
+    assertEquals(await db.getJobWithLogs(uuid), {
+      uuid,
+      user: "steve",
+      status: "succeeded",
+      commit: "e".repeat(40),
+      log: [{ ...line, ts: ts.toISOString() }],
+    });
+
+    // A user name longer than its column fails the row's insert, after the lines'.
+    const broken = crypto.randomUUID();
+    await assertRejects(
+      () =>
+        db.finishJob({
+          uuid: broken,
+          user: "s".repeat(65),
+          status: "failed",
+          log: [{ level: "error", message: "never stored" }],
+        }),
+      Error,
+      "too long",
+    );
+    const [left] = await db.pool.query("SELECT message FROM job_logs WHERE job_uuid = ?", [broken]);
+    assertEquals(left, []);
+  });
+});
+
 Deno.test("jobs: counts, running jobs and recent failures for `status`", async () => {
   await withDb(async (db) => {
     const ids = Array.from({ length: 5 }, () => crypto.randomUUID());

@@ -79,7 +79,12 @@ export interface Db {
   ): Promise<Job>;
   /** Puts a job back to `queued` after a transient failure, keeping the reason. */
   requeueJob(job: { uuid: string; user: string; error: string }): Promise<void>;
-  /** Records the final status (inserting the job if it never started, e.g. a covered push). */
+  /**
+   * Records the final status (inserting the job if it never started, e.g. a covered
+   * push) with the job's last log lines, in one transaction: a reader finds the status,
+   * commit and lines together or none of them, and a write that fails half-way leaves
+   * no lines behind for the retry to repeat.
+   */
   finishJob(job: {
     uuid: string;
     user: string;
@@ -87,12 +92,16 @@ export interface Db {
     commit?: string | null;
     error?: string | null;
     coveredBy?: string | null;
+    log?: readonly LogLineInput[];
   }): Promise<void>;
   /** The job, or null. */
   getJob(uuid: string): Promise<Job | null>;
   /** Appends log lines to a job, in order. */
   appendLog(uuid: string, lines: readonly LogLineInput[]): Promise<void>;
-  /** The job with its log as `logs UUID --json` prints it, or null. */
+  /**
+   * The job with its log as `logs UUID --json` prints it, or null; row and lines are
+   * read in one statement, so they are of one moment.
+   */
   getJobWithLogs(uuid: string): Promise<JobView | null>;
   /** Number of jobs per status. */
   jobCounts(): Promise<Record<JobStatus, number>>;
@@ -113,6 +122,12 @@ export interface MysqlDb extends Db {
 const MAX_MESSAGE = 4000;
 const LOG_BATCH = 200;
 const CLAIM_LOCK = "dnsapi_domain_claims";
+
+/**
+ * The log columns of a `jobs` row joined with one of its `job_logs` rows: a line, or
+ * null for the one row of a job without lines (its log columns are all NULL).
+ */
+const JoinedLogRow = LogRow.or(z.object({ message: z.null() }).transform(() => null));
 
 /**
  * Opens a pool for a `mysql://user:pass@host:3306/db` URL and checks it with one
@@ -176,6 +191,44 @@ function mysqlDb(pool: Pool, target: DbTarget): MysqlDb {
       [lineage, "%." + likeLiteral(zone)],
     );
     return rows.map((r) => DomainRow.parse(r));
+  }
+  /** Runs `work` in a transaction on one connection; rolled back if anything throws. */
+  async function transaction(work: (conn: PoolConnection) => Promise<void>): Promise<void> {
+    const conn = await pool.getConnection();
+    try {
+      await conn.beginTransaction();
+      await work(conn);
+      await conn.commit();
+    } catch (error) {
+      // Should the connection itself have broken, the server rolled back when it went;
+      // the error to report is the one that stopped the work.
+      await conn.rollback().catch(() => {});
+      throw error;
+    } finally {
+      conn.release();
+    }
+  }
+  async function insertLog(
+    conn: Pool | PoolConnection,
+    uuid: string,
+    lines: readonly LogLineInput[],
+  ): Promise<void> {
+    for (let i = 0; i < lines.length; i += LOG_BATCH) {
+      const batch = lines.slice(i, i + LOG_BATCH);
+      const now = new Date();
+      const values = batch.map(() => "(?, ?, ?, ?, ?)").join(", ");
+      const params = batch.flatMap((l) => [
+        uuid,
+        l.ts ?? now,
+        l.level,
+        l.zone ?? null,
+        clip(l.message),
+      ]);
+      await conn.query(
+        `INSERT INTO job_logs (job_uuid, ts, level, zone, message) VALUES ${values}`,
+        params,
+      );
+    }
   }
   const setStatus = async (name: string, status: UserStatus) =>
     await exec("UPDATE users SET status = ? WHERE name = ?", [status, name]) > 0;
@@ -294,60 +347,47 @@ function mysqlDb(pool: Pool, target: DbTarget): MysqlDb {
       );
     },
     async finishJob(job) {
-      await exec(
-        `INSERT INTO jobs (uuid, user, status, attempts, commit_sha, covered_by, queued_at,
-           finished_at, error)
-         VALUES (?, ?, ?, 0, ?, ?, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3), ?)
-         ON DUPLICATE KEY UPDATE status = VALUES(status),
-           commit_sha = COALESCE(VALUES(commit_sha), commit_sha),
-           covered_by = VALUES(covered_by), finished_at = VALUES(finished_at),
-           error = VALUES(error)`,
-        [
-          job.uuid,
-          job.user,
-          job.status,
-          job.commit ?? null,
-          job.coveredBy ?? null,
-          job.error == null ? null : clip(job.error),
-        ],
-      );
+      await transaction(async (conn) => {
+        await insertLog(conn, job.uuid, job.log ?? []);
+        await conn.query(
+          `INSERT INTO jobs (uuid, user, status, attempts, commit_sha, covered_by, queued_at,
+             finished_at, error)
+           VALUES (?, ?, ?, 0, ?, ?, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3), ?)
+           ON DUPLICATE KEY UPDATE status = VALUES(status),
+             commit_sha = COALESCE(VALUES(commit_sha), commit_sha),
+             covered_by = VALUES(covered_by), finished_at = VALUES(finished_at),
+             error = VALUES(error)`,
+          [
+            job.uuid,
+            job.user,
+            job.status,
+            job.commit ?? null,
+            job.coveredBy ?? null,
+            job.error == null ? null : clip(job.error),
+          ],
+        );
+      });
     },
     getJob,
-    async appendLog(uuid, lines) {
-      for (let i = 0; i < lines.length; i += LOG_BATCH) {
-        const batch = lines.slice(i, i + LOG_BATCH);
-        const now = new Date();
-        const values = batch.map(() => "(?, ?, ?, ?, ?)").join(", ");
-        const params = batch.flatMap((l) => [
-          uuid,
-          l.ts ?? now,
-          l.level,
-          l.zone ?? null,
-          clip(l.message),
-        ]);
-        await exec(
-          `INSERT INTO job_logs (job_uuid, ts, level, zone, message) VALUES ${values}`,
-          params,
-        );
-      }
-    },
+    appendLog: (uuid, lines) => insertLog(pool, uuid, lines),
     async getJobWithLogs(uuid) {
-      const job = await getJob(uuid);
-      if (!job) return null;
+      // No log column shares a name with a jobs column, so both parse from one row.
       const rows = await query(
-        "SELECT ts, level, zone, message FROM job_logs WHERE job_uuid = ? ORDER BY id",
+        `SELECT j.*, l.ts, l.level, l.zone, l.message
+         FROM jobs j LEFT JOIN job_logs l ON l.job_uuid = j.uuid
+         WHERE j.uuid = ? ORDER BY l.id`,
         [uuid],
       );
-      return {
-        uuid: job.uuid,
-        user: job.user,
-        status: job.status,
-        commit: job.commit,
-        log: rows.map((r) => {
-          const l = LogRow.parse(r);
-          return { ts: l.ts.toISOString(), level: l.level, zone: l.zone, message: l.message };
-        }),
-      };
+      if (rows.length === 0) return null;
+      const job = JobRow.parse(rows[0]);
+      const log: JobView["log"] = [];
+      for (const r of rows) {
+        const l = JoinedLogRow.parse(r);
+        if (l) {
+          log.push({ ts: l.ts.toISOString(), level: l.level, zone: l.zone, message: l.message });
+        }
+      }
+      return { uuid: job.uuid, user: job.user, status: job.status, commit: job.commit, log };
     },
     async jobCounts() {
       const counts: Record<JobStatus, number> = { queued: 0, running: 0, succeeded: 0, failed: 0 };

@@ -14,7 +14,12 @@ import { coverNote } from "../queue/redis_queue.ts";
 import type { Queue, Reservation } from "../queue/types.ts";
 import { UnrecoverableError } from "../errors.ts";
 import type { Route53Api } from "../route53/api.ts";
-import { syncUser, type UserSyncResult, type UserSyncSettings } from "../sync/user.ts";
+import {
+  syncUser,
+  type UserSyncResult,
+  type UserSyncSettings,
+  type ZoneStatus,
+} from "../sync/user.ts";
 import { messageOf } from "../util/message.ts";
 import { sleep } from "../util/sleep.ts";
 
@@ -43,6 +48,8 @@ export interface WorkerDeps {
   fetchTimeoutMs?: number;
   /** Side intake run before each fetch (NEW:USER events); its errors are logged. */
   intake?: () => Promise<unknown>;
+  /** The sync (default {@linkcode syncUser}); tests pass a fake to drive the outcome. */
+  sync?: typeof syncUser;
 }
 
 /** Options of {@linkcode runWorker}. */
@@ -64,6 +71,18 @@ export interface RunOptions {
  */
 export function leaseHeld(lost: boolean, renewedAt: number, now: number, leaseMs: number): boolean {
   return !lost && now - renewedAt < leaseMs * 0.8;
+}
+
+/** The zone statuses that make a sync fail (the zones the customer must fix). */
+const FAILED: ReadonlySet<ZoneStatus> = new Set(["invalid", "refused", "failed"]);
+
+/**
+ * Why a sync failed, for the job row's `error`: the summaries of its failed zones, or
+ * null when none failed (the sync succeeded).
+ */
+export function failureReason(result: UserSyncResult): string | null {
+  return result.zones.filter((z) => FAILED.has(z.status)).map((z) => z.summary).join("; ") ||
+    null;
 }
 
 /** The customer-facing lines of a sync: one per zone, then parse errors. */
@@ -181,7 +200,8 @@ export async function handleReservation(deps: WorkerDeps, r: Reservation): Promi
     }
     let result: UserSyncResult;
     try {
-      result = await syncUser({ db, api: deps.api, settings: deps.settings, stillOwned }, {
+      const sync = deps.sync ?? syncUser;
+      result = await sync({ db, api: deps.api, settings: deps.settings, stillOwned }, {
         user: r.user,
         jobId: r.syncId,
       });
@@ -201,14 +221,14 @@ export async function handleReservation(deps: WorkerDeps, r: Reservation): Promi
         ? [...result.log]
         : lines.map((message) => ({ level: status === "failed" ? "warn" : "info", message }));
       own.unshift({ level: "info", message: coverNote(r, uuid), ts: result.log[0]?.ts });
-      await db.appendLog(uuid, own);
       await db.finishJob({
         uuid,
         user: r.user,
         status,
         commit: result.commit,
-        error: result.ok ? null : lines.filter((l) => !/: [+~-]?\d/.test(l)).join("; ") || null,
+        error: failureReason(result),
         coveredBy: uuid === r.syncId ? null : r.syncId,
+        log: own,
       });
     }
     await queue.complete(r, { lines, status });
@@ -250,8 +270,8 @@ async function settleFailure(
     // Recorded before the queue publishes the final status, as a success is: whoever
     // sees `failed` (logs, a waiting hook) finds the reason in the log as well.
     await recordEach(deps, r, async (uuid) => {
-      await deps.db.appendLog(uuid, [{ level: "error", message: reason }]);
-      await deps.db.finishJob({ uuid, user: r.user, status: "failed", error: reason });
+      const log: LogLineInput[] = [{ level: "error", message: reason }];
+      await deps.db.finishJob({ uuid, user: r.user, status: "failed", error: reason, log });
     });
   }
   let outcome;
@@ -279,10 +299,10 @@ async function settleFailure(
       : `attempt ${r.attempt} failed (${reason}); another worker takes over`,
   };
   await recordEach(deps, r, async (uuid) => {
-    await deps.db.appendLog(uuid, [line]);
     if (final) {
-      await deps.db.finishJob({ uuid, user: r.user, status: "failed", error: reason });
+      await deps.db.finishJob({ uuid, user: r.user, status: "failed", error: reason, log: [line] });
     } else {
+      await deps.db.appendLog(uuid, [line]);
       await deps.db.requeueJob({ uuid, user: r.user, error: reason });
     }
   });
