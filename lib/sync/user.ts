@@ -40,16 +40,6 @@ import {
 } from "./types.ts";
 import { syncZoneFile } from "./zone_file.ts";
 
-// The sync's types, for callers that import this module rather than lib/sync.ts.
-export type {
-  UserSyncDeps,
-  UserSyncRequest,
-  UserSyncResult,
-  UserSyncSettings,
-  ZoneOutcome,
-  ZoneStatus,
-} from "./types.ts";
-
 /**
  * Syncs every zone file of `user` that changed since its domain was last synced
  * (or all of them with `full`), and reports per zone.

@@ -14,12 +14,8 @@ import { coverNote } from "../queue/redis_queue.ts";
 import type { Queue, Reservation } from "../queue/types.ts";
 import { UnrecoverableError } from "../errors.ts";
 import type { Route53Api } from "../route53/api.ts";
-import {
-  syncUser,
-  type UserSyncResult,
-  type UserSyncSettings,
-  type ZoneStatus,
-} from "../sync/user.ts";
+import { syncUser } from "../sync/user.ts";
+import { FAILED, type UserSyncResult, type UserSyncSettings } from "../sync/types.ts";
 import { messageOf } from "../util/message.ts";
 import { sleep } from "../util/sleep.ts";
 
@@ -72,9 +68,6 @@ export interface RunOptions {
 export function leaseHeld(lost: boolean, renewedAt: number, now: number, leaseMs: number): boolean {
   return !lost && now - renewedAt < leaseMs * 0.8;
 }
-
-/** The zone statuses that make a sync fail (the zones the customer must fix). */
-const FAILED: ReadonlySet<ZoneStatus> = new Set(["invalid", "refused", "failed"]);
 
 /**
  * Why a sync failed, for the job row's `error`: the summaries of its failed zones, or
