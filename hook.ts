@@ -19,6 +19,7 @@
  * @module
  */
 
+import denoJson from "./deno.json" with { type: "json" };
 import { contactOf, type HookIo, postReceive, say } from "./lib/hook/post_receive.ts";
 import { concatBytes } from "./lib/util/bytes.ts";
 import { messageOf } from "./lib/util/message.ts";
@@ -61,10 +62,17 @@ async function readStdin(): Promise<string> {
 }
 
 async function main(): Promise<number> {
+  const usage = `usage: dns-api-hook [${Object.keys(MODES).join("|")}] (git runs it as a hook)`;
+  const [first] = Deno.args;
+  // git never passes these; they are for the operator.
+  if (first === "--help" || first === "-h" || first === "--version") {
+    console.log(first === "--version" ? `dns-api-hook ${denoJson.version}` : usage);
+    return 0;
+  }
   const mode = chooseMode(Deno.args, Deno.execPath());
   const run = mode === undefined ? undefined : MODES[mode];
   if (!run) {
-    console.error(`usage: hook.ts [${Object.keys(MODES).join("|")}]`);
+    console.error(usage);
     return 2;
   }
   const io: HookIo = {

@@ -1,36 +1,20 @@
 /**
- * Entry of the worker binary (`dns-api-worker`, or `deno task worker`): parses the
- * subcommand and configuration once, wires the real implementations, picks the exit
- * code. Everything else lives in cli/ and lib/.
+ * Entry of the worker binary (`dns-api-worker`, or `deno task worker`): reads the
+ * command line against the command table (cli/commands.ts), then the configuration,
+ * wires the real implementations, picks the exit code. Everything else lives in cli/
+ * and lib/.
+ *
+ * Help, `--version` and usage errors are answered before the configuration is read,
+ * and the command modules (ioredis, mysql2, the AWS SDK) are loaded only for the
+ * command that needs them, by static-string dynamic imports that `deno compile`
+ * includes.
  *
  * @module
  */
-import { runCheck } from "./cli/check.ts";
-import { createContext, type Output } from "./cli/context.ts";
-import { cmdLogs, cmdStatus } from "./cli/report_cmds.ts";
-import { cmdExport } from "./cli/export_cmd.ts";
-import { cmdInstallHooks, cmdUser } from "./cli/user_cmds.ts";
-import { cmdMigrate, cmdRun, cmdSync } from "./cli/worker_cmds.ts";
-import { loadConfig } from "./lib/config.ts";
-
-const USAGE = `usage: dns-api-worker <command> [options]
-
-commands:
-  run [--once] [--until-idle]    the worker daemon (SIGTERM: finish the job in hand, exit)
-  check [--json] FILE...         validate zone files; the zone is the file's name
-  plan --user U [--full]         dry run: what a sync of U would change
-  sync --user U [--full] [--force]  one sync of U now
-  migrate                        create the database if missing, apply migrations
-  user add|ban|unban|expire U [--at ISO]  manage a customer (add creates REPOS_ROOT/U)
-  install-hooks                  (re)install the hooks into every repository
-  logs UUID [--json]             what a push's job did
-  status [--json]                queue depth, running syncs, recent failures
-  export ZONE                    a Route 53 zone as a BIND file, for onboarding
-
-configuration comes from the environment: REDIS_URL, DATABASE_URL, REPOS_ROOT, WORK_ROOT,
-ZONES_DIR, AWS_* (credentials, region, AWS_ENDPOINT_URL_ROUTE_53), METRICS_PORT, ...
-(see README.md).
-`;
+import { answer, readCommandLine } from "./cli/command_line.ts";
+import type { AnyInvocation } from "./cli/commands.ts";
+import type { Context, Output } from "./cli/context.ts";
+import { messageOf } from "./lib/util/message.ts";
 
 const encoder = new TextEncoder();
 const out: Output = {
@@ -38,58 +22,63 @@ const out: Output = {
   stderr: (s) => void Deno.stderr.writeSync(encoder.encode(s)),
 };
 
-async function main(argv: string[]): Promise<number> {
-  const [command, ...args] = argv;
-  if (command === undefined || command === "help" || command === "--help" || command === "-h") {
-    out.stdout(USAGE);
-    return command === undefined ? 2 : 0;
+/** Runs one command that needs the configuration and its services (all but `check`). */
+async function dispatch(
+  ctx: Context,
+  invocation: Exclude<AnyInvocation, { name: "check" }>,
+  signals: { quiet: AbortSignal },
+): Promise<number> {
+  const worker = () => import("./cli/worker_cmds.ts");
+  const users = () => import("./cli/user_cmds.ts");
+  const reports = () => import("./cli/report_cmds.ts");
+  switch (invocation.name) {
+    case "run":
+      return await (await worker()).cmdRun(ctx, invocation.values, signals);
+    case "plan":
+      return await (await worker()).cmdSync(ctx, { ...invocation.values, force: false }, true);
+    case "sync":
+      return await (await worker()).cmdSync(ctx, invocation.values, false);
+    case "migrate":
+      return await (await worker()).cmdMigrate(ctx);
+    case "user add":
+    case "user ban":
+    case "user unban":
+    case "user expire":
+      return await (await users()).cmdUser(ctx, invocation);
+    case "install-hooks":
+      return await (await users()).cmdInstallHooks(ctx);
+    case "logs":
+      return await (await reports()).cmdLogs(ctx, invocation);
+    case "status":
+      return await (await reports()).cmdStatus(ctx, invocation);
+    case "export":
+      return await (await import("./cli/export_cmd.ts")).cmdExport(ctx, invocation);
   }
-  if (command === "check") return await runCheck(args, out);
+}
 
+async function main(argv: string[]): Promise<number> {
+  const read = readCommandLine(argv);
+  if ("code" in read) return answer(read, out);
+  if (read.name === "check") return await (await import("./cli/check.ts")).checkZones(read, out);
+
+  const { loadConfig } = await import("./lib/config.ts");
   let config;
   try {
     config = loadConfig(Deno.env.toObject());
   } catch (error) {
-    out.stderr(`${error instanceof Error ? error.message : String(error)}\n`);
+    out.stderr(`${messageOf(error)}\n`);
     return 2;
   }
+  const { createContext } = await import("./cli/context.ts");
   const ctx = createContext(config, out);
   const quiet = new AbortController();
   const stop = () => quiet.abort();
   Deno.addSignalListener("SIGTERM", stop);
   Deno.addSignalListener("SIGINT", stop);
   try {
-    switch (command) {
-      case "run":
-        return await cmdRun(ctx, args, { quiet: quiet.signal });
-      case "plan":
-        return await cmdSync(ctx, args, true);
-      case "sync":
-        return await cmdSync(ctx, args, false);
-      case "migrate":
-        return await cmdMigrate(ctx);
-      case "user":
-        return await cmdUser(ctx, args);
-      case "install-hooks":
-        return await cmdInstallHooks(ctx, args);
-      case "logs":
-        return await cmdLogs(ctx, args);
-      case "status":
-        return await cmdStatus(ctx, args);
-      case "export":
-        return await cmdExport(ctx, args);
-      default:
-        out.stderr(`unknown command "${command}"\n\n${USAGE}`);
-        return 2;
-    }
+    return await dispatch(ctx, read, { quiet: quiet.signal });
   } catch (error) {
-    if (
-      error instanceof TypeError && /parseArgs|Unknown option|ERR_PARSE_ARGS/.test(String(error))
-    ) {
-      out.stderr(`${error.message}\n`);
-      return 2;
-    }
-    out.stderr(`${command}: ${error instanceof Error ? error.message : String(error)}\n`);
+    out.stderr(`${read.name}: ${messageOf(error)}\n`);
     return 1;
   } finally {
     Deno.removeSignalListener("SIGTERM", stop);

@@ -27,7 +27,7 @@
 import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
 import { createContext } from "../cli/context.ts";
-import { cmdUser } from "../cli/user_cmds.ts";
+import { addUserWithRepo } from "../cli/user_cmds.ts";
 import { loadConfig } from "../lib/config.ts";
 import { queueKeys } from "../lib/queue.ts";
 import { createWorld, type World } from "../testing/world.ts";
@@ -150,7 +150,7 @@ async function throughput(world: World): Promise<string[]> {
   const ctx = createContext(loadConfig(world.env), { stdout: () => {}, stderr: console.error });
   try {
     await pool(users, CONCURRENCY, async (user) => {
-      if (await cmdUser(ctx, ["add", user]) !== 0) throw new Error(`user add ${user} failed`);
+      await addUserWithRepo(ctx, user);
       const clone = await world.clone(user);
       await world.commit(clone, { [`zones/${user}.test`]: smallZone(users.indexOf(user)) });
       const push = await world.push(clone);

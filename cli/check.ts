@@ -9,11 +9,12 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { basename } from "node:path";
 import { DEFAULT_ZONE_LIMITS, parseZone, type ZoneProblem } from "../lib/zones.ts";
 import type { RecordSet } from "../lib/zones.ts";
 import { messageOf } from "../lib/errors.ts";
+import { answer, readCommand } from "./command_line.ts";
+import type { Invocation } from "./commands.ts";
 
 /** Where {@linkcode runCheck} writes; each call is one chunk of text. */
 export interface CheckOutput {
@@ -30,8 +31,6 @@ export interface CheckedZone {
   warnings: ZoneProblem[];
   rrsets: RecordSet[];
 }
-
-const USAGE = "usage: check [--json] FILE...\n";
 
 /** Reads and parses one file; read and decoding failures become line-0 errors. */
 export async function checkFile(file: string): Promise<CheckedZone> {
@@ -77,7 +76,8 @@ function where(file: string, line: number): string {
 }
 
 /**
- * Runs `check` with the arguments after the subcommand and returns the exit code.
+ * Runs `check` with the arguments after the subcommand and returns the exit code
+ * (`--help` and usage errors are answered from the command table).
  *
  * @example
  * ```ts
@@ -88,25 +88,15 @@ function where(file: string, line: number): string {
  * ```
  */
 export async function runCheck(args: string[], out: CheckOutput): Promise<number> {
-  let json: boolean;
-  let files: string[];
-  try {
-    const parsed = parseArgs({
-      args,
-      options: { json: { type: "boolean", default: false } },
-      allowPositionals: true,
-      strict: true,
-    });
-    json = parsed.values.json === true;
-    files = parsed.positionals;
-  } catch (e) {
-    out.stderr(`check: ${messageOf(e)}\n${USAGE}`);
-    return 2;
-  }
-  if (files.length === 0) {
-    out.stderr(`check: no files given\n${USAGE}`);
-    return 2;
-  }
+  const read = readCommand("check", args);
+  return "code" in read ? answer(read, out) : await checkZones(read, out);
+}
+
+/** Runs a `check` the command line asked for; exit code 0 when every file is valid. */
+export async function checkZones(
+  { values: { json }, args: [files] }: Invocation<"check">,
+  out: CheckOutput,
+): Promise<number> {
   const zones: CheckedZone[] = [];
   for (const f of files) zones.push(await checkFile(f));
   if (json) {

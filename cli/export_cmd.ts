@@ -4,21 +4,19 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { findHostedZone, listRecordSets } from "../lib/route53.ts";
 import { zoneExport } from "../lib/zones.ts";
+import type { Invocation } from "./commands.ts";
 import type { Context } from "./context.ts";
 
-/** `export ZONE [--id ZONEID]`: prints the zone file on stdout. */
-export async function cmdExport(ctx: Context, args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    options: { id: { type: "string" } },
-    allowPositionals: true,
-  });
-  const name = positionals[0]?.toLowerCase().replace(/\.$/, "");
-  if (!name || positionals.length > 1) {
-    ctx.out.stderr("usage: export ZONE [--id HOSTED_ZONE_ID]\n");
+/** `export ZONE [--id HOSTED_ZONE_ID]`: prints the zone file on stdout. */
+export async function cmdExport(
+  ctx: Context,
+  { values, args: [zone] }: Invocation<"export">,
+): Promise<number> {
+  const name = zone.toLowerCase().replace(/\.$/, "");
+  if (!name) {
+    ctx.out.stderr(`export: "${zone}" is not a zone name\n`);
     return 2;
   }
   const api = ctx.route53();

@@ -3,9 +3,9 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import type { Db, JobView } from "../lib/db.ts";
 import type { Queue } from "../lib/queue.ts";
+import type { Invocation } from "./commands.ts";
 import type { Context } from "./context.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -74,15 +74,12 @@ export async function jobView(ctx: Context, uuid: string): Promise<JobView | nul
 }
 
 /** `logs UUID [--json]`. */
-export async function cmdLogs(ctx: Context, args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    options: { json: { type: "boolean" } },
-    allowPositionals: true,
-  });
-  const uuid = positionals[0];
-  if (!uuid || positionals.length > 1 || !UUID.test(uuid)) {
-    ctx.out.stderr("usage: logs UUID [--json]\n");
+export async function cmdLogs(
+  ctx: Context,
+  { values, args: [uuid] }: Invocation<"logs">,
+): Promise<number> {
+  if (!UUID.test(uuid)) {
+    ctx.out.stderr(`logs: "${uuid}" is not a job's UUID\n`);
     return 2;
   }
   const view = await jobView(ctx, uuid.toLowerCase());
@@ -106,8 +103,7 @@ export async function cmdLogs(ctx: Context, args: string[]): Promise<number> {
 }
 
 /** `status [--json]`: queue depth, running syncs, job counts, recent failures. */
-export async function cmdStatus(ctx: Context, args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { json: { type: "boolean" } } });
+export async function cmdStatus(ctx: Context, { values }: Invocation<"status">): Promise<number> {
   const db = await ctx.db();
   const [queue, jobs, failures] = await Promise.all([
     ctx.queue().stats(),

@@ -5,7 +5,6 @@
  */
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import {
   binaryHookCommand,
   createUserRepo,
@@ -14,6 +13,7 @@ import {
   sourceHookCommand,
   USER_PATTERN,
 } from "../lib/git.ts";
+import type { AnyInvocation } from "./commands.ts";
 import type { Context } from "./context.ts";
 import { messageOf } from "../lib/errors.ts";
 
@@ -59,18 +59,12 @@ export async function addUserWithRepo(
     }`;
 }
 
-/** `user add|ban|unban|expire U [--expires ISO | --at ISO]`. */
-export async function cmdUser(ctx: Context, args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    options: { expires: { type: "string" }, at: { type: "string" }, never: { type: "boolean" } },
-    allowPositionals: true,
-  });
-  const [action, user] = positionals;
-  if (!action || !user || positionals.length > 2) {
-    ctx.out.stderr("usage: user add|ban|unban|expire U [--expires ISO] [--at ISO|--never]\n");
-    return 2;
-  }
+/** The invocations of the `user` group. */
+export type UserInvocation = Extract<AnyInvocation, { name: `user ${string}` }>;
+
+/** `user add|ban|unban|expire U [--expires ISO] [--at ISO | --never]`. */
+export async function cmdUser(ctx: Context, invocation: UserInvocation): Promise<number> {
+  const [user] = invocation.args;
   if (!USER_PATTERN.test(user)) {
     ctx.out.stderr(`"${user}" is not a valid user name (${USER_PATTERN.source})\n`);
     return 2;
@@ -80,33 +74,32 @@ export async function cmdUser(ctx: Context, args: string[]): Promise<number> {
     ctx.out.stderr(`no user ${user}\n`);
     return 1;
   };
-  switch (action) {
-    case "add":
-      ctx.out.stdout(`${await addUserWithRepo(ctx, user, parseTime(values.expires, null))}\n`);
+  switch (invocation.name) {
+    case "user add": {
+      const expiresAt = parseTime(invocation.values.expires, null);
+      ctx.out.stdout(`${await addUserWithRepo(ctx, user, expiresAt)}\n`);
       return 0;
-    case "ban":
+    }
+    case "user ban":
       if (!await db.banUser(user)) return missing();
       ctx.out.stdout(`banned ${user}: pushes are refused by the worker until unban\n`);
       return 0;
-    case "unban":
+    case "user unban":
       if (!await db.unbanUser(user)) return missing();
       ctx.out.stdout(`unbanned ${user}\n`);
       return 0;
-    case "expire": {
-      const at = values.never ? null : parseTime(values.at, new Date());
+    case "user expire": {
+      const { at: when, never } = invocation.values;
+      const at = never ? null : parseTime(when, new Date());
       if (!await db.expireUser(user, at)) return missing();
       ctx.out.stdout(at ? `${user} expires at ${at.toISOString()}\n` : `${user} never expires\n`);
       return 0;
     }
-    default:
-      ctx.out.stderr(`unknown user action "${action}": use add, ban, unban or expire\n`);
-      return 2;
   }
 }
 
 /** `install-hooks`: (re)installs the hooks into every repository under REPOS_ROOT. */
-export async function cmdInstallHooks(ctx: Context, args: string[]): Promise<number> {
-  parseArgs({ args, options: {} });
+export async function cmdInstallHooks(ctx: Context): Promise<number> {
   const hook = hookCommand(ctx.config.hookCommand);
   let failed = 0;
   let count = 0;

@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { assertSchemaCurrent, createDatabaseIfMissing, migrate, schemaStatus } from "../lib/db.ts";
 import {
   createDnsApiRegistry,
@@ -20,6 +19,7 @@ import { formatPlan } from "../lib/route53.ts";
 import { UnrecoverableError } from "../lib/errors.ts";
 import { syncUser } from "../lib/sync.ts";
 import { runWorker } from "../lib/worker.ts";
+import type { Values } from "./commands.ts";
 import type { Context } from "./context.ts";
 import { addUserWithRepo } from "./user_cmds.ts";
 
@@ -48,13 +48,9 @@ export async function cmdMigrate(ctx: Context): Promise<number> {
  */
 export async function cmdRun(
   ctx: Context,
-  args: string[],
+  values: Values<"run">,
   signals: { quiet: AbortSignal },
 ): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { once: { type: "boolean" }, "until-idle": { type: "boolean" } },
-  });
   const log = jsonLog(ctx);
   const db = await ctx.db();
   assertSchemaCurrent(await schemaStatus(db));
@@ -111,7 +107,7 @@ export async function cmdRun(
       quiet: signals.quiet,
       deadlineMs: ctx.config.shutdownSeconds * 1000,
       maxJobs: values.once ? 1 : undefined,
-      untilIdle: values["until-idle"] === true,
+      untilIdle: values["until-idle"],
     });
     log({ level: "info", event: "stopped", workerId, handled });
   } finally {
@@ -120,23 +116,12 @@ export async function cmdRun(
   return 0;
 }
 
-/** `sync --user U [--full] [--force]` and `plan --user U [--full]`: one sync now. */
-export async function cmdSync(ctx: Context, args: string[], dryRun: boolean): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      user: { type: "string" },
-      full: { type: "boolean" },
-      force: { type: "boolean" },
-      json: { type: "boolean" },
-    },
-  });
-  if (!values.user) {
-    ctx.out.stderr(
-      `usage: ${dryRun ? "plan" : "sync"} --user U [--full]${dryRun ? "" : " [--force]"}\n`,
-    );
-    return 2;
-  }
+/** `sync --user U [--full] [--force]` and `plan --user U [--full]` (no force): one sync now. */
+export async function cmdSync(
+  ctx: Context,
+  values: Values<"sync">,
+  dryRun: boolean,
+): Promise<number> {
   const db = await ctx.db();
   assertSchemaCurrent(await schemaStatus(db));
   const jobId = crypto.randomUUID();

@@ -1,0 +1,179 @@
+/**
+ * The worker's command table: every command line it answers, with its usage, summary,
+ * options and arguments. cli/command_line.ts reads argv against it, main.ts dispatches
+ * on the names it yields and `--help` prints it, so help cannot drift from dispatch.
+ *
+ * The table is plain data and imports nothing at run time: `--help` and a usage error
+ * are answered before any service module is loaded.
+ *
+ * @module
+ */
+import denoJson from "../deno.json" with { type: "json" };
+
+/** The binary's name, as `--version` and the overview print it. */
+export const PROGRAM = "dns-api-worker";
+
+/** The release, from deno.json's `version` (a JSON import, so `deno compile` embeds it). */
+export const VERSION: string = denoJson.version;
+
+/** One option of a command. Booleans default to false; strings to unset. */
+export interface OptionSpec {
+  type: "boolean" | "string";
+  /** The placeholder of a string option's value in help text (`--user U`). */
+  value?: string;
+  /** A string option the command cannot run without. */
+  required?: boolean;
+  /** One line for `--help`. */
+  help: string;
+}
+
+/** One command (or subcommand: its name is `group sub`, e.g. `user add`). */
+export interface CommandSpec {
+  /** The synopsis after `usage: `; names every option and argument below. */
+  usage: string;
+  /** One line for the overview and the command's help. */
+  summary: string;
+  options: Record<string, OptionSpec>;
+  /** Positional arguments in order; a last name ending in `...` takes one or more. */
+  args: readonly string[];
+}
+
+const json = { type: "boolean", help: "print the result as JSON" } as const;
+const user = { type: "string", value: "U", required: true, help: "the customer" } as const;
+const full = {
+  type: "boolean",
+  help: "list Route 53 and diff every zone, not only what the push changed",
+} as const;
+
+/** Every command, in the order the overview lists them. */
+export const COMMANDS = {
+  run: {
+    usage: "run [--once] [--until-idle]",
+    summary: "the worker daemon (SIGTERM: finish the job in hand, exit)",
+    options: {
+      once: { type: "boolean", help: "handle one job, then exit" },
+      "until-idle": { type: "boolean", help: "exit once the queue is empty" },
+    },
+    args: [],
+  },
+  check: {
+    usage: "check [--json] FILE...",
+    summary: "validate zone files; the zone is the file's name",
+    options: { json },
+    args: ["FILE..."],
+  },
+  plan: {
+    usage: "plan --user U [--full] [--json]",
+    summary: "dry run: what a sync of U would change",
+    options: { user, full, json },
+    args: [],
+  },
+  sync: {
+    usage: "sync --user U [--full] [--force] [--json]",
+    summary: "one sync of U now",
+    options: {
+      user,
+      full,
+      force: { type: "boolean", help: "apply a plan the safety gate refuses" },
+      json,
+    },
+    args: [],
+  },
+  migrate: {
+    usage: "migrate",
+    summary: "create the database if missing, apply migrations",
+    options: {},
+    args: [],
+  },
+  "user add": {
+    usage: "user add U [--expires ISO]",
+    summary: "add customer U and create REPOS_ROOT/U with its hooks",
+    options: {
+      expires: { type: "string", value: "ISO", help: "when the account expires (ISO 8601)" },
+    },
+    args: ["U"],
+  },
+  "user ban": {
+    usage: "user ban U",
+    summary: "refuse U's pushes until unban",
+    options: {},
+    args: ["U"],
+  },
+  "user unban": {
+    usage: "user unban U",
+    summary: "accept U's pushes again",
+    options: {},
+    args: ["U"],
+  },
+  "user expire": {
+    usage: "user expire U [--at ISO | --never]",
+    summary: "set when U's account expires (now, unless told)",
+    options: {
+      at: { type: "string", value: "ISO", help: "the time (ISO 8601); default now" },
+      never: { type: "boolean", help: "clear the expiry" },
+    },
+    args: ["U"],
+  },
+  "install-hooks": {
+    usage: "install-hooks",
+    summary: "(re)install the hooks into every repository",
+    options: {},
+    args: [],
+  },
+  logs: {
+    usage: "logs UUID [--json]",
+    summary: "what a push's job did",
+    options: { json },
+    args: ["UUID"],
+  },
+  status: {
+    usage: "status [--json]",
+    summary: "queue depth, running syncs, recent failures",
+    options: { json },
+    args: [],
+  },
+  export: {
+    usage: "export ZONE [--id HOSTED_ZONE_ID]",
+    summary: "a Route 53 zone as a BIND file, for onboarding",
+    options: {
+      id: {
+        type: "string",
+        value: "HOSTED_ZONE_ID",
+        help: "the hosted zone, when its name is not enough",
+      },
+    },
+    args: ["ZONE"],
+  },
+} as const satisfies Record<string, CommandSpec>;
+
+/** The name of a command in the table (`run`, `user add`, ...). */
+export type CommandName = keyof typeof COMMANDS;
+
+type Spec<K extends CommandName> = (typeof COMMANDS)[K];
+
+type OptionValue<O> = O extends { type: "boolean" } ? boolean
+  : O extends { required: true } ? string
+  : string | undefined;
+
+/** A command's option values, typed from its table entry. */
+export type Values<K extends CommandName> = {
+  -readonly [N in keyof Spec<K>["options"]]: OptionValue<Spec<K>["options"][N]>;
+};
+
+// A mapped type over a type parameter maps a tuple to a tuple.
+type ArgsOf<T extends readonly string[]> = {
+  -readonly [I in keyof T]: T[I] extends `${string}...` ? string[] : string;
+};
+
+/** A command's positional arguments, one per name (a `NAME...` one is a list). */
+export type Args<K extends CommandName> = ArgsOf<Spec<K>["args"]>;
+
+/** A command line read against the table: which command, its options and arguments. */
+export interface Invocation<K extends CommandName> {
+  name: K;
+  values: Values<K>;
+  args: Args<K>;
+}
+
+/** Any command's invocation; `switch (invocation.name)` narrows it. */
+export type AnyInvocation = { [K in CommandName]: Invocation<K> }[CommandName];
