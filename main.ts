@@ -14,7 +14,7 @@
 import { answer, readCommandLine } from "./cli/command_line.ts";
 import type { AnyInvocation } from "./cli/commands.ts";
 import type { Context, Output } from "./cli/context.ts";
-import { messageOf } from "./lib/util/message.ts";
+import { messageOf } from "./lib/errors.ts";
 
 const encoder = new TextEncoder();
 const out: Output = {

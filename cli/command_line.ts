@@ -7,7 +7,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { messageOf } from "../lib/util/message.ts";
+import { messageOf } from "../lib/errors.ts";
 import {
   type AnyInvocation,
   type CommandName,
