@@ -54,6 +54,15 @@ Deno.test("a burst of 20 pushes by one user with 2 workers costs at most 2 syncs
     const starts = workers.flatMap((w) =>
       w.events().filter((e) => e.event === "start" && e.user === "dave")
     );
+    // A worker prints "done" after it has published the result the loop above waited
+    // for, so its line may still be on its way: wait for it before counting.
+    await Promise.all(
+      workers.flatMap((w) =>
+        w.events().filter((e) => e.event === "start" && e.user === "dave").map((s) =>
+          w.waitForEvent((e) => e.event === "done" && e.uuid === s.uuid)
+        )
+      ),
+    );
     const dones = workers.flatMap((w) =>
       w.events().filter((e) => e.event === "done" && e.user === "dave")
     );
