@@ -19,4 +19,23 @@ export class UnrecoverableError extends Error {
   override name = "UnrecoverableError";
 }
 
+/**
+ * The worker's lease on a user could not be renewed for most of its length (cut off
+ * from Redis, or starved): another worker may take the user over, so this one stops
+ * before its next change to Route 53. The queue retries the job.
+ *
+ * @example
+ * ```ts
+ * if (!stillOwned()) throw new LeaseLostError("before batch 2 of 3");
+ * ```
+ */
+export class LeaseLostError extends Error {
+  override name = "LeaseLostError";
+  constructor(where: string) {
+    super(
+      `Cannot go on with the sync ${where}: the lease on this user could not be renewed in time`,
+    );
+  }
+}
+
 export { messageOf } from "./util/message.ts";

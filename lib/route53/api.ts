@@ -392,9 +392,11 @@ export async function applyBatches(
   api: Route53Api,
   zoneId: string,
   batches: ChangeBatch[],
+  beforeEach: (index: number, count: number) => void = () => {},
 ): Promise<string[]> {
   const ids: string[] = [];
-  for (const batch of batches) {
+  for (const [index, batch] of batches.entries()) {
+    beforeEach(index, batches.length);
     const output = await call(
       api,
       "ChangeResourceRecordSets",

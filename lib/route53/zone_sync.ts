@@ -35,6 +35,7 @@ import {
   withFreshCounts,
 } from "./api.ts";
 import { checkPlanSafety, type SafetyThresholds } from "../plan/safety.ts";
+import { LeaseLostError } from "../errors.ts";
 import { messageOf } from "../util/message.ts";
 
 /** What to plan for one zone. */
@@ -106,6 +107,11 @@ export interface ApplyOptions extends GateOptions {
   replace?: ReplaceMode;
   /** Wait for the last change to be INSYNC. */
   wait?: WaitOptions;
+  /**
+   * Whether this worker still holds the user's lease; checked before every batch, so a
+   * worker that lost the user stops before changing anything more.
+   */
+  stillOwned?: () => boolean;
 }
 
 /** What applying a plan did. */
@@ -130,7 +136,11 @@ export async function applyPlan(
   if (isEmptyPlan(plan)) return { batches: [], changeIds: [] };
   const batchOptions: BatchOptions = { jobId: options.jobId, replace: options.replace };
   const batches = batchChanges(plan.changes, batchOptions);
-  const changeIds = await applyBatches(api, zoneId, batches);
+  const changeIds = await applyBatches(api, zoneId, batches, (index, count) => {
+    if (options.stillOwned && !options.stillOwned()) {
+      throw new LeaseLostError(`before change batch ${index + 1} of ${count}`);
+    }
+  });
   const last = changeIds.at(-1);
   if (options.wait === undefined || last === undefined) return { batches, changeIds };
   return { batches, changeIds, insync: await waitForInsync(api, last, options.wait) };
@@ -262,6 +272,8 @@ export interface PruneOptions {
   jobId: string;
   /** Plan only. */
   dryRun?: boolean;
+  /** See {@linkcode ApplyOptions.stillOwned}. */
+  stillOwned?: () => boolean;
 }
 
 /**
@@ -277,7 +289,11 @@ export async function pruneZone(api: Route53Api, options: PruneOptions): Promise
     full: true,
   });
   if (!options.dryRun) {
-    await applyPlan(api, options.zoneId, plan, { jobId: options.jobId, force: true });
+    await applyPlan(api, options.zoneId, plan, {
+      jobId: options.jobId,
+      force: true,
+      stillOwned: options.stillOwned,
+    });
   }
   return plan;
 }

@@ -26,7 +26,7 @@ import {
   type TreeEntry,
 } from "../git/working_copy.ts";
 import { formatPlanSummary } from "../plan/plan.ts";
-import { UnrecoverableError } from "../errors.ts";
+import { LeaseLostError, UnrecoverableError } from "../errors.ts";
 import { pruneZone } from "../route53/zone_sync.ts";
 import { isSampleZone, zoneFilesOf, zoneOfPath } from "../zones/files.ts";
 import {
@@ -103,11 +103,7 @@ export async function syncUser(
     }
     const reason = due.get(entry.path);
     if (reason === undefined) continue;
-    if (deps.stillOwned && !deps.stillOwned()) {
-      throw new Error(
-        "Cannot go on with the sync: the lease on this user could not be renewed in time",
-      );
-    }
+    if (deps.stillOwned && !deps.stillOwned()) throw new LeaseLostError(`before ${zone}`);
     const outcome = await syncZoneFile(deps, request, {
       zone,
       path: entry.path,
@@ -240,6 +236,7 @@ async function deletedZones(
       zoneId: domain.hostedZoneId,
       jobId: request.jobId,
       dryRun: request.dryRun,
+      stillOwned: deps.stillOwned,
     });
     if (!request.dryRun) {
       await deps.db.updateDomainAfterSync(domain.name, { lastSyncedCommit: head, fullSync: true });

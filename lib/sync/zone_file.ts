@@ -130,6 +130,7 @@ export async function syncZoneFile(
       wait: settings.waitInsyncSeconds
         ? { timeoutMs: settings.waitInsyncSeconds * 1000 }
         : undefined,
+      stillOwned: deps.stillOwned,
     };
     const planned = await planZone(api, target);
     if (request.dryRun) {
