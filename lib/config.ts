@@ -47,6 +47,7 @@ const schema = z.object({
   DNSAPI_RETRY_BASE_SECONDS: positive.default(5),
   DNSAPI_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
   DNSAPI_WAIT_INSYNC_SECONDS: z.coerce.number().min(0).default(0),
+  DNSAPI_MAX_REPO_BYTES: z.coerce.number().int().positive().default(100 * 1024 * 1024),
   AWS_ENDPOINT_URL_ROUTE_53: z.string().url().optional(),
   AWS_REGION: z.string().default("us-east-1"),
 });
@@ -79,6 +80,8 @@ export interface Config {
   pruneDeletedZones: boolean;
   fullSyncHours: number;
   shutdownSeconds: number;
+  /** Largest history of a deployed branch the worker fetches, in bytes. */
+  maxRepoBytes: number;
   /**
    * The queue's timing: lease of a reservation (a dead worker's jobs are taken over
    * after it; heartbeats renew it at a third of it), how often an idle worker looks
@@ -137,6 +140,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     pruneDeletedZones: e.DNSAPI_PRUNE_DELETED_ZONES,
     fullSyncHours: e.DNSAPI_FULL_SYNC_HOURS,
     shutdownSeconds: e.DNSAPI_SHUTDOWN_SECONDS,
+    maxRepoBytes: e.DNSAPI_MAX_REPO_BYTES,
     queue: {
       leaseSeconds: e.DNSAPI_LEASE_SECONDS,
       pollMs: e.DNSAPI_POLL_MS,

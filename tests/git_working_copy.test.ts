@@ -8,6 +8,7 @@ import {
   NEUTRAL_ATTRIBUTES,
   NoCommitsError,
   readFileAt,
+  RepositoryTooLargeError,
   resolveZoneFile,
   runGit,
   sourceProtocol,
@@ -493,5 +494,47 @@ Deno.test("GitError messages hide a password in a source URL", async () => {
     assert(err instanceof GitError, String(err));
     const shown = [err.message, err.stderr, ...err.args].join(" ");
     assert(!shown.includes("hunter2"), shown);
+  });
+});
+
+Deno.test("syncWorkingCopy() fetches only the deployed branch: objects pushed to other branches never reach the working copy", async () => {
+  await withFixture(async (f) => {
+    const deployed = await f.commit({ "zones/a.test": "a\n" });
+    await f.push();
+    await f.git(["checkout", "-q", "-b", "side"]);
+    const side = await f.commit({ "big.bin": "x".repeat(4096) }, "side branch");
+    await f.git(["push", "-q", "origin", "side"]);
+    assert.equal((await syncWorkingCopy(f.bare, f.work)).commit, deployed);
+    const cat = await runGit(["-C", f.work, "cat-file", "-e", side]).then(() => true, () => false);
+    assert.equal(cat, false, "the side branch's commit was not fetched");
+    const refs = await runGit(["-C", f.work, "for-each-ref", "--format=%(refname)"]);
+    assert.deepEqual(refs.text.trim().split("\n"), ["refs/remotes/origin/main"]);
+  });
+});
+
+Deno.test("syncWorkingCopy() refuses a history over maxRepoBytes and removes the working copy", async () => {
+  await withFixture(async (f) => {
+    // Random bytes do not compress: about 64 KiB of objects.
+    const noise = Array.from(
+      crypto.getRandomValues(new Uint8Array(48 * 1024)),
+      (b) => b.toString(16).padStart(2, "0"),
+    ).join("");
+    await f.commit({ "zones/a.test": "a\n", "noise.txt": noise });
+    await f.push();
+    await assert.rejects(
+      () => syncWorkingCopy(f.bare, f.work, undefined, { maxRepoBytes: 16 * 1024 }),
+      (error) => {
+        assert.ok(error instanceof RepositoryTooLargeError, String(error));
+        assert.ok(error.bytes > 16 * 1024, String(error.bytes));
+        assert.match(
+          error.message,
+          /history takes \d+ KiB, over the limit of 16 KiB; remove large/,
+        );
+        return true;
+      },
+    );
+    assert.equal(await exists(f.work), false, "nothing over the limit stays in WORK_ROOT");
+    const ok = await syncWorkingCopy(f.bare, f.work, undefined, { maxRepoBytes: 100 << 20 });
+    assert.equal(ok.cloned, true);
   });
 });

@@ -15,6 +15,7 @@
  * @module
  */
 
+import { UnrecoverableError } from "../errors.ts";
 import {
   dirnamePath as dirname,
   GitError,
@@ -111,6 +112,37 @@ export class NoCommitsError extends Error {
   }
 }
 
+/**
+ * The deployed branch's history is larger than the operator's limit
+ * (`DNSAPI_MAX_REPO_BYTES`). Retrying cannot help until the customer shrinks it, so it
+ * is an {@linkcode UnrecoverableError}: the job fails at once with this message.
+ */
+export class RepositoryTooLargeError extends UnrecoverableError {
+  /** What the fetched objects take, in bytes. */
+  readonly bytes: number;
+  /** The limit, in bytes. */
+  readonly maxBytes: number;
+  constructor(bytes: number, maxBytes: number) {
+    const mib = (n: number) =>
+      n >= 1048576 ? `${(n / 1048576).toFixed(1)} MiB` : `${Math.ceil(n / 1024)} KiB`;
+    super(
+      `Cannot sync: the deployed branch's history takes ${mib(bytes)}, over the limit of ` +
+        `${mib(maxBytes)}; remove large files from its history (git filter-repo) and force-push`,
+    );
+    this.name = "RepositoryTooLargeError";
+    this.bytes = bytes;
+    this.maxBytes = maxBytes;
+  }
+}
+
+/** Options of {@linkcode syncWorkingCopy} beside git's own. */
+export interface WorkingCopyOptions {
+  /** The branch to sync (`refs/heads/main`); default: the one the source's HEAD names. */
+  ref?: string;
+  /** Refuse (and remove) a working copy whose objects take more bytes than this. */
+  maxRepoBytes?: number;
+}
+
 /** What {@linkcode syncWorkingCopy} did. */
 export interface SyncResult {
   /** The commit now checked out. */
@@ -140,7 +172,7 @@ export async function syncWorkingCopy(
   source: string,
   workDir: string,
   commit?: string,
-  opts: GitOptions & { ref?: string } = {},
+  opts: GitOptions & WorkingCopyOptions = {},
 ): Promise<SyncResult> {
   const protocol = sourceProtocol(source);
   if (commit !== undefined && !SHA.test(commit)) {
@@ -166,22 +198,29 @@ export async function syncWorkingCopy(
   await Deno.writeTextFile(join(gitDir, "info", "attributes"), NEUTRAL_ATTRIBUTES);
   const git = (args: string[], extra: { allowProtocols?: string[] } = {}) =>
     runGit(["-C", workDir, ...args], { ...opts, ...extra });
-  // Fetch from the URL itself rather than a configured remote: one git process less
-  // per sync, and a changed source (local path vs REPOS_REMOTE) needs no bookkeeping.
+  if (opts.ref !== undefined) checkBranch(opts.ref);
+  const { branch, hasCommit } = await deployedBranch(workDir, source, protocol, opts);
+  checkBranch(branch);
+  if (!hasCommit) throw new NoCommitsError(branch);
+  const tracking = `refs/remotes/origin/${branch.slice("refs/heads/".length)}`;
+  // Only the deployed branch is fetched: what a customer pushes to other branches never
+  // lands in WORK_ROOT. Fetched from the URL itself rather than a configured remote: one
+  // git process less per sync, and a changed source (local path vs REPOS_REMOTE) needs
+  // no bookkeeping.
   await git(
     [
       "fetch",
       "--quiet",
       "--force",
-      "--prune",
       "--no-tags",
       "--no-recurse-submodules",
       "--no-write-fetch-head",
       source,
-      "+refs/heads/*:refs/remotes/origin/*",
+      `+${branch}:${tracking}`,
     ],
     { allowProtocols: [protocol] },
   );
+  if (opts.maxRepoBytes !== undefined) await refuseOversize(workDir, opts.maxRepoBytes, opts);
   const resolve = async (rev: string): Promise<string | null> => {
     try {
       return (await git(["rev-parse", "--verify", "--quiet", `${rev}^{commit}`])).text.trim();
@@ -192,11 +231,7 @@ export async function syncWorkingCopy(
   let target = commit ? await resolve(commit) : null;
   const missingCommit = commit && !target ? commit : undefined;
   if (!target) {
-    const branch = opts.ref ?? await defaultBranch(workDir, source, protocol, opts);
-    if (!/^refs\/heads\/[A-Za-z0-9._\/-]+$/.test(branch) || branch.includes("..")) {
-      throw new TypeError(`Cannot sync to ref ${branch}: only branches (refs/heads/*) are synced`);
-    }
-    target = await resolve(`refs/remotes/origin/${branch.slice("refs/heads/".length)}`);
+    target = await resolve(tracking);
     if (!target) throw new NoCommitsError(branch);
   }
   await git(["checkout", "--quiet", "--force", "--no-recurse-submodules", "--detach", target]);
@@ -204,18 +239,48 @@ export async function syncWorkingCopy(
   return missingCommit ? { commit: target, cloned, missingCommit } : { commit: target, cloned };
 }
 
-async function defaultBranch(
+function checkBranch(ref: string): void {
+  if (!/^refs\/heads\/[A-Za-z0-9._\/-]+$/.test(ref) || ref.includes("..")) {
+    throw new TypeError(`Cannot sync to ref ${ref}: only branches (refs/heads/*) are synced`);
+  }
+}
+
+/**
+ * The branch to deploy — `opts.ref`, else the one the source's HEAD names (`main` when
+ * HEAD is unborn) — and whether it has a commit yet, from one `ls-remote`.
+ */
+async function deployedBranch(
   workDir: string,
   source: string,
   protocol: string,
-  opts: GitOptions,
-): Promise<string> {
-  const { text } = await runGit(["-C", workDir, "ls-remote", "--symref", source, "HEAD"], {
+  opts: GitOptions & WorkingCopyOptions,
+): Promise<{ branch: string; hasCommit: boolean }> {
+  const asked = opts.ref ?? "HEAD";
+  const { text } = await runGit(["-C", workDir, "ls-remote", "--symref", source, asked], {
     ...opts,
     allowProtocols: [protocol],
   });
-  const m = /^ref: (refs\/heads\/\S+)\tHEAD$/m.exec(text);
-  return m?.[1] ?? "refs/heads/main";
+  const lines = text.split("\n");
+  const hasCommit = lines.some((l) =>
+    /^[0-9a-f]{40}([0-9a-f]{24})?\t/.test(l) && l.endsWith(`\t${asked}`)
+  );
+  if (opts.ref !== undefined) return { branch: opts.ref, hasCommit };
+  const symref = /^ref: (refs\/heads\/\S+)\tHEAD$/m.exec(text)?.[1];
+  return { branch: symref ?? "refs/heads/main", hasCommit };
+}
+
+/**
+ * The bytes a working copy's objects take (loose and packed, as `git count-objects`
+ * counts them). A fetch that made it larger than `maxBytes` is undone by removing the
+ * whole working copy, so nothing over the limit stays in WORK_ROOT.
+ */
+async function refuseOversize(workDir: string, maxBytes: number, opts: GitOptions): Promise<void> {
+  const { text } = await runGit(["-C", workDir, "count-objects", "-v"], opts);
+  const kib = (field: string) => Number(new RegExp(`^${field}: (\\d+)$`, "m").exec(text)?.[1] ?? 0);
+  const bytes = (kib("size") + kib("size-pack")) * 1024;
+  if (bytes <= maxBytes) return;
+  await Deno.remove(workDir, { recursive: true });
+  throw new RepositoryTooLargeError(bytes, maxBytes);
 }
 
 /** The commit checked out in a working copy, or null before the first sync. */

@@ -28,6 +28,8 @@ export interface UserSyncSettings {
   delegationSetId?: string | undefined;
   /** Wait for the last change of each zone to be INSYNC, at most this long (0 = no). */
   waitInsyncSeconds?: number;
+  /** Refuse a user whose deployed branch's history takes more bytes than this. */
+  maxRepoBytes?: number;
   git?: GitOptions;
 }
 

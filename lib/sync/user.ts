@@ -24,6 +24,7 @@ import {
   NoCommitsError,
   syncWorkingCopy,
   type TreeEntry,
+  type WorkingCopyOptions,
 } from "../git/working_copy.ts";
 import { formatPlanSummary } from "../plan/plan.ts";
 import { LeaseLostError, UnrecoverableError } from "../errors.ts";
@@ -64,7 +65,10 @@ export async function syncUser(
     ? `${settings.reposRemote.replace(/\/+$/, "")}/${request.user}`
     : `${settings.reposRoot}/${request.user}`;
   const workDir = `${settings.workRoot}/${request.user}`;
-  const head = await workingCopyHead(source, workDir, settings.git);
+  const head = await workingCopyHead(source, workDir, {
+    ...settings.git,
+    maxRepoBytes: settings.maxRepoBytes,
+  });
   if (head === null) {
     say("info", "the repository has no commits yet; nothing to sync");
     return { user: request.user, commit: null, zones: [], log, ok: true };
@@ -130,7 +134,7 @@ export async function syncUser(
 async function workingCopyHead(
   source: string,
   workDir: string,
-  git: GitOptions | undefined,
+  git: GitOptions & WorkingCopyOptions,
 ): Promise<string | null> {
   try {
     return (await syncWorkingCopy(source, workDir, undefined, git)).commit;
