@@ -22,6 +22,7 @@
 import denoJson from "./deno.json" with { type: "json" };
 import { contactOf, type HookIo, postReceive, say } from "./lib/hook/post_receive.ts";
 import { concatBytes } from "./lib/util/bytes.ts";
+import { escapeControl } from "./lib/util/escape.ts";
 import { messageOf } from "./lib/util/message.ts";
 
 /**
@@ -81,7 +82,9 @@ async function main(): Promise<number> {
     stdin: Deno.stdin.isTerminal() ? "" : await readStdin(),
     readTextFile: (path) => Deno.readTextFile(path),
     realPath: (path) => Deno.realPath(path),
-    print: (line) => console.log(line),
+    // The one place a hook line reaches the pusher's terminal: whatever a customer
+    // controls in it (file names, record text, git output) is escaped here.
+    print: (line) => console.log(escapeControl(line)),
   };
   try {
     return await run(io);

@@ -6,6 +6,7 @@
 import type { Db, JobView } from "../lib/db.ts";
 import type { Queue } from "../lib/queue.ts";
 import type { Invocation } from "./commands.ts";
+import { escapeControl } from "../lib/errors.ts";
 import type { Context } from "./context.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -88,7 +89,7 @@ export async function cmdLogs(
     return 1;
   }
   if (values.json) {
-    ctx.out.stdout(JSON.stringify(view) + "\n");
+    ctx.out.stdout(escapeControl(JSON.stringify(view)) + "\n");
     return 0;
   }
   ctx.out.stdout(
@@ -97,7 +98,9 @@ export async function cmdLogs(
   );
   for (const line of view.log) {
     const zone = line.zone ? ` [${line.zone}]` : "";
-    ctx.out.stdout(`${line.ts} ${line.level.padEnd(5)}${zone} ${line.message}\n`);
+    ctx.out.stdout(
+      escapeControl(`${line.ts} ${line.level.padEnd(5)}${zone} ${line.message}`) + "\n",
+    );
   }
   return 0;
 }
@@ -112,7 +115,7 @@ export async function cmdStatus(ctx: Context, { values }: Invocation<"status">):
   ]);
   const report = { queue, jobs, recentFailures: failures };
   if (values.json) {
-    ctx.out.stdout(JSON.stringify(report) + "\n");
+    ctx.out.stdout(escapeControl(JSON.stringify(report)) + "\n");
     return 0;
   }
   const o = ctx.out.stdout;
@@ -126,7 +129,11 @@ export async function cmdStatus(ctx: Context, { values }: Invocation<"status">):
   }
   o(`jobs: ${Object.entries(jobs).map(([k, v]) => `${v} ${k}`).join(", ")}\n`);
   for (const f of failures) {
-    o(`  failed ${f.uuid} ${f.user} ${f.finishedAt?.toISOString() ?? ""} ${f.error ?? ""}\n`);
+    o(
+      escapeControl(
+        `  failed ${f.uuid} ${f.user} ${f.finishedAt?.toISOString() ?? ""} ${f.error ?? ""}`,
+      ) + "\n",
+    );
   }
   return 0;
 }

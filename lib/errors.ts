@@ -39,3 +39,4 @@ export class LeaseLostError extends Error {
 }
 
 export { messageOf } from "./util/message.ts";
+export { escapeControl } from "./util/escape.ts";

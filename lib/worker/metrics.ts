@@ -17,6 +17,8 @@
  * @module
  */
 
+import { escapeControl } from "../util/escape.ts";
+
 /** The kinds of metric this registry renders. */
 export type MetricType = "counter" | "gauge" | "histogram";
 
@@ -199,7 +201,10 @@ export function observeHistogram(
 
 /** Escapes a label value: backslash, double quote and line feed, as the format requires. */
 export function escapeLabelValue(value: string): string {
-  return value.replaceAll("\\", "\\\\").replaceAll('"', '\\"').replaceAll("\n", "\\n");
+  // Prometheus' own escapes first, then every other control character made visible.
+  return escapeControl(
+    value.replaceAll("\\", "\\\\").replaceAll('"', '\\"').replaceAll("\n", "\\n"),
+  );
 }
 
 /** Escapes `# HELP` text: backslash and line feed only (quotes stay as they are). */
