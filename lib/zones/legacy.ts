@@ -66,6 +66,11 @@ interface LineContext {
   warn: (message: string) => void;
 }
 
+/**
+ * An owner name: empty is the apex, the zone or a name ending in `.zone` is qualified,
+ * anything else relative. A relative name ending in a letters-only label looks like
+ * another domain (`www.other.com`), the zone's own first label like the apex: both warn.
+ */
 function ownerName(raw: string, x: LineContext): string {
   const apex = x.c.apex;
   if (raw === "") return apex;
@@ -75,7 +80,7 @@ function ownerName(raw: string, x: LineContext): string {
   if (raw.endsWith(".")) return parseName(raw, ".", true);
   if (lower === zone || lower.endsWith("." + zone)) return parseName(raw + ".", ".", true);
   const name = parseName(raw, apex, true);
-  if (raw.includes(".")) {
+  if (/\.[a-z]{2,63}$/i.test(raw)) {
     x.warn(
       `name "${raw}" does not end in ${zone}, so it is ${name} (a name is relative unless it ends in the zone): for another domain use that domain's file; to keep this name and silence the warning write ${
         name.slice(0, -1)
