@@ -23,7 +23,7 @@ _xmpp._tcp.example.com:chat.example.com:5222:3600
     'example.com. CAA 300 0 issue "letsencrypt.org"',
     "example.com. MX 3600 10 mail.example.com.",
     'example.com. TXT 3600 "v=spf1 mx -all"',
-    "_xmpp._tcp.example.com. SRV 3600 0 0 5222 chat.example.com.",
+    "_xmpp._tcp.example.com. SRV 3600 1 10 5222 chat.example.com.",
     "mail.example.com. A 3600 192.0.2.25",
     "mail.example.com. AAAA 3600 2001:db8::25",
     "webmail.example.com. CNAME 3600 mail.example.com.",
@@ -58,17 +58,12 @@ Deno.test("legacy: long TXT (a DKIM key) is split into 255-byte strings", () => 
   eq(value, `"${full.slice(0, 255)}" "${full.slice(255)}"`);
 });
 
-Deno.test("legacy: MX priority defaults to 15; tinydns' name:ip:x form adds the A record", () => {
-  const r = parseZone("@::mx1.shop.test.\n@:192.0.2.5:mx2.shop.test:20:600\n@:192.0.2.6:mx3\n", {
+Deno.test("legacy: MX priority defaults to 15; tinydns' name:ip:x:dist:ttl form is an error", () => {
+  const r = parseZone("@:mx2.shop.test:20:600\n@:mx3::600\n@:192.0.2.5:mx4:20:600\n", {
     zone: "shop.test",
   });
-  eq(r.errors, []);
-  eq(setLines(r), [
-    "shop.test. MX 300 15 mx1.shop.test.|15 mx3.mx.shop.test.|20 mx2.shop.test.",
-    "mx3.mx.shop.test. A 300 192.0.2.6",
-    "mx2.shop.test. A 600 192.0.2.5",
-  ]);
-  ok(r.warnings.some((w) => w.message.includes("TTL")));
+  eq(r.errors.map((e) => e.line), [3]);
+  eq(setLines(r), ["shop.test. MX 600 15 mx3.|20 mx2.shop.test."]);
 });
 
 Deno.test("legacy: CAA value is quoted when written without quotes; quoted kept", () => {
@@ -83,7 +78,7 @@ Deno.test("legacy: errors name the line: unknown type character, bad fields, bad
     { zone: "shop.test" },
   );
   eq(r.errors.map((e) => `${e.line}: ${e.message}`), [
-    '2: unknown record type character "X": legacy lines start with + = 6 @ C T ^ _ or !',
+    '2: unknown record type character "X": legacy lines start with + = 6 @ & C T ^ _ or !',
     '3: "999.0.0.1" is not an IPv4 address: write four numbers 0-255 without leading zeros',
     '4: "2001" is not an IPv6 address as 32 hex digits',
     '5: TTL "99999999999" is not a number 0..2147483647',
@@ -116,13 +111,13 @@ Deno.test("detectFormat() decides by the first significant line, never guesses",
   ok(r.errors[0]?.message.startsWith("cannot tell the file's format"));
 });
 
-Deno.test("legacy: tinydns SOA and NS lines are errors that say why", () => {
+Deno.test("legacy: tinydns SOA lines are errors that say why; & below the apex is a delegation", () => {
   const r = parseZone("+www:192.0.2.1\nZshop.test:ns.x.:h.x.\n&sub:192.0.2.9:ns.sub\n", {
     zone: "shop.test",
   });
-  eq(r.errors.map((e) => e.line), [2, 3]);
-  ok(r.errors[0]?.message.startsWith("tinydns SOA line"));
-  ok(r.errors[1]?.message.startsWith("tinydns NS line"));
+  eq(r.errors.map((e) => e.line), [2]);
+  ok(r.errors[0]?.message.startsWith(`line starts with "Z", tinydns' SOA line`));
+  eq(setLines(r), ["sub.shop.test. NS 300 ns.sub.", "www.shop.test. A 300 192.0.2.1"]);
 });
 
 Deno.test("legacy: a TXT over Route 53's 4000 characters is an error", () => {

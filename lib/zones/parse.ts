@@ -28,7 +28,7 @@ import type { RecordSet } from "../dns/record_set.ts";
 import { parseName } from "../dns/names.ts";
 import { createCollector } from "./collector.ts";
 import { parseBind } from "./_bind.ts";
-import { parseLegacyRecords } from "./legacy.ts";
+import { LEGACY_LINE, lineBounds, parseLegacyRecords } from "./legacy.ts";
 import { finish } from "./_finish.ts";
 import { DEFAULT_ZONE_LIMITS, type ZoneLimits, type ZoneProblem } from "./types.ts";
 import { messageOf } from "../util/message.ts";
@@ -47,16 +47,16 @@ export interface ZoneParseResult {
   warnings: ZoneProblem[];
 }
 
-const LEGACY_LINE = /^[+=6@CcTt^_!][^\s:]*:/;
-
 /**
  * Decides the format of a zone file from its first significant line, or returns the
- * problem when the line fits neither format. Blank lines and lines whose first
- * non-blank character is `#` or `;` are skipped. The line is legacy when it is a type
- * character (`+ = 6 @ C c T t ^ _ !`) followed by a name without blanks and then a `:`
- * (`+www:192.0.2.1`); it is BIND when it starts with `$` or a blank, or holds at least
- * two blank-separated tokens with no `:` in the first. Anything else is an error: the
- * file is never guessed.
+ * problem when the line fits neither format. Lines end at `\n`, `\r\n` or `\r`. Blank
+ * lines and lines whose first non-blank character is `#` or `;` are skipped. The line,
+ * its blanks stripped, is legacy when it is a type character (case-insensitive: the
+ * legacy types `+ = 6 @ & C T ^ _ !` and the tinydns characters that format refuses,
+ * `. : Z % - '` and digits) followed by a name without blanks and then a `:`
+ * (`+www:192.0.2.1`, indented or not); it is BIND when it starts with `$` or a blank, or
+ * holds at least two blank-separated tokens with no `:` in the first. Anything else is an
+ * error: the file is never guessed.
  *
  * @example
  * ```ts
@@ -67,12 +67,12 @@ const LEGACY_LINE = /^[+=6@CcTt^_!][^\s:]*:/;
 export function detectFormat(text: string): "bind" | "legacy" | ZoneProblem {
   let pos = 0, line = 1;
   while (pos < text.length) {
-    let end = text.indexOf("\n", pos);
-    if (end < 0) end = text.length;
+    const [end, next] = lineBounds(text, pos);
     const l = text.slice(pos, end);
-    const t = l.trimStart();
+    const t = l.trim();
     if (t !== "" && t[0] !== "#" && t[0] !== ";") {
-      if (LEGACY_LINE.test(l)) return "legacy";
+      // Legacy first: an indented legacy line must not pass for a BIND blank owner.
+      if (LEGACY_LINE.test(t)) return "legacy";
       if (l[0] === "$" || l[0] === " " || l[0] === "\t" || /^[^\s:]+\s+\S/.test(l)) return "bind";
       return {
         line,
@@ -80,7 +80,7 @@ export function detectFormat(text: string): "bind" | "legacy" | ZoneProblem {
           "cannot tell the file's format: this line is neither a BIND record (owner TTL class type data) nor a legacy dns-api line (type character, name, ':'-separated fields)",
       };
     }
-    pos = end + 1;
+    pos = next;
     line++;
   }
   return "bind";
