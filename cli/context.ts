@@ -109,6 +109,7 @@ export function createContext(config: Config, out: Output): Context {
         fullSyncHours: config.fullSyncHours,
         delegationSetId: config.route53.delegationSetId,
         waitInsyncSeconds: config.route53.waitInsyncSeconds,
+        quotas: config.quotas,
       };
     },
     async close() {
