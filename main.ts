@@ -45,6 +45,10 @@ async function dispatch(
     case "user unban":
     case "user expire":
       return await (await users()).cmdUser(ctx, invocation);
+    case "domain assign":
+    case "domain list":
+    case "domain release":
+      return await (await import("./cli/domain_cmds.ts")).cmdDomain(ctx, invocation);
     case "install-hooks":
       return await (await users()).cmdInstallHooks(ctx);
     case "logs":

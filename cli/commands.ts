@@ -114,6 +114,30 @@ export const COMMANDS = {
     },
     args: ["U"],
   },
+  "domain assign": {
+    usage: "domain assign ZONE U [--zone-id ID]",
+    summary: "give U a hosted zone that exists already (shows the first sync's plan)",
+    options: {
+      "zone-id": {
+        type: "string",
+        value: "ID",
+        help: "the hosted zone, when several are named ZONE",
+      },
+    },
+    args: ["ZONE", "U"],
+  },
+  "domain list": {
+    usage: "domain list [--user U] [--json]",
+    summary: "the recorded domains, their owners and hosted zones",
+    options: { user: { type: "string", value: "U", help: "only this customer's" }, json },
+    args: [],
+  },
+  "domain release": {
+    usage: "domain release ZONE",
+    summary: "forget a domain's owner; its hosted zone and records stay",
+    options: {},
+    args: ["ZONE"],
+  },
   "install-hooks": {
     usage: "install-hooks",
     summary: "(re)install the hooks into every repository",

@@ -110,6 +110,7 @@ export function createContext(config: Config, out: Output): Context {
         delegationSetId: config.route53.delegationSetId,
         waitInsyncSeconds: config.route53.waitInsyncSeconds,
         maxRepoBytes: config.maxRepoBytes,
+        quotas: config.quotas,
       };
     },
     async close() {

@@ -5,6 +5,7 @@
  * @module
  */
 import { z } from "zod";
+import { DEFAULT_ZONE_QUOTAS } from "./sync/quota.ts";
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positive = z.coerce.number().positive();
@@ -48,6 +49,12 @@ const schema = z.object({
   DNSAPI_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
   DNSAPI_WAIT_INSYNC_SECONDS: z.coerce.number().min(0).default(0),
   DNSAPI_MAX_REPO_BYTES: z.coerce.number().int().positive().default(100 * 1024 * 1024),
+  DNSAPI_MAX_ZONES_PER_USER: z.coerce.number().int().min(0).default(
+    DEFAULT_ZONE_QUOTAS.maxZonesPerUser,
+  ),
+  DNSAPI_MAX_NEW_ZONES_PER_PUSH: z.coerce.number().int().min(0).default(
+    DEFAULT_ZONE_QUOTAS.maxNewZonesPerPush,
+  ),
   AWS_ENDPOINT_URL_ROUTE_53: z.string().url().optional(),
   AWS_REGION: z.string().default("us-east-1"),
 });
@@ -79,6 +86,8 @@ export interface Config {
   };
   pruneDeletedZones: boolean;
   fullSyncHours: number;
+  /** Per-customer limits: domains an account holds, new hosted zones one sync creates. */
+  quotas: { maxZonesPerUser: number; maxNewZonesPerPush: number };
   shutdownSeconds: number;
   /** Largest history of a deployed branch the worker fetches, in bytes. */
   maxRepoBytes: number;
@@ -139,6 +148,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     pruneDeletedZones: e.DNSAPI_PRUNE_DELETED_ZONES,
     fullSyncHours: e.DNSAPI_FULL_SYNC_HOURS,
+    quotas: {
+      maxZonesPerUser: e.DNSAPI_MAX_ZONES_PER_USER,
+      maxNewZonesPerPush: e.DNSAPI_MAX_NEW_ZONES_PER_PUSH,
+    },
     shutdownSeconds: e.DNSAPI_SHUTDOWN_SECONDS,
     maxRepoBytes: e.DNSAPI_MAX_REPO_BYTES,
     queue: {

@@ -273,6 +273,37 @@ Deno.test("domains: updateDomainAfterSync stores zone id, nameservers and commit
   });
 });
 
+Deno.test("domains: assignDomain records an existing zone under the ownership rule; releaseDomain deletes only the row", async () => {
+  await withDb(async (db) => {
+    await db.addUser("steve");
+    await db.addUser("ann");
+    const zone = { hostedZoneId: "ZOPS", nameservers: ["ns-1.example"] };
+    const assigned = await db.assignDomain("steve", "Ops.Test.", zone);
+    assert(!("reason" in assigned));
+    assertEquals([assigned.name, assigned.owner, assigned.hostedZoneId], [
+      "ops.test",
+      "steve",
+      "ZOPS",
+    ]);
+    assertEquals(assigned.nameservers, ["ns-1.example"]);
+    const other = await db.assignDomain("ann", "ops.test", zone);
+    assert("reason" in other && /another account/.test(other.reason), JSON.stringify(other));
+    const again = await db.assignDomain("steve", "ops.test", { ...zone, hostedZoneId: "ZNEW" });
+    assert("reason" in again && /already has a hosted zone/.test(again.reason));
+    // A claim whose zone was refused gets the zone assigned to it.
+    await db.claimDomain("ann", "ann.test");
+    const filled = await db.assignDomain("ann", "ann.test", { ...zone, hostedZoneId: "ZANN" });
+    assert(!("reason" in filled) && filled.hostedZoneId === "ZANN");
+    assertEquals((await db.listAllDomains()).map((d) => [d.name, d.owner]), [
+      ["ann.test", "ann"],
+      ["ops.test", "steve"],
+    ]);
+    assertEquals((await db.releaseDomain("OPS.test"))?.hostedZoneId, "ZOPS");
+    assertEquals(await db.getDomain("ops.test"), null);
+    assertEquals(await db.releaseDomain("ops.test"), null);
+  });
+});
+
 Deno.test("jobs: start counts attempts, finish records status, logs keep order and ms", async () => {
   await withDb(async (db) => {
     const uuid = crypto.randomUUID();

@@ -8,12 +8,14 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { Domain, User } from "../lib/db.ts";
 import { UnrecoverableError } from "../lib/errors.ts";
-import { listRecordSets } from "../lib/route53.ts";
+import { ChangeResourceRecordSetsCommand } from "@aws-sdk/client-route-53";
+import { createHostedZone, listRecordSets } from "../lib/route53.ts";
 import {
   type SyncDb,
   syncUser,
   type UserSyncRequest,
   type UserSyncResult,
+  type UserSyncSettings,
   type ZoneOutcome,
 } from "../lib/sync.ts";
 import { decideOwnership } from "../lib/zones.ts";
@@ -29,6 +31,7 @@ function fakeDb(users: Record<string, User["status"]>, rows: Domain[] = []) {
       Promise.resolve(
         users[name] ? { name, status: users[name], expiresAt: null, createdAt: EPOCH } : null,
       ),
+    getDomain: (name) => Promise.resolve(domains.get(name) ?? null),
     listDomains: (owner) => Promise.resolve([...domains.values()].filter((d) => d.owner === owner)),
     // Every row: the ownership rule ignores the rows that do not relate to the name.
     domainsRelatedTo: () => Promise.resolve([...domains.values()]),
@@ -77,7 +80,11 @@ interface Fixture extends SyncEnv {
 
 /** Steve's repository (no commit yet), a fake Db and a fresh local Route 53. */
 async function withFixture(
-  options: { users?: Record<string, User["status"]>; rows?: Domain[] },
+  options: {
+    users?: Record<string, User["status"]>;
+    rows?: Domain[];
+    settings?: Partial<UserSyncSettings>;
+  },
   fn: (f: Fixture) => Promise<void>,
 ): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "dnsapi_sync_user_test_" });
@@ -127,6 +134,7 @@ async function withFixture(
                 reposRoot: join(dir, "repos"),
                 workRoot: join(dir, "work"),
                 zonesDir: "zones",
+                ...options.settings,
               },
             },
             { user: "steve", jobId: crypto.randomUUID(), ...request },
@@ -316,3 +324,157 @@ Deno.test("a dry run says 'would be refused' for another user's domain; sync ref
 function statsDeltaChanges(before: Record<string, number>, after: Record<string, number>): number {
   return (after.ChangeResourceRecordSets ?? 0) - (before.ChangeResourceRecordSets ?? 0);
 }
+
+/** A zone the operator made by hand in the account, holding one TXT record of theirs. */
+async function operatorZone(env: SyncEnv, zone: string): Promise<string> {
+  const id = (await createHostedZone(env.api, `${zone}.`, {
+    callerReference: () => `console ${crypto.randomUUID()}`,
+  })).zone.id;
+  await env.client.send(
+    new ChangeResourceRecordSetsCommand({
+      HostedZoneId: id,
+      ChangeBatch: {
+        Changes: [{
+          Action: "CREATE",
+          ResourceRecordSet: {
+            Name: `ops.${zone}.`,
+            Type: "TXT",
+            TTL: 60,
+            ResourceRecords: [{ Value: '"operator-only"' }],
+          },
+        }],
+      },
+    }),
+  );
+  return id;
+}
+
+const FOREIGN =
+  /^ops\.test: (?:would be )?refused: ops\.test already exists in our DNS account and is not recorded as yours; contact support to have it assigned$/;
+
+Deno.test("syncUser() refuses a hosted zone of the name that is not recorded as the user's, and reads nothing of it", async () => {
+  await withFixture({}, async (f) => {
+    const id = await operatorZone(f, "ops.test");
+    const before = await listRecordSets(f.api, id, "ops.test.");
+    await f.commit({
+      "ops.test": "www 300 IN A 192.0.2.1\n",
+      "shop.test": "www 300 IN A 192.0.2.2\n",
+    });
+
+    const dry = await f.sync({ dryRun: true });
+    const real = await f.sync();
+    for (const result of [dry, real]) {
+      const ops = result.zones.find((z) => z.zone === "ops.test");
+      assert.equal(ops?.status, "refused");
+      assert.match(ops.summary, FOREIGN);
+      assert.equal(ops.plan, undefined);
+      assert.ok(
+        !messages(result).some((m) => /operator-only|ops\.ops/.test(m)),
+        messages(result).join("\n"),
+      );
+    }
+    const reason = (r: UserSyncResult) =>
+      reasonOf(r.zones.find((z) => z.zone === "ops.test")!.summary);
+    assert.equal(reason(dry), reason(real), "the dry run refuses with the same reason");
+    assert.equal(real.zones.find((z) => z.zone === "shop.test")?.status, "synced");
+    assert.equal(f.domains.has("ops.test"), false, "no row is claimed for a refused zone");
+    assert.deepEqual(await listRecordSets(f.api, id, "ops.test."), before, "the zone is untouched");
+    assert.equal(f.server.stats().ListResourceRecordSets ?? 0, 2, "only the test's own listings");
+  });
+});
+
+Deno.test("syncUser() recovers the zone it created when the row update was lost, without a second zone", async () => {
+  await withFixture({}, async (f) => {
+    await f.commit({ "shop.test": hosts(2) });
+    const store = f.db.updateDomainAfterSync;
+    f.db.updateDomainAfterSync = () => {
+      f.db.updateDomainAfterSync = store;
+      return Promise.reject(Object.assign(new Error("Connection lost"), { code: "ECONNRESET" }));
+    };
+    await assert.rejects(f.sync(), /Connection lost/);
+    assert.equal(
+      f.domains.get("shop.test")?.hostedZoneId,
+      null,
+      "the claim stayed, the id was lost",
+    );
+    assert.equal(f.server.stats().CreateHostedZone, 1);
+
+    const again = await f.sync();
+    assert.deepEqual(summaries(again), ["shop.test: +2 ~0 -0"]);
+    assert.equal(
+      f.server.stats().CreateHostedZone,
+      1,
+      "the zone is found by its mark, not made again",
+    );
+    const id = f.domains.get("shop.test")?.hostedZoneId;
+    assert.ok(id);
+    assert.equal((await listRecordSets(f.api, id, "shop.test.")).sets.length, 2);
+  });
+});
+
+Deno.test("syncUser() does not take back a zone it created for a row that was released since", async () => {
+  await withFixture({}, async (f) => {
+    await f.commit({ "shop.test": hosts(2) });
+    await f.sync();
+    f.domains.delete("shop.test");
+    await f.commit({ "shop.test": hosts(3) });
+    // The row is claimed again later, so it has another claim time than the zone's mark.
+    const released = await f.sync({ dryRun: true });
+    assert.match(
+      onlyZone(released).summary,
+      /^shop\.test: would be refused: shop\.test already exists/,
+    );
+    f.domains.set("shop.test", { ...row("shop.test", "steve"), createdAt: new Date(1000) });
+    const reclaimed = await f.sync();
+    assert.match(onlyZone(reclaimed).summary, /^shop\.test: refused: shop\.test already exists/);
+    assert.equal(f.server.stats().CreateHostedZone, 1);
+  });
+});
+
+Deno.test("syncUser() creates at most maxNewZonesPerPush new zones in file-name order and refuses the rest by name, with the limit", async () => {
+  await withFixture({ settings: { quotas: { maxNewZonesPerPush: 10 } } }, async (f) => {
+    const names = Array.from({ length: 12 }, (_, i) => `z${String(i).padStart(2, "0")}.test`);
+    await f.commit(Object.fromEntries(names.map((n) => [n, hosts(1)])));
+    const dry = await f.sync({ dryRun: true });
+    const first = await f.sync();
+    for (const result of [dry, first]) {
+      const refused = result.zones.filter((z) => z.status === "refused").map((z) => z.zone);
+      assert.deepEqual(refused, ["z10.test", "z11.test"]);
+      for (const zone of refused) {
+        assert.match(
+          result.zones.find((z) => z.zone === zone)?.summary ?? "",
+          /refused: at most 10 new domains are set up per push; .*push again/,
+        );
+      }
+    }
+    assert.equal(first.zones.filter((z) => z.status === "synced").length, 10);
+    assert.equal(f.server.stats().CreateHostedZone, 10);
+    assert.deepEqual([...f.domains.keys()].sort(), names.slice(0, 10));
+
+    const next = await f.sync();
+    assert.deepEqual(next.zones.map((z) => [z.zone, z.status]), [
+      ["z10.test", "synced"],
+      ["z11.test", "synced"],
+    ]);
+  });
+});
+
+Deno.test("syncUser() of a user at maxZonesPerUser refuses a new domain with the limit; the domains held still sync", async () => {
+  await withFixture({ settings: { quotas: { maxZonesPerUser: 2 } } }, async (f) => {
+    await f.commit({ "a.test": hosts(1), "b.test": hosts(1) });
+    assert.ok((await f.sync()).ok);
+    await f.commit({ "a.test": hosts(2), "b.test": hosts(2), "c.test": hosts(1) });
+    const result = await f.sync();
+    assert.deepEqual(result.zones.map((z) => [z.zone, z.status]), [
+      ["a.test", "synced"],
+      ["b.test", "synced"],
+      ["c.test", "refused"],
+    ]);
+    assert.match(
+      result.zones[2]!.summary,
+      /^c\.test: refused: your account holds 2 domains, its limit is 2; contact support/,
+    );
+    assert.equal(f.domains.has("c.test"), false);
+    assert.equal(f.server.stats().CreateHostedZone, 2);
+  });
+});

@@ -71,6 +71,20 @@ export interface Db {
    * records `user` as its owner; serialised across workers by a named lock.
    */
   claimDomain(user: string, name: string): Promise<OwnershipDecision>;
+  /** Every domain, by name. */
+  listAllDomains(): Promise<Domain[]>;
+  /**
+   * Records `user` as the owner of `name` with an existing hosted zone (the operator's
+   * `domain assign`), under the claim lock and the ownership rule; a row of the user's
+   * own without a hosted zone gets this one. Returns the row, or why it was not written.
+   */
+  assignDomain(
+    user: string,
+    name: string,
+    zone: { hostedZoneId: string; nameservers: readonly string[] },
+  ): Promise<Domain | { reason: string }>;
+  /** Deletes the domain's row (never its hosted zone); the row it was, or null. */
+  releaseDomain(name: string): Promise<Domain | null>;
   /** Stores what a sync learned; false when there is no such domain. */
   updateDomainAfterSync(name: string, update: DomainSyncUpdate): Promise<boolean>;
   /** Records a job as running (inserting it if new) and counts the attempt. */
@@ -230,6 +244,28 @@ function mysqlDb(pool: Pool, target: DbTarget): MysqlDb {
       );
     }
   }
+  /**
+   * Runs `work` holding the named claim lock, so claims, assignments and releases of
+   * domains happen one at a time across workers and the CLI.
+   */
+  async function underClaimLock<T>(work: (conn: PoolConnection) => Promise<T>): Promise<T> {
+    const conn = await pool.getConnection();
+    try {
+      const [lock] = await conn.query<RowDataPacket[]>("SELECT GET_LOCK(?, 10) AS got", [
+        CLAIM_LOCK,
+      ]);
+      if (lock[0]?.got !== 1) {
+        throw new Error("Cannot claim a domain: the claim lock was busy for 10 s");
+      }
+      try {
+        return await work(conn);
+      } finally {
+        await conn.query("SELECT RELEASE_LOCK(?)", [CLAIM_LOCK]);
+      }
+    } finally {
+      conn.release();
+    }
+  }
   const setStatus = async (name: string, status: UserStatus) =>
     await exec("UPDATE users SET status = ? WHERE name = ?", [status, name]) > 0;
 
@@ -281,30 +317,62 @@ function mysqlDb(pool: Pool, target: DbTarget): MysqlDb {
     },
     domainsRelatedTo: (name) => related(pool, name),
     async claimDomain(user, name) {
-      const conn = await pool.getConnection();
-      try {
-        const [lock] = await conn.query<RowDataPacket[]>("SELECT GET_LOCK(?, 10) AS got", [
-          CLAIM_LOCK,
-        ]);
-        if (lock[0]?.got !== 1) {
-          throw new Error("Cannot claim a domain: the claim lock was busy for 10 s");
+      return await underClaimLock(async (conn) => {
+        const decision = decideOwnership(user, name, await related(conn, name));
+        if (decision.allowed && decision.claim) {
+          await conn.query(
+            `INSERT INTO domains (name, owner, nameservers, created_at, updated_at)
+             VALUES (?, ?, '[]', UTC_TIMESTAMP(3), UTC_TIMESTAMP(3))`,
+            [decision.zone, user],
+          );
         }
-        try {
-          const decision = decideOwnership(user, name, await related(conn, name));
-          if (decision.allowed && decision.claim) {
-            await conn.query(
-              `INSERT INTO domains (name, owner, nameservers, created_at, updated_at)
-               VALUES (?, ?, '[]', UTC_TIMESTAMP(3), UTC_TIMESTAMP(3))`,
-              [decision.zone, user],
-            );
+        return decision;
+      });
+    },
+    async listAllDomains() {
+      return (await query("SELECT * FROM domains ORDER BY name")).map((r) => DomainRow.parse(r));
+    },
+    async assignDomain(user, name, zone) {
+      return await underClaimLock(async (conn) => {
+        const decision = decideOwnership(user, name, await related(conn, name));
+        if (!decision.allowed) return { reason: decision.reason };
+        const params = [zone.hostedZoneId, JSON.stringify(zone.nameservers), decision.zone];
+        if (decision.claim) {
+          await conn.query(
+            `INSERT INTO domains (hosted_zone_id, nameservers, name, owner, created_at, updated_at)
+             VALUES (?, ?, ?, ?, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3))`,
+            [...params, user],
+          );
+        } else {
+          // The user's own row: only one that names no hosted zone yet takes this one.
+          const [result] = await conn.query(
+            `UPDATE domains SET hosted_zone_id = ?, nameservers = ?, last_synced_commit = NULL,
+               last_full_sync_at = NULL, updated_at = UTC_TIMESTAMP(3)
+             WHERE name = ? AND hosted_zone_id IS NULL`,
+            params,
+          );
+          if (affected(result) === 0) {
+            return {
+              reason: `${decision.zone} already has a hosted zone recorded; release it first`,
+            };
           }
-          return decision;
-        } finally {
-          await conn.query("SELECT RELEASE_LOCK(?)", [CLAIM_LOCK]);
         }
-      } finally {
-        conn.release();
-      }
+        const [rows] = await conn.query<RowDataPacket[]>("SELECT * FROM domains WHERE name = ?", [
+          decision.zone,
+        ]);
+        return DomainRow.parse(rows[0]);
+      });
+    },
+    async releaseDomain(name) {
+      const zone = normaliseDomain(name);
+      return await underClaimLock(async (conn) => {
+        const [rows] = await conn.query<RowDataPacket[]>("SELECT * FROM domains WHERE name = ?", [
+          zone,
+        ]);
+        if (rows.length === 0) return null;
+        await conn.query("DELETE FROM domains WHERE name = ?", [zone]);
+        return DomainRow.parse(rows[0]);
+      });
     },
     async updateDomainAfterSync(name, update) {
       const sets = ["updated_at = UTC_TIMESTAMP(3)"];

@@ -26,7 +26,7 @@ import {
   applyBatches,
   type CallCounts,
   createHostedZone,
-  findHostedZone,
+  findHostedZones,
   getNameservers,
   listRecordSets,
   type Route53Api,
@@ -221,45 +221,102 @@ export interface KnownHostedZone {
   created: boolean;
 }
 
+/**
+ * What Route 53 holds for a zone: its hosted zone (`known`), none (`absent`), or a zone of
+ * that name that is not the domain's (`foreign`: created by someone else, or for an
+ * earlier owner of the name). A foreign zone is never read, so nothing of it reaches a
+ * customer's log.
+ */
+export type HostedZoneLookup =
+  | { kind: "known"; zone: KnownHostedZone }
+  | { kind: "absent" }
+  | { kind: "foreign" };
+
 /** What {@linkcode hostedZoneFor} knows about a zone. */
 export interface HostedZoneQuery {
   /** Canonical zone name (`shop.test.`). */
   zone: string;
-  /** What the domain's row stored, or null when it has no row yet. */
-  domain: { hostedZoneId: string | null; nameservers: readonly string[] } | null;
-  /** The reusable delegation set new zones get, if any. */
-  delegationSetId?: string | undefined;
-  /** Comment on a zone this call creates. */
-  comment?: string;
-  /** Find only: null instead of creating a missing zone. */
-  dryRun?: boolean;
+  /**
+   * What the domain's row stored, or null when it has no row yet. `mark` is
+   * {@linkcode zoneMark} of the row: the CallerReference prefix of the zones this engine
+   * creates for it.
+   */
+  domain: { hostedZoneId: string | null; nameservers: readonly string[]; mark: string } | null;
 }
 
 /**
- * The zone's hosted zone id and name servers: from the row when it has them, else found
- * by name, else created (unless `dryRun`, which returns null). The caller stores a
- * created zone's id at once, so a later failure does not lose it.
+ * The CallerReference prefix of the hosted zones this engine creates for one `domains`
+ * row: its owner and the moment the row was claimed. A zone whose row update was lost
+ * is recognised by it and recovered; a zone of the same name made by anyone else (the
+ * operator, another tool, this engine for an earlier owner whose row was released) does
+ * not carry it. At most 8 + 64 + 1 + 13 + 1 characters, so with a random UUID it stays
+ * within Route 53's 128.
+ */
+export function zoneMark(owner: string, claimedAt: Date): string {
+  return `dns-api ${owner} ${claimedAt.getTime()} `;
+}
+
+/**
+ * Finds the zone's hosted zone without creating one: the row's id when it has one;
+ * else, for a row whose zone was created by an earlier attempt that lost the row update,
+ * the public zone of that name carrying the row's {@linkcode zoneMark}. Any other public
+ * zone of the name is `foreign`: it is not adopted, whoever made it.
  */
 export async function hostedZoneFor(
   api: Route53Api,
   query: HostedZoneQuery,
-): Promise<KnownHostedZone | null> {
+): Promise<HostedZoneLookup> {
   const known = query.domain?.hostedZoneId;
   if (known) {
     const nameservers = query.domain?.nameservers.length
       ? [...query.domain.nameservers]
       : await getNameservers(api, known);
-    return { id: known, nameservers, created: false };
+    return { kind: "known", zone: { id: known, nameservers, created: false } };
   }
-  // A zone created by an earlier attempt whose row update was lost is found by name.
-  const found = await findHostedZone(api, query.zone);
-  if (found) {
-    return { id: found.id, nameservers: await getNameservers(api, found.id), created: false };
+  const named = (await findHostedZones(api, query.zone)).filter((ref) => !ref.private);
+  const mark = query.domain?.mark;
+  const ours = mark === undefined
+    ? []
+    : named.filter((ref) => ref.callerReference.startsWith(mark));
+  if (ours.length > 1) {
+    throw new Error(
+      `Cannot choose the hosted zone for ${query.zone}: ${ours.length} zones were created for ` +
+        `its row (${ours.map((c) => c.id).join(", ")}); delete the extra ones in Route 53`,
+    );
   }
-  if (query.dryRun) return null;
-  const created = await createHostedZone(api, query.zone, {
-    delegationSetId: query.delegationSetId,
-    comment: query.comment,
+  const [found] = ours;
+  if (found !== undefined) {
+    const nameservers = await getNameservers(api, found.id);
+    return { kind: "known", zone: { id: found.id, nameservers, created: false } };
+  }
+  return named.length > 0 ? { kind: "foreign" } : { kind: "absent" };
+}
+
+/** What {@linkcode createHostedZoneFor} needs. */
+export interface NewHostedZone {
+  /** Canonical zone name (`shop.test.`). */
+  zone: string;
+  /** {@linkcode zoneMark} of the domain's row, which must exist before the zone does. */
+  mark: string;
+  /** The reusable delegation set new zones get, if any. */
+  delegationSetId?: string | undefined;
+  /** Comment on the zone. */
+  comment?: string;
+}
+
+/**
+ * Creates the hosted zone of a domain whose row exists and for which
+ * {@linkcode hostedZoneFor} found none; its CallerReferences carry the row's mark. The
+ * caller stores the id at once, so a later failure does not lose it.
+ */
+export async function createHostedZoneFor(
+  api: Route53Api,
+  request: NewHostedZone,
+): Promise<KnownHostedZone> {
+  const created = await createHostedZone(api, request.zone, {
+    delegationSetId: request.delegationSetId,
+    comment: request.comment,
+    callerReference: () => `${request.mark}${crypto.randomUUID()}`,
   });
   return { id: created.zone.id, nameservers: created.nameservers, created: true };
 }

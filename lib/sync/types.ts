@@ -11,6 +11,7 @@ import type { Plan } from "../plan/plan.ts";
 import type { SafetyThresholds } from "../plan/safety.ts";
 import type { Route53Api } from "../route53/api.ts";
 import type { ZoneLimits } from "../zones/parse.ts";
+import type { ZoneQuotaSettings } from "./quota.ts";
 
 /** Settings of a sync that come from the worker's configuration. */
 export interface UserSyncSettings {
@@ -31,6 +32,8 @@ export interface UserSyncSettings {
   /** Refuse a user whose deployed branch's history takes more bytes than this. */
   maxRepoBytes?: number;
   git?: GitOptions;
+  /** Per-customer hosted zone limits (lib/sync/quota.ts); defaults 50 and 10. */
+  quotas?: ZoneQuotaSettings;
 }
 
 /**
@@ -39,7 +42,12 @@ export interface UserSyncSettings {
  */
 export type SyncDb = Pick<
   Db,
-  "getUser" | "listDomains" | "domainsRelatedTo" | "claimDomain" | "updateDomainAfterSync"
+  | "getUser"
+  | "getDomain"
+  | "listDomains"
+  | "domainsRelatedTo"
+  | "claimDomain"
+  | "updateDomainAfterSync"
 >;
 
 /** What the sync needs from the outside world. */

@@ -40,6 +40,7 @@ import {
   type ZoneOutcome,
 } from "./types.ts";
 import { syncZoneFile } from "./zone_file.ts";
+import { zoneQuota } from "./quota.ts";
 
 /**
  * Syncs every zone file of `user` that changed since its domain was last synced
@@ -84,6 +85,7 @@ export async function syncUser(
   const domains = new Map(owned.map((d) => [d.name, d]));
   const due = await dueZoneFiles(workDir, head, files, domains, settings, request, now());
 
+  const quota = zoneQuota(owned.length, settings.quotas);
   const zones: ZoneOutcome[] = [];
   const filesOfZone = new Map<string, string[]>();
   for (const entry of files) {
@@ -115,6 +117,7 @@ export async function syncUser(
       head,
       domain: domains.get(zone) ?? null,
       full: reason === "full",
+      quota,
     }, say);
     zones.push(outcome);
   }

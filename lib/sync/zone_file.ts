@@ -8,7 +8,7 @@
  * @module
  */
 import type { Domain } from "../db/mysql.ts";
-import { decideOwnership, type OwnershipDecision } from "../dns/ownership.ts";
+import { decideOwnership } from "../dns/ownership.ts";
 import type { RecordSet } from "../dns/record_set.ts";
 import { readFileAt, resolveZoneFile } from "../git/working_copy.ts";
 import { formatChange, formatPlanSummary } from "../plan/plan.ts";
@@ -16,10 +16,13 @@ import { UnsafePlanError } from "../plan/safety.ts";
 import { classifyError } from "../route53/retry.ts";
 import {
   applyZonePlan,
+  createHostedZoneFor,
   gatePlan,
   hostedZoneFor,
+  type KnownHostedZone,
   planZone,
   type SyncOptions,
+  zoneMark,
 } from "../route53/zone_sync.ts";
 import { messageOf } from "../util/message.ts";
 import { zoneNameSyntaxProblem } from "../zones/files.ts";
@@ -33,6 +36,7 @@ import {
   type ZoneOutcome,
   type ZoneStatus,
 } from "./types.ts";
+import { quotaProblem, spendQuota, type ZoneQuota } from "./quota.ts";
 
 /** One zone file to sync, as lib/sync/user.ts found it. */
 export interface ZoneFileJob {
@@ -47,6 +51,8 @@ export interface ZoneFileJob {
   domain: Domain | null;
   /** Reconcile against a full listing of Route 53. */
   full: boolean;
+  /** The sync's counts against the per-customer zone limits, shared by its files. */
+  quota: ZoneQuota;
 }
 
 /** One zone file: read, parse, own, find or create the hosted zone, plan, gate, apply. */
@@ -85,23 +91,54 @@ export async function syncZoneFile(
     );
   }
 
-  const decision = await ownership(db, request, zone);
+  const decision = decideOwnership(request.user, zone, await db.domainsRelatedTo(zone));
   if (!decision.allowed) return refuse(decision.reason);
+  const newDomain = decision.claim;
+  // A new domain over a limit is refused before Route 53 is asked anything.
+  const overLimit = newDomain ? quotaProblem(job.quota, true) : null;
+  if (overLimit) return refuse(overLimit);
 
+  // A failing claim is MySQL's trouble, not Route 53's: the whole sync is retried.
+  let claiming = false;
   try {
     const fqdn = `${zone}.`;
-    const hosted = await hostedZoneFor(api, {
+    const lookup = await hostedZoneFor(api, {
       zone: fqdn,
-      domain: job.domain,
-      delegationSetId: settings.delegationSetId,
-      comment: `dns-api: ${request.user}`,
-      dryRun: request.dryRun,
+      domain: job.domain &&
+        { ...job.domain, mark: zoneMark(job.domain.owner, job.domain.createdAt) },
     });
-    if (hosted === null) {
-      const creates = parsed.rrsets.length;
-      return done("planned", `${zone}: would create the hosted zone and ${creates} record set(s)`);
+    if (lookup.kind === "foreign") {
+      return refuse(
+        `${zone} already exists in our DNS account and is not recorded as yours; contact ` +
+          `support to have it assigned`,
+      );
     }
-    if (hosted.created) {
+    let hosted: KnownHostedZone;
+    if (lookup.kind === "known") {
+      hosted = lookup.zone;
+    } else {
+      const problem = quotaProblem(job.quota, newDomain);
+      if (problem) return refuse(problem);
+      if (request.dryRun) {
+        spendQuota(job.quota, newDomain);
+        const creates = parsed.rrsets.length;
+        return done(
+          "planned",
+          `${zone}: would create the hosted zone and ${creates} record set(s)`,
+        );
+      }
+      claiming = newDomain;
+      const row = newDomain ? await claim(db, request.user, zone) : job.domain;
+      claiming = false;
+      if (row === null) throw new Error(`Cannot sync ${zone}: its row vanished`);
+      if ("reason" in row) return refuse(row.reason);
+      hosted = await createHostedZoneFor(api, {
+        zone: fqdn,
+        mark: zoneMark(row.owner, row.createdAt),
+        delegationSetId: settings.delegationSetId,
+        comment: `dns-api: ${request.user}`,
+      });
+      spendQuota(job.quota, newDomain);
       // Stored at once, so a later failure in this sync does not lose the zone id.
       await db.updateDomainAfterSync(zone, {
         hostedZoneId: hosted.id,
@@ -175,6 +212,7 @@ export async function syncZoneFile(
       nameservers: hosted.nameservers,
     });
   } catch (error) {
+    if (claiming) throw error;
     // The reconcile after drift passes the gate too, and may be refused only then.
     if (error instanceof UnsafePlanError) return refuse(error.message);
     if (classifyError(error) === "transient") throw error;
@@ -183,19 +221,18 @@ export async function syncZoneFile(
 }
 
 /**
- * Whether the user may manage the zone: the claim's own rule (`decideOwnership`) on the
- * rows the claim reads (`domainsRelatedTo`), so a dry run refuses exactly what a sync
- * refuses, without writing. A sync then claims an unowned zone, and the claim decides
- * again under its lock: another worker may have claimed the name since.
+ * Claims an unowned zone for the user, once Route 53 holds no zone of its name: the claim
+ * decides again under its lock (another worker may have claimed the name since), and the
+ * row it writes gives the new zone its mark.
  */
-async function ownership(
+async function claim(
   db: SyncDb,
-  request: UserSyncRequest,
+  user: string,
   zone: string,
-): Promise<OwnershipDecision> {
-  const decision = decideOwnership(request.user, zone, await db.domainsRelatedTo(zone));
-  if (request.dryRun || !decision.allowed || !decision.claim) return decision;
-  return await db.claimDomain(request.user, zone);
+): Promise<Domain | { reason: string } | null> {
+  const decision = await db.claimDomain(user, zone);
+  if (!decision.allowed) return { reason: decision.reason };
+  return await db.getDomain(zone);
 }
 
 /** The record sets of the last file applied, or null when unknown (full reconcile). */
