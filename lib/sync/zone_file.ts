@@ -8,6 +8,7 @@
  * @module
  */
 import type { Domain } from "../db/mysql.ts";
+import { showName } from "../dns/idn.ts";
 import { decideOwnership, type OwnershipDecision } from "../dns/ownership.ts";
 import type { RecordSet } from "../dns/record_set.ts";
 import { readFileAt, resolveZoneFile } from "../git/working_copy.ts";
@@ -58,6 +59,7 @@ export async function syncZoneFile(
 ): Promise<ZoneOutcome> {
   const { db, api, settings } = deps;
   const { zone, path } = job;
+  const shown = showName(zone);
   const done = (status: ZoneStatus, summary: string, extra: Partial<ZoneOutcome> = {}) => {
     say(FAILED.has(status) ? "error" : "info", summary, zone);
     return { zone, file: path, status, summary, ...extra };
@@ -66,7 +68,7 @@ export async function syncZoneFile(
   const refuse = (reason: string, extra: Partial<ZoneOutcome> = {}) =>
     done(
       "refused",
-      `${zone}: ${request.dryRun ? "would be refused" : "refused"}: ${reason}`,
+      `${shown}: ${request.dryRun ? "would be refused" : "refused"}: ${reason}`,
       extra,
     );
 
@@ -74,14 +76,14 @@ export async function syncZoneFile(
   if (nameProblem) return done("invalid", `${path}: ${nameProblem}`);
   const limits = { ...DEFAULT_ZONE_LIMITS, ...settings.zoneLimits };
   const read = await resolveZoneFile(job.workDir, path, limits.maxBytes);
-  if (!read.ok) return done("invalid", `${zone}: not synced: ${read.reason}`);
+  if (!read.ok) return done("invalid", `${shown}: not synced: ${read.reason}`);
   const parsed = parseZone(read.text, { zone, limits });
   for (const w of parsed.warnings) say("warn", `${path}:${w.line}: ${w.message}`, zone);
   if (parsed.errors.length > 0) {
     for (const e of parsed.errors) say("error", `${path}:${e.line}: ${e.message}`, zone);
     return done(
       "invalid",
-      `${zone}: not synced: ${parsed.errors.length} error(s) in ${path}; Route 53 was left as it was`,
+      `${shown}: not synced: ${parsed.errors.length} error(s) in ${path}; Route 53 was left as it was`,
     );
   }
 
@@ -99,7 +101,7 @@ export async function syncZoneFile(
     });
     if (hosted === null) {
       const creates = parsed.rrsets.length;
-      return done("planned", `${zone}: would create the hosted zone and ${creates} record set(s)`);
+      return done("planned", `${shown}: would create the hosted zone and ${creates} record set(s)`);
     }
     if (hosted.created) {
       // Stored at once, so a later failure in this sync does not lose the zone id.
@@ -148,7 +150,7 @@ export async function syncZoneFile(
     }
     const result = await applyZonePlan(api, target, planned);
     if (result.fellBack) {
-      say("warn", `${zone}: Route 53 had drifted from the last synced file; reconciled fully`);
+      say("warn", `${shown}: Route 53 had drifted from the last synced file; reconciled fully`);
     }
     for (const change of result.plan.changes) say("info", formatChange(change), zone);
     for (const u of result.plan.unmanaged) {
@@ -177,7 +179,7 @@ export async function syncZoneFile(
     // The reconcile after drift passes the gate too, and may be refused only then.
     if (error instanceof UnsafePlanError) return refuse(error.message);
     if (classifyError(error) === "transient") throw error;
-    return done("failed", `${zone}: Route 53 refused the change: ${messageOf(error)}`);
+    return done("failed", `${shown}: Route 53 refused the change: ${messageOf(error)}`);
   }
 }
 
