@@ -107,13 +107,13 @@ async function listFiles(dir: string): Promise<{ path: string; type: string }[]>
 async function checkDir(dir: string, notices: string[]): Promise<CheckedZone[]> {
   const { files, ignored, skipped } = zoneFilesOf(await listFiles(dir), dir);
   for (const path of ignored) notices.push(nestedNotice(path, dir));
+  const notice = skippedNotice(skipped);
+  if (notice) notices.push(notice);
   const zones: CheckedZone[] = [];
   for (const f of files) {
     if (fileNameKind(f.path.slice(dir.length + 1)) === "sample") notices.push(sampleNotice(f.path));
     else zones.push(await checkFile(f.path));
   }
-  const notice = skippedNotice(skipped);
-  if (notice) notices.push(notice);
   return zones;
 }
 
