@@ -114,8 +114,8 @@ Deno.test("check refuses a file name the push refuses: not a domain, an invalid 
     eq(r.code, 1);
     const lines = r.out.trimEnd().split("\n");
     ok(lines[0]?.startsWith(`${join(dir, "shop_test")}: the file name must be the domain name: `));
-    ok(lines[2]?.includes('the label "1عربي" is not a valid internationalised name'), lines[2]);
-    ok(lines[4]?.includes("is a top-level domain or public suffix"), lines[4]);
+    ok(lines[2]?.includes('the label "1عربي" is not a valid internationalised name'), r.out);
+    ok(lines[4]?.includes("is a top-level domain or public suffix"), r.out);
   });
 });
 
