@@ -1,16 +1,31 @@
 /**
- * `check [--json] FILE...`: validates zone files as the worker would read them.
+ * `check [--json] FILE...`: validates zone files as pre-receive and the worker would.
  *
- * The zone of each file is its base name. Exit code 0 when every file is valid, 1 when
- * any has an error (or cannot be read), 2 for a usage error. Without `--json` each
- * problem prints as `file:line: message` (warnings as `file:line: warning: message`),
- * followed by one summary line per file.
+ * Each FILE is a zone file or a directory of them (a repository's `zones/`), chosen by
+ * the worker's own rules (lib/zones/files.ts): in a directory, samples (`example.*`),
+ * dot-files, `README*`, `LICENSE*` and `CHANGELOG*` are skipped with a notice and files
+ * in subdirectories are reported as ignored; a FILE named like a non-zone is skipped
+ * too. The zone of each file is its base name, Unicode labels as A-labels. Exit code 0
+ * when every file checked is valid, 1 when any has an error (or cannot be read), 2 for
+ * a usage error. Without `--json` each problem prints as `file:line: message` (warnings
+ * as `file:line: warning: message`), followed by one summary line per file; notices
+ * come first.
  *
  * @module
  */
 
-import { basename } from "node:path";
-import { DEFAULT_ZONE_LIMITS, parseZone, type ZoneProblem } from "../lib/zones.ts";
+import {
+  checkZoneFile,
+  DEFAULT_ZONE_LIMITS,
+  fileNameKind,
+  nestedNotice,
+  sampleNotice,
+  showName,
+  skippedNotice,
+  zoneFilesOf,
+  zoneOfPath,
+  type ZoneProblem,
+} from "../lib/zones.ts";
 import type { RecordSet } from "../lib/zones.ts";
 import { messageOf } from "../lib/errors.ts";
 import { answer, readCommand } from "./command_line.ts";
@@ -32,9 +47,9 @@ export interface CheckedZone {
   rrsets: RecordSet[];
 }
 
-/** Reads and parses one file; read and decoding failures become line-0 errors. */
+/** Reads and checks one zone file; read and decoding failures become line-0 errors. */
 export async function checkFile(file: string): Promise<CheckedZone> {
-  const zone = basename(file).toLowerCase().replace(/\.$/, "");
+  const zone = zoneOfPath(file);
   const fail = (message: string): CheckedZone => ({
     zone,
     file,
@@ -60,7 +75,7 @@ export async function checkFile(file: string): Promise<CheckedZone> {
   } catch {
     return fail("the file is not valid UTF-8: save it as UTF-8 (or plain ASCII)");
   }
-  const r = parseZone(text, { zone });
+  const r = checkZoneFile(file, text);
   return {
     zone: r.zone,
     file,
@@ -69,6 +84,37 @@ export async function checkFile(file: string): Promise<CheckedZone> {
     warnings: r.warnings,
     rrsets: r.rrsets,
   };
+}
+
+/** Every file below `dir` as `dir/rel` paths (`.git` left out), for the worker's selection. */
+async function listFiles(dir: string): Promise<{ path: string; type: string }[]> {
+  const out: { path: string; type: string }[] = [];
+  const walk = async (at: string) => {
+    const names: { name: string; isDirectory: boolean }[] = [];
+    for await (const e of Deno.readDir(at)) names.push(e);
+    names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of names) {
+      const path = `${at}/${e.name}`;
+      if (!e.isDirectory) out.push({ path, type: "blob" });
+      else if (e.name !== ".git") await walk(path);
+    }
+  };
+  await walk(dir);
+  return out;
+}
+
+/** Checks the zone files of a directory as the worker selects them; notices for the rest. */
+async function checkDir(dir: string, notices: string[]): Promise<CheckedZone[]> {
+  const { files, ignored, skipped } = zoneFilesOf(await listFiles(dir), dir);
+  for (const path of ignored) notices.push(nestedNotice(path, dir));
+  const notice = skippedNotice(skipped);
+  if (notice) notices.push(notice);
+  const zones: CheckedZone[] = [];
+  for (const f of files) {
+    if (fileNameKind(f.path.slice(dir.length + 1)) === "sample") notices.push(sampleNotice(f.path));
+    else zones.push(await checkFile(f.path));
+  }
+  return zones;
 }
 
 function where(file: string, line: number): string {
@@ -98,17 +144,32 @@ export async function checkZones(
   out: CheckOutput,
 ): Promise<number> {
   const zones: CheckedZone[] = [];
-  for (const f of files) zones.push(await checkFile(f));
+  const notices: string[] = [];
+  const skipped: string[] = [];
+  for (const arg of files) {
+    const isDir = await Deno.stat(arg).then((i) => i.isDirectory, () => false);
+    const kind = fileNameKind(arg.slice(arg.lastIndexOf("/") + 1));
+    if (isDir) zones.push(...await checkDir(arg.replace(/(.)\/+$/, "$1"), notices));
+    else if (kind === "hidden" || kind === "not-zone") skipped.push(arg);
+    else zones.push(await checkFile(arg));
+  }
+  const notice = skippedNotice(skipped);
+  if (notice) notices.push(notice);
   if (json) {
-    out.stdout(JSON.stringify({ zones }) + "\n");
+    out.stdout(JSON.stringify(notices.length > 0 ? { zones, notices } : { zones }) + "\n");
   } else {
     let text = "";
+    for (const n of notices) text += `${n}\n`;
     for (const z of zones) {
       for (const e of z.errors) text += `${where(z.file, e.line)}: ${e.message}\n`;
       for (const w of z.warnings) text += `${where(z.file, w.line)}: warning: ${w.message}\n`;
       text += z.ok
-        ? `${z.file}: ok, zone ${z.zone}, ${z.rrsets.length} record sets, ${z.warnings.length} warnings\n`
-        : `${z.file}: ${z.errors.length} errors, ${z.warnings.length} warnings in zone ${z.zone}\n`;
+        ? `${z.file}: ok, zone ${
+          showName(z.zone)
+        }, ${z.rrsets.length} record sets, ${z.warnings.length} warnings\n`
+        : `${z.file}: ${z.errors.length} errors, ${z.warnings.length} warnings in zone ${
+          showName(z.zone)
+        }\n`;
     }
     out.stdout(text);
   }

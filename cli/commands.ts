@@ -58,7 +58,7 @@ export const COMMANDS = {
   },
   check: {
     usage: "check [--json] FILE...",
-    summary: "validate zone files; the zone is the file's name",
+    summary: "validate zone files, or the zone files of a directory; the zone is the file's name",
     options: { json },
     args: ["FILE..."],
   },

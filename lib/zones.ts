@@ -16,6 +16,7 @@ export * from "./zones/format.ts";
 export * from "./zones/export.ts";
 export * from "./dns/record_set.ts";
 export * from "./dns/names.ts";
+export { domainToASCII, showName, toALabel, toULabel } from "./dns/idn.ts";
 export * from "./dns/rdata.ts";
 export { encodeBytes } from "./dns/rdata_text.ts";
 export * from "./dns/ownership.ts";

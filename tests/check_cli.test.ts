@@ -93,3 +93,72 @@ Deno.test("check exits 2 on usage errors", async () => {
   eq(r.code, 2);
   ok(r.err.includes("usage: check [--json] FILE..."));
 });
+
+Deno.test("check reads a Unicode file name as its A-label and shows both", async () => {
+  await withFiles({ "café.test": "$TTL 300\nbücher A 192.0.2.1\n" }, async (dir) => {
+    const file = join(dir, "café.test");
+    const r = await run([file]);
+    eq(r.code, 0);
+    eq(r.out, `${file}: ok, zone café.test (xn--caf-dma.test), 1 record sets, 0 warnings\n`);
+    const j = JSON.parse((await run(["--json", file])).out) as {
+      zones: { zone: string; rrsets: { name: string }[] }[];
+    };
+    eq(j.zones[0]?.zone, "xn--caf-dma.test");
+    eq(j.zones[0]?.rrsets.map((s) => s.name), ["xn--bcher-kva.xn--caf-dma.test."]);
+  });
+});
+
+Deno.test("check refuses a file name the push refuses: not a domain, an invalid IDN, a public suffix", async () => {
+  await withFiles({ "shop_test": GOOD, "1عربي.test": GOOD, "co.uk": GOOD }, async (dir) => {
+    const r = await run([join(dir, "shop_test"), join(dir, "1عربي.test"), join(dir, "co.uk")]);
+    eq(r.code, 1);
+    const lines = r.out.trimEnd().split("\n");
+    ok(lines[0]?.startsWith(`${join(dir, "shop_test")}: the file name must be the domain name: `));
+    ok(lines[2]?.includes('the label "1عربي" is not a valid internationalised name'), r.out);
+    ok(lines[4]?.includes("is a top-level domain or public suffix"), r.out);
+  });
+});
+
+Deno.test("check DIR selects zone files as the worker does: one notice for skipped files, samples and nested files said", async () => {
+  await withFiles({
+    "shop.test": GOOD,
+    "x.com.zone": GOOD,
+    "README.md": "# my zones\n",
+    ".gitkeep": "",
+    "example.com": "not a zone\n",
+  }, async (dir) => {
+    await Deno.mkdir(join(dir, "old"));
+    await Deno.writeTextFile(join(dir, "old", "a.test"), GOOD);
+    const r = await run([dir + "/"]);
+    eq(r.code, 0, r.out);
+    eq(r.out.trimEnd().split("\n"), [
+      `${dir}/old/a.test: ignored; zone files live directly in ${dir}/`,
+      `${dir}/.gitkeep, ${dir}/README.md: not zone files, skipped (README*, LICENSE*, ` +
+      `CHANGELOG* and dot-files are never synced)`,
+      `${dir}/example.com: sample file, skipped`,
+      `${dir}/shop.test: ok, zone shop.test, 1 record sets, 0 warnings`,
+      `${dir}/x.com.zone: warning: the zone is named literally after the file: ${dir}/x.com.zone ` +
+      `is the domain x.com.zone; if you meant x.com, rename the file: git mv ${dir}/x.com.zone ` +
+      `${dir}/x.com`,
+      `${dir}/x.com.zone: ok, zone x.com.zone, 1 record sets, 1 warnings`,
+    ]);
+    const j = JSON.parse((await run(["--json", dir])).out) as {
+      zones: unknown[];
+      notices: string[];
+    };
+    eq(j.zones.length, 2);
+    eq(j.notices.length, 3);
+  });
+});
+
+Deno.test("check FILE skips a README or dot-file named on the command line, as the worker would", async () => {
+  await withFiles({ "README.md": "# my zones\n", "shop.test": GOOD }, async (dir) => {
+    const r = await run([join(dir, "README.md"), join(dir, "shop.test")]);
+    eq(r.code, 0);
+    eq(r.out.trimEnd().split("\n"), [
+      `${join(dir, "README.md")}: not zone files, skipped (README*, LICENSE*, CHANGELOG* and ` +
+      `dot-files are never synced)`,
+      `${join(dir, "shop.test")}: ok, zone shop.test, 1 record sets, 0 warnings`,
+    ]);
+  });
+});

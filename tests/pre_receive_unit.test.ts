@@ -107,3 +107,17 @@ Deno.test("runPreReceive() exits 0 and says it could not validate when the repos
   assertEquals(lines.length, 1);
   assert(lines[0]!.startsWith("dns-api: could not validate the zone files ("), String(lines[0]));
 });
+
+Deno.test("checkZoneText() reads a Unicode file name as its A-label and warns on a classic zone-file name", () => {
+  assertEquals(checkZoneText("zones/café.test", "$TTL 300\nbücher A 192.0.2.1\n"), {
+    errors: [],
+    warnings: [],
+  });
+  assertEquals(checkZoneText("zones/x.com.zone", "$TTL 300\nwww A 192.0.2.1\n").warnings, [
+    "zones/x.com.zone: warning: the zone is named literally after the file: zones/x.com.zone " +
+    "is the domain x.com.zone; if you meant x.com, rename the file: git mv zones/x.com.zone zones/x.com",
+  ]);
+  assert(
+    checkZoneText("zones/caf é.test", "")?.errors[0]?.startsWith("zones/caf é.test: the file name"),
+  );
+});

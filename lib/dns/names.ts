@@ -5,7 +5,10 @@
  * - lower-case, fully qualified, with a trailing dot (the root is `.`);
  * - every byte other than `a-z`, `0-9`, `-` and `_` written as `\` and three OCTAL
  *   digits, exactly as Route 53 lists names (`a b` → `a\040b`, a dot inside a label →
- *   `\056`, `é` in UTF-8 → `\303\251`);
+ *   `\056`, the bytes `\195\169` → `\303\251`);
+ * - a label written in Unicode text (`café`) converted to its A-label (`xn--caf-dma`) by
+ *   UTS #46 (lib/dns/idn.ts), as browsers look it up; a label written with `\` escapes
+ *   stays the bytes it spells, as BIND reads it, and a label mixing both is an error;
  * - except a leftmost label that is exactly `*` (a wildcard), written `*`
  *   (`*.shop.test.`); Route 53 lists it as `\052`, {@linkcode canonicalRoute53Name}
  *   maps that back.
@@ -15,6 +18,8 @@
  *
  * @module
  */
+
+import { toALabel } from "./idn.ts";
 
 const BSL = 92, DOT = 46, STAR = 42;
 
@@ -158,18 +163,44 @@ function parseNameSlow(raw: string, origin: string, octal: boolean): string {
   const labels: string[] = [];
   let bytes: number[] = [];
   let absolute = false;
+  // Per label: where its text starts, and whether it holds raw non-ASCII text (an IDN,
+  // converted to its A-label) or backslash escapes (bytes, as BIND reads them).
+  let start = 0, unicode = false, escaped = false;
+  const endLabel = (end: number) => {
+    if (unicode) {
+      const text = raw.slice(start, end);
+      if (escaped) {
+        throw new SyntaxError(
+          `the label "${text}" mixes \\ escapes with non-ASCII characters: write it as text ` +
+            `(an internationalised name, published as its xn-- A-label) or wholly as \\DDD bytes`,
+        );
+      }
+      const ace = toALabel(text);
+      if (ace.length > 63) {
+        throw new SyntaxError(
+          `the label "${text}" is ${ace.length} octets as its A-label ${ace}: the limit is 63`,
+        );
+      }
+      bytes = [];
+      for (let k = 0; k < ace.length; k++) bytes.push(ace.charCodeAt(k));
+    }
+    checkLabel(bytes.length, raw);
+    labels.push(encodeLabel(bytes, labels.length === 0));
+    bytes = [];
+    start = end + 1;
+    unicode = escaped = false;
+  };
   const n = raw.length;
   for (let i = 0; i < n; i++) {
     const c = raw.charCodeAt(i);
     if (c === DOT) {
-      checkLabel(bytes.length, raw);
-      labels.push(encodeLabel(bytes, labels.length === 0));
-      bytes = [];
+      endLabel(i);
       if (i === n - 1) absolute = true;
       continue;
     }
     if (c === BSL) {
       if (i + 1 >= n) throw new SyntaxError(`name "${raw}" ends with a lone backslash`);
+      escaped = true;
       const b = escapedByte(raw, i, octal);
       if (b >= 0) {
         bytes.push(b >= 65 && b <= 90 ? b + 32 : b);
@@ -180,17 +211,16 @@ function parseNameSlow(raw: string, origin: string, octal: boolean): string {
         if (d < 0x80) bytes.push(d >= 65 && d <= 90 ? d + 32 : d);
         else i += pushUtf8(raw, i, bytes) - 1;
       }
-      continue;
-    }
-    if (c >= 65 && c <= 90) bytes.push(c + 32);
+    } else if (c >= 65 && c <= 90) bytes.push(c + 32);
     else if (c < 0x80) bytes.push(c);
-    else i += pushUtf8(raw, i, bytes) - 1;
-    if (bytes.length > 63) checkLabel(bytes.length, raw);
+    else {
+      unicode = true;
+      i += pushUtf8(raw, i, bytes) - 1;
+    }
+    // An IDN label's length is its A-label's, known at its end (toALabel bounds the text).
+    if (bytes.length > 63 && !unicode) checkLabel(bytes.length, raw);
   }
-  if (!absolute) {
-    checkLabel(bytes.length, raw);
-    labels.push(encodeLabel(bytes, labels.length === 0));
-  }
+  if (!absolute) endLabel(n);
   const joined = labels.join(".") + ".";
   return absolute ? joined : origin === "." ? joined : joined + origin;
 }

@@ -15,9 +15,8 @@
  * @module
  */
 
-import { DEFAULT_ZONE_LIMITS, parseZone } from "../zones/parse.ts";
-import { normaliseDomain } from "../dns/ownership.ts";
-import { isZoneCandidate, zoneNameProblem } from "../zones/files.ts";
+import { DEFAULT_ZONE_LIMITS } from "../zones/parse.ts";
+import { checkZoneFile, skippedNotice, zonePathKind } from "../zones/files.ts";
 import { type GitContext, readBlobs, treeEntries, type TreeEntry } from "../git/object_store.ts";
 import { messageOf } from "../util/message.ts";
 import { isZeroSha, parseRefUpdates, type RefUpdate } from "./ref_updates.ts";
@@ -87,10 +86,7 @@ export function checkZoneText(
   path: string,
   text: string,
 ): { errors: string[]; warnings: string[] } {
-  const fileName = path.slice(path.lastIndexOf("/") + 1);
-  const nameProblem = zoneNameProblem(fileName);
-  if (nameProblem) return { errors: [problemLine(path, 0, nameProblem)], warnings: [] };
-  const result = parseZone(text, { zone: normaliseDomain(fileName) });
+  const result = checkZoneFile(path, text);
   return {
     errors: result.errors.map((p) => problemLine(path, p.line, p.message)),
     warnings: result.warnings.map((p) => problemLine(path, p.line, `warning: ${p.message}`)),
@@ -101,23 +97,27 @@ export function checkZoneText(
  * Finds the zone files a push adds or changes: for an updated branch, the difference
  * between the old and new tips (so a force push is covered); for a new branch, every
  * zone file of its tip; deleted refs and tags add nothing. Same path and blob once.
+ * Also the files it adds or changes that are skipped as not zones (README…, dot-files).
  */
 async function changedZoneFiles(
   git: GitContext,
   updates: RefUpdate[],
   zonesDir: string,
-): Promise<TreeEntry[]> {
+): Promise<{ files: TreeEntry[]; skipped: string[] }> {
   const seen = new Map<string, TreeEntry>();
+  const skipped = new Set<string>();
   for (const u of updates) {
     if (isZeroSha(u.new) || !u.ref.startsWith("refs/heads/")) continue;
     const entries = await treeEntries(git, isZeroSha(u.old) ? undefined : u.old, u.new, zonesDir);
     for (const e of entries) {
-      if (e.type === "blob" && isZoneCandidate(e.path, zonesDir)) {
-        seen.set(`${e.path}\0${e.oid}`, e);
-      }
+      if (e.type !== "blob") continue;
+      const kind = zonePathKind(e.path, zonesDir);
+      if (kind === "zone") seen.set(`${e.path}\0${e.oid}`, e);
+      else if (kind === "hidden" || kind === "not-zone") skipped.add(e.path);
     }
   }
-  return [...seen.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const files = [...seen.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { files, skipped: [...skipped].sort() };
 }
 
 /**
@@ -137,7 +137,10 @@ export async function validatePush(input: PushInput): Promise<PushVerdict> {
   const notes: string[] = [];
   let skipped: string | undefined;
   try {
-    let files = await changedZoneFiles(git, parseRefUpdates(input.lines.join("\n")), zonesDir);
+    const changed = await changedZoneFiles(git, parseRefUpdates(input.lines.join("\n")), zonesDir);
+    const notice = skippedNotice(changed.skipped);
+    if (notice) notes.push(notice);
+    let files = changed.files;
     if (files.length > limits.maxFiles) {
       notes.push(
         `${files.length} zone files changed; checked the first ${limits.maxFiles}, ` +

@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { showName } from "../dns/idn.ts";
 import { type RecordSet, rrsetKey, sameRecordSet } from "../dns/record_set.ts";
 
 /**
@@ -189,7 +190,7 @@ export function isEmptyPlan(plan: Pick<Plan, "changes">): boolean {
  */
 export function formatPlanSummary(plan: Pick<Plan, "zone" | "changes">): string {
   const { create, update, delete: del } = countChanges(plan);
-  return `${plan.zone.replace(/\.$/, "")}: +${create} ~${update} -${del}`;
+  return `${showName(plan.zone.replace(/\.$/, ""))}: +${create} ~${update} -${del}`;
 }
 
 function describeSet(set: RecordSet): string {

@@ -26,10 +26,20 @@ import {
   type TreeEntry,
   type WorkingCopyOptions,
 } from "../git/working_copy.ts";
+import { showName } from "../dns/idn.ts";
 import { formatPlanSummary } from "../plan/plan.ts";
 import { LeaseLostError, UnrecoverableError } from "../errors.ts";
 import { pruneZone } from "../route53/zone_sync.ts";
-import { isSampleZone, zoneFilesOf, zoneOfPath } from "../zones/files.ts";
+import {
+  isSampleZone,
+  nestedNotice,
+  sampleNotice,
+  skippedNotice,
+  zoneFileNameWarning,
+  zoneFilesOf,
+  zoneOfPath,
+  zonePathKind,
+} from "../zones/files.ts";
 import {
   FAILED,
   type Say,
@@ -77,10 +87,10 @@ export async function syncUser(
   say("info", `synced working copy to ${head.slice(0, 12)}`);
 
   const tree = await listTree(workDir, head, settings.zonesDir, settings.git);
-  const { files, ignored } = zoneFilesOf(tree, settings.zonesDir);
-  for (const path of ignored) {
-    say("warn", `${path}: ignored; zone files live directly in ${settings.zonesDir}/`);
-  }
+  const { files, ignored, skipped } = zoneFilesOf(tree, settings.zonesDir);
+  for (const path of ignored) say("warn", nestedNotice(path, settings.zonesDir));
+  const notice = skippedNotice(skipped);
+  if (notice) say("info", notice);
   const owned = await db.listDomains(request.user);
   const domains = new Map(owned.map((d) => [d.name, d]));
   const due = await dueZoneFiles(workDir, head, files, domains, settings, request, now());
@@ -95,20 +105,24 @@ export async function syncUser(
   for (const entry of files) {
     const zone = zoneOfPath(entry.path);
     if (isSampleZone(zone)) {
-      say("info", `${entry.path}: sample file, skipped`, zone);
+      say("info", sampleNotice(entry.path), zone);
       continue;
     }
     const same = filesOfZone.get(zone) ?? [];
     if (same.length > 1) {
       // `Shop.test` and `shop.test` would fight over one zone: sync neither, say it once.
       if (entry.path !== same[0]) continue;
-      const summary = `${zone}: not synced: ${same.join(" and ")} both name this zone; keep one`;
+      const summary = `${showName(zone)}: not synced: ${
+        same.join(" and ")
+      } both name this zone; keep one`;
       say("error", summary, zone);
       zones.push({ zone, file: entry.path, status: "invalid", summary });
       continue;
     }
     const reason = due.get(entry.path);
     if (reason === undefined) continue;
+    const nameWarning = zoneFileNameWarning(entry.path);
+    if (nameWarning) say("warn", `${entry.path}: ${nameWarning}`, zone);
     if (deps.stillOwned && !deps.stillOwned()) throw new LeaseLostError(`before ${zone}`);
     const outcome = await syncZoneFile(deps, request, {
       zone,
@@ -210,7 +224,6 @@ async function deletedZones(
     if (present.has(domain.name) || !domain.lastSyncedCommit || domain.lastSyncedCommit === head) {
       continue;
     }
-    const path = `${deps.settings.zonesDir}/${domain.name}`;
     // Reported once: the row's commit moves on below, so later pushes stay quiet.
     const { deleted } = await changedFiles(
       workDir,
@@ -219,11 +232,17 @@ async function deletedZones(
       deps.settings.zonesDir,
       deps.settings.git,
     );
-    if (!deleted.includes(path)) continue;
+    // The file's name may differ from the domain's (`Café.test` for `xn--caf-dma.test`).
+    const path = deleted.find((p) =>
+      zonePathKind(p, deps.settings.zonesDir) === "zone" && zoneOfPath(p) === domain.name
+    );
+    if (path === undefined) continue;
     if (!deps.settings.pruneDeletedZones || !domain.hostedZoneId) {
       say(
         "warn",
-        `${domain.name}: ${path} was deleted; its records stay in Route 53 (restore the file ` +
+        `${
+          showName(domain.name)
+        }: ${path} was deleted; its records stay in Route 53 (restore the file ` +
           `to manage them again, or ask support to remove the domain)`,
         domain.name,
       );
@@ -234,7 +253,7 @@ async function deletedZones(
         zone: domain.name,
         file: path,
         status: "deleted",
-        summary: `${domain.name}: file deleted, records kept`,
+        summary: `${showName(domain.name)}: file deleted, records kept`,
       });
       continue;
     }

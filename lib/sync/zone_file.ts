@@ -8,6 +8,7 @@
  * @module
  */
 import type { Domain } from "../db/mysql.ts";
+import { showName } from "../dns/idn.ts";
 import { decideOwnership } from "../dns/ownership.ts";
 import type { RecordSet } from "../dns/record_set.ts";
 import { readFileAt, resolveZoneFile } from "../git/working_copy.ts";
@@ -64,6 +65,7 @@ export async function syncZoneFile(
 ): Promise<ZoneOutcome> {
   const { db, api, settings } = deps;
   const { zone, path } = job;
+  const shown = showName(zone);
   const done = (status: ZoneStatus, summary: string, extra: Partial<ZoneOutcome> = {}) => {
     say(FAILED.has(status) ? "error" : "info", summary, zone);
     return { zone, file: path, status, summary, ...extra };
@@ -72,7 +74,7 @@ export async function syncZoneFile(
   const refuse = (reason: string, extra: Partial<ZoneOutcome> = {}) =>
     done(
       "refused",
-      `${zone}: ${request.dryRun ? "would be refused" : "refused"}: ${reason}`,
+      `${shown}: ${request.dryRun ? "would be refused" : "refused"}: ${reason}`,
       extra,
     );
 
@@ -80,14 +82,14 @@ export async function syncZoneFile(
   if (nameProblem) return done("invalid", `${path}: ${nameProblem}`);
   const limits = { ...DEFAULT_ZONE_LIMITS, ...settings.zoneLimits };
   const read = await resolveZoneFile(job.workDir, path, limits.maxBytes);
-  if (!read.ok) return done("invalid", `${zone}: not synced: ${read.reason}`);
+  if (!read.ok) return done("invalid", `${shown}: not synced: ${read.reason}`);
   const parsed = parseZone(read.text, { zone, limits });
   for (const w of parsed.warnings) say("warn", `${path}:${w.line}: ${w.message}`, zone);
   if (parsed.errors.length > 0) {
     for (const e of parsed.errors) say("error", `${path}:${e.line}: ${e.message}`, zone);
     return done(
       "invalid",
-      `${zone}: not synced: ${parsed.errors.length} error(s) in ${path}; Route 53 was left as it was`,
+      `${shown}: not synced: ${parsed.errors.length} error(s) in ${path}; Route 53 was left as it was`,
     );
   }
 
@@ -124,7 +126,7 @@ export async function syncZoneFile(
         const creates = parsed.rrsets.length;
         return done(
           "planned",
-          `${zone}: would create the hosted zone and ${creates} record set(s)`,
+          `${shown}: would create the hosted zone and ${creates} record set(s)`,
         );
       }
       claiming = newDomain;
@@ -186,7 +188,7 @@ export async function syncZoneFile(
     }
     const result = await applyZonePlan(api, target, planned);
     if (result.fellBack) {
-      say("warn", `${zone}: Route 53 had drifted from the last synced file; reconciled fully`);
+      say("warn", `${shown}: Route 53 had drifted from the last synced file; reconciled fully`);
     }
     for (const change of result.plan.changes) say("info", formatChange(change), zone);
     for (const u of result.plan.unmanaged) {
@@ -216,7 +218,7 @@ export async function syncZoneFile(
     // The reconcile after drift passes the gate too, and may be refused only then.
     if (error instanceof UnsafePlanError) return refuse(error.message);
     if (classifyError(error) === "transient") throw error;
-    return done("failed", `${zone}: Route 53 refused the change: ${messageOf(error)}`);
+    return done("failed", `${shown}: Route 53 refused the change: ${messageOf(error)}`);
   }
 }
 

@@ -1,19 +1,31 @@
 /**
  * Which files of a repository are zone files, and what zone each names: the one rule
- * the worker (which files to sync) and pre-receive (which files to validate) share.
+ * the worker (which files to sync), pre-receive (which files to validate) and `check`
+ * share.
  *
  * - A zone file sits directly in the zones directory (`zones/shop.test`); files in
  *   nested directories are not zones (the worker reports them as ignored).
- * - Hidden files (`.gitkeep`) are not zones and are not reported.
- * - The zone is the file's base name, lower-case, without a trailing dot.
+ * - Dot-files (`.gitkeep`) and `README*`, `LICENSE*`, `CHANGELOG*` are not zones: they
+ *   are skipped and listed in one notice ({@linkcode skippedNotice}).
+ * - The zone is the file's base name, lower-case, without a trailing dot, with each
+ *   Unicode label as its A-label (`zones/Café.test` is `xn--caf-dma.test`: Route 53,
+ *   MySQL and ownership use that form; messages show both, lib/dns/idn.ts).
  * - `example` and `example.*` are samples (RFC 2606 names): never synced or validated.
+ * - A name ending in `.zone`, `.db`, `.hosts` or starting with `db.` is still the
+ *   zone's name, literally; {@linkcode zoneFileNameWarning} says so and how to rename.
  *
- * No imports beyond the domain-name rules: pre-receive loads this inside a push.
+ * No imports beyond the domain-name rules and the parser: pre-receive loads this inside
+ * a push.
  *
  * @module
  */
 
 import { domainSyntaxProblem, isPublicSuffix, normaliseDomain } from "../dns/ownership.ts";
+import { domainToASCII, hasNonAscii, showName } from "../dns/idn.ts";
+import type { RecordSet } from "../dns/record_set.ts";
+import { parseZone } from "./parse.ts";
+import type { ZoneLimits, ZoneProblem } from "./types.ts";
+import { messageOf } from "../util/message.ts";
 
 /** What a path of the repository's tree is, as far as zones go. */
 export type ZonePathKind =
@@ -21,23 +33,33 @@ export type ZonePathKind =
   | "zone"
   /** A sample file (`example.*`): skipped. */
   | "sample"
-  /** A hidden file directly in the zones directory: not a zone, not reported. */
+  /** A dot-file (or anything under a dot-directory) of the zones directory: skipped. */
   | "hidden"
+  /** `README*`, `LICENSE*`, `CHANGELOG*` directly in the zones directory: skipped. */
+  | "not-zone"
   /** Under the zones directory but nested: not a zone, reported as ignored. */
   | "nested"
   /** Outside the zones directory. */
   | "outside";
 
 /**
- * The zone a file names: its base name, lower-case, without a trailing dot.
+ * The zone a file names: its base name, lower-case, without a trailing dot, Unicode
+ * labels as A-labels. A name that is not a valid IDN comes back as it is (lower-case),
+ * for {@linkcode zoneNameSyntaxProblem} to refuse.
  *
  * @example
  * ```ts
  * zoneOfPath("zones/Shop.Test."); // "shop.test"
+ * zoneOfPath("zones/café.test"); // "xn--caf-dma.test"
  * ```
  */
 export function zoneOfPath(path: string): string {
-  return path.slice(path.lastIndexOf("/") + 1).toLowerCase().replace(/\.$/, "");
+  const name = path.slice(path.lastIndexOf("/") + 1).toLowerCase().replace(/\.$/, "");
+  try {
+    return domainToASCII(name);
+  } catch {
+    return name;
+  }
 }
 
 /**
@@ -67,8 +89,25 @@ export function zonePathKind(path: string, zonesDir: string): ZonePathKind {
   if (rest === "") return "outside";
   if (rest.startsWith(".")) return "hidden";
   if (rest.includes("/")) return "nested";
-  return isSampleZone(zoneOfPath(rest)) ? "sample" : "zone";
+  return fileNameKind(rest);
 }
+
+/**
+ * Classifies a file by its name alone, as if it sat directly in the zones directory
+ * (`check FILE` has no repository to place it in).
+ *
+ * @example
+ * ```ts
+ * fileNameKind("README.md"); // "not-zone"
+ * ```
+ */
+export function fileNameKind(name: string): "zone" | "sample" | "hidden" | "not-zone" {
+  if (name.startsWith(".")) return "hidden";
+  if (NOT_ZONE.test(name)) return "not-zone";
+  return isSampleZone(zoneOfPath(name)) ? "sample" : "zone";
+}
+
+const NOT_ZONE = /^(readme|license|licence|changelog)/i;
 
 /**
  * True when pre-receive should validate the file: a zone file that is not a sample.
@@ -85,39 +124,108 @@ export function isZoneCandidate(path: string, zonesDir: string): boolean {
 
 /**
  * The blobs of a tree listing that are zone files (samples included, so that the
- * worker can say it skipped them), and the paths under the zones directory it ignored
- * because they are nested.
+ * worker can say it skipped them), the paths under the zones directory it ignored
+ * because they are nested, and the files it skipped as not zones (dot-files, README…).
  *
  * @example
  * ```ts
- * zoneFilesOf([{ path: "zones/a.test", type: "blob" }], "zones"); // { files: [...], ignored: [] }
+ * zoneFilesOf([{ path: "zones/a.test", type: "blob" }], "zones");
+ * // { files: [...], ignored: [], skipped: [] }
  * ```
  */
 export function zoneFilesOf<T extends { path: string; type: string }>(
   tree: readonly T[],
   zonesDir: string,
-): { files: T[]; ignored: string[] } {
+): { files: T[]; ignored: string[]; skipped: string[] } {
   const files: T[] = [];
   const ignored: string[] = [];
+  const skipped: string[] = [];
   for (const entry of tree) {
     if (entry.type !== "blob") continue;
     const kind = zonePathKind(entry.path, zonesDir);
     if (kind === "zone" || kind === "sample") files.push(entry);
     else if (kind === "nested" || kind === "outside") ignored.push(entry.path);
+    else skipped.push(entry.path);
   }
-  return { files, ignored };
+  return { files, ignored, skipped };
 }
 
 /**
- * Why a zone file's name is not a domain name, or null when it is one.
+ * The one line that lists the files skipped as not zones, or null when there are none.
+ *
+ * @example
+ * ```ts
+ * skippedNotice(["zones/README.md", "zones/.gitkeep"]);
+ * // "zones/README.md, zones/.gitkeep: not zone files, skipped (…)"
+ * ```
+ */
+export function skippedNotice(paths: readonly string[]): string | null {
+  if (paths.length === 0) return null;
+  return `${paths.join(", ")}: not zone files, skipped (README*, LICENSE*, CHANGELOG* ` +
+    `and dot-files are never synced)`;
+}
+
+/** What the worker and `check DIR` say about a sample file (`example.*`). */
+export function sampleNotice(path: string): string {
+  return `${path}: sample file, skipped`;
+}
+
+/** What the worker and `check DIR` say about a file in a directory below the zones. */
+export function nestedNotice(path: string, zonesDir: string): string {
+  return `${path}: ignored; zone files live directly in ${zonesDir}/`;
+}
+
+const ZONE_FILE_SUFFIX = /\.(zone|db|hosts)$/i;
+
+/**
+ * The warning for a file named like a classic zone file (`x.com.zone`, `x.com.db`,
+ * `x.com.hosts`, `db.x.com`): the zone is its whole name, and how to rename it; null for
+ * any other name.
+ *
+ * @example
+ * ```ts
+ * zoneFileNameWarning("zones/x.com.zone");
+ * // "the zone is named literally after the file: zones/x.com.zone is the domain x.com.zone; …"
+ * ```
+ */
+export function zoneFileNameWarning(path: string): string | null {
+  const slash = path.lastIndexOf("/");
+  const dir = path.slice(0, slash + 1), fileName = path.slice(slash + 1);
+  const meant = fileName.replace(ZONE_FILE_SUFFIX, "").replace(/^db\./i, "");
+  if (meant === fileName) return null;
+  const rename = meant.includes(".") && zoneNameSyntaxProblem(meant) === null
+    ? `if you meant ${showName(zoneOfPath(meant))}, rename the file: git mv ${path} ${dir}${meant}`
+    : `rename the file to the domain's name: git mv ${path} ${dir}<domain>`;
+  return `the zone is named literally after the file: ${path} is the domain ` +
+    `${showName(zoneOfPath(path))}; ${rename}`;
+}
+
+/**
+ * Why a zone file's name is not a domain name, or null when it is one. A name in Unicode
+ * is checked as its A-labels, and its Unicode labels may not start or end with `-`.
  *
  * @example
  * ```ts
  * zoneNameSyntaxProblem("shop_test"); // "the file name must be the domain name: …"
+ * zoneNameSyntaxProblem("café.test"); // null
  * ```
  */
 export function zoneNameSyntaxProblem(fileName: string): string | null {
-  const syntax = domainSyntaxProblem(normaliseDomain(fileName));
+  const name = normaliseDomain(fileName);
+  let zone = name;
+  if (hasNonAscii(name)) {
+    try {
+      zone = domainToASCII(name);
+    } catch (e) {
+      return `the file name must be the domain name: ${messageOf(e)}`;
+    }
+    const hyphen = name.split(".").find((l) => hasNonAscii(l) && /^-|-$/.test(l));
+    if (hyphen !== undefined) {
+      return `the file name must be the domain name: the label "${hyphen}" may not start or ` +
+        `end with "-"`;
+    }
+  }
+  const syntax = domainSyntaxProblem(zone);
   return syntax ? `the file name must be the domain name: ${syntax}` : null;
 }
 
@@ -134,10 +242,53 @@ export function zoneNameSyntaxProblem(fileName: string): string | null {
 export function zoneNameProblem(fileName: string): string | null {
   const syntax = zoneNameSyntaxProblem(fileName);
   if (syntax) return syntax;
-  const zone = normaliseDomain(fileName);
+  const zone = zoneOfPath(fileName);
   if (isPublicSuffix(zone)) {
-    return `the file name ${zone} is a top-level domain or public suffix; name the file ` +
-      `after the domain you registered, e.g. yourname.${zone}`;
+    return `the file name ${showName(zone)} is a top-level domain or public suffix; name the ` +
+      `file after the domain you registered, e.g. yourname.${zone}`;
   }
   return null;
+}
+
+/** What {@linkcode checkZoneFile} finds in one zone file. */
+export interface ZoneFileCheck {
+  /** The zone (A-labels, lower-case, no trailing dot). */
+  zone: string;
+  /** The zone for messages: `café.test (xn--caf-dma.test)`, or just the name. */
+  shown: string;
+  errors: ZoneProblem[];
+  warnings: ZoneProblem[];
+  rrsets: RecordSet[];
+}
+
+/**
+ * Checks one zone file as pre-receive and `check` both do: its name (a hostable domain,
+ * see {@linkcode zoneNameProblem}; a classic zone-file name warns), then its text.
+ *
+ * @example
+ * ```ts
+ * checkZoneFile("zones/café.test", "www 300 A 192.0.2.1\n").zone; // "xn--caf-dma.test"
+ * ```
+ */
+export function checkZoneFile(
+  path: string,
+  text: string,
+  limits?: Partial<ZoneLimits>,
+): ZoneFileCheck {
+  const zone = zoneOfPath(path);
+  const shown = showName(zone);
+  const nameProblem = zoneNameProblem(path.slice(path.lastIndexOf("/") + 1));
+  if (nameProblem) {
+    return { zone, shown, errors: [{ line: 0, message: nameProblem }], warnings: [], rrsets: [] };
+  }
+  const nameWarning = zoneFileNameWarning(path);
+  const parsed = parseZone(text, { zone, limits });
+  const warnings = nameWarning ? [{ line: 0, message: nameWarning }] : [];
+  return {
+    zone,
+    shown,
+    errors: parsed.errors,
+    warnings: [...warnings, ...parsed.warnings],
+    rrsets: parsed.rrsets,
+  };
 }

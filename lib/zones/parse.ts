@@ -18,8 +18,10 @@
  * of the file), a character-string's 255-byte limit and Route 53's 4,000-character TXT
  * value limit are errors, a leading UTF-8 byte-order mark is ignored.
  *
- * Text is taken as decoded UTF-8: characters outside ASCII become their UTF-8 bytes
- * (the check command refuses files that are not valid UTF-8).
+ * Text is taken as decoded UTF-8: characters outside ASCII in values become their UTF-8
+ * bytes, and a name's label written in Unicode becomes its A-label (deliberately unlike
+ * BIND, which keeps the bytes; `\DDD` escapes stay bytes, lib/dns/names.ts). The check
+ * command refuses files that are not valid UTF-8.
  *
  * @module
  */
