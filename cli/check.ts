@@ -10,7 +10,7 @@
  */
 
 import { basename } from "node:path";
-import { DEFAULT_ZONE_LIMITS, parseZone, type ZoneProblem } from "../lib/zones.ts";
+import { DEFAULT_ZONE_LIMITS, parseZone, recordSetJson, type ZoneProblem } from "../lib/zones.ts";
 import type { RecordSet } from "../lib/zones.ts";
 import { messageOf } from "../lib/errors.ts";
 import { answer, readCommand } from "./command_line.ts";
@@ -100,7 +100,9 @@ export async function checkZones(
   const zones: CheckedZone[] = [];
   for (const f of files) zones.push(await checkFile(f));
   if (json) {
-    out.stdout(JSON.stringify({ zones }) + "\n");
+    // alias sets show as { name, type, alias } (README, "check")
+    const shown = zones.map((z) => ({ ...z, rrsets: z.rrsets.map(recordSetJson) }));
+    out.stdout(JSON.stringify({ zones: shown }) + "\n");
   } else {
     let text = "";
     for (const z of zones) {
