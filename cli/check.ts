@@ -19,6 +19,7 @@ import {
   DEFAULT_ZONE_LIMITS,
   fileNameKind,
   nestedNotice,
+  recordSetJson,
   sampleNotice,
   showName,
   skippedNotice,
@@ -156,7 +157,11 @@ export async function checkZones(
   const notice = skippedNotice(skipped);
   if (notice) notices.push(notice);
   if (json) {
-    out.stdout(JSON.stringify(notices.length > 0 ? { zones, notices } : { zones }) + "\n");
+    // alias sets show as { name, type, alias } (README, "check")
+    const shown = zones.map((z) => ({ ...z, rrsets: z.rrsets.map(recordSetJson) }));
+    out.stdout(
+      JSON.stringify(notices.length > 0 ? { zones: shown, notices } : { zones: shown }) + "\n",
+    );
   } else {
     let text = "";
     for (const n of notices) text += `${n}\n`;

@@ -15,6 +15,7 @@ export { parseLegacyRecords } from "./zones/legacy.ts";
 export * from "./zones/format.ts";
 export * from "./zones/export.ts";
 export * from "./dns/record_set.ts";
+export * from "./dns/alias.ts";
 export * from "./dns/names.ts";
 export { domainToASCII, showName, toALabel, toULabel } from "./dns/idn.ts";
 export * from "./dns/rdata.ts";

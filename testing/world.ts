@@ -68,6 +68,8 @@ export interface Rrset {
   type: string;
   ttl: number | null;
   values: string[];
+  /** Only on alias sets: Route 53's AliasTarget as listed. */
+  alias?: { zoneId: string; target: string; evaluateTargetHealth: boolean };
 }
 
 /** A running `main.ts run` daemon. */
@@ -140,11 +142,21 @@ function unescapeName(name: string): string {
 }
 
 function toRrset(set: ResourceRecordSet): Rrset {
-  return {
+  const rrset: Rrset = {
     name: unescapeName(set.Name ?? "").toLowerCase(),
     type: set.Type ?? "",
     ttl: set.TTL ?? null,
     values: (set.ResourceRecords ?? []).map((r) => r.Value ?? "").sort(),
+  };
+  const a = set.AliasTarget;
+  if (a === undefined) return rrset;
+  return {
+    ...rrset,
+    alias: {
+      zoneId: a.HostedZoneId ?? "",
+      target: a.DNSName ?? "",
+      evaluateTargetHealth: a.EvaluateTargetHealth === true,
+    },
   };
 }
 

@@ -491,7 +491,7 @@ Deno.test(
     const sets = await listAll(client, id);
     assertEquals(sets.filter((s) => s.SetIdentifier !== undefined), [failover, geo, ...weighted]);
     await assertRefused(client, id, [create(set("w.shop.test.", "A", ["192.0.2.5"]))], [
-      "RRSet [name='w.shop.test.', type='A'] cannot be combined with a set of the same name and type that has SetIdentifier (route53-local wording)",
+      "RRSet with DNS name w.shop.test., type A cannot be created as other RRSets exist with the same name and type.",
     ]);
     await send(client, id, [del(weighted[0]!)]);
   }),

@@ -104,3 +104,25 @@ export function statsDelta(
   }
   return delta;
 }
+
+/**
+ * {@linkcode assertConverges} for a file with alias sets: the live zone, aliases
+ * included (they are managed once the file has one), equals `desired`.
+ */
+export async function assertConvergesWithAliases(
+  api: Route53Api,
+  zone: string,
+  zoneId: string,
+  desired: RecordSet[],
+): Promise<SyncResult> {
+  const result = await syncZone(api, { zone, zoneId, desired, previous: null, jobId: "job-1" });
+  const again = await planZone(api, { zone, zoneId, desired, previous: null });
+  assert.deepEqual(again.plan.changes, [], "the second plan must be empty");
+  const live = await listRecordSets(api, zoneId, zone);
+  const aliases = live.unmanaged.filter((u) => u.alias !== undefined)
+    .map(({ name, type, alias }) => ({ name, type, ttl: 0, values: [], alias }));
+  const key = (s: RecordSet) => `${s.name} ${s.type}`;
+  const sorted = (list: RecordSet[]) => [...list].sort((a, b) => key(a) < key(b) ? -1 : 1);
+  assert.deepEqual(sorted([...live.sets, ...aliases] as RecordSet[]), sorted(desired));
+  return result;
+}

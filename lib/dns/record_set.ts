@@ -8,6 +8,8 @@
  * @module
  */
 
+import { type AliasTarget, sameAlias } from "./alias.ts";
+
 /** Record types Route 53 can host (the service model's `RRType` enumeration). */
 export const ROUTE53_TYPES = [
   "A",
@@ -43,6 +45,9 @@ export function isRoute53Type(type: string): type is RRType {
  * - `name`: lower-case, fully qualified, trailing dot, Route 53's escaped form
  *   (`\052` for a leading wildcard label is written as `*`; see lib/dns/names.ts).
  * - `values`: Route 53 presentation form, canonical per type, sorted, no duplicates.
+ * - `alias`: only on an alias set (lib/dns/alias.ts), which has `ttl` 0 and no `values`:
+ *   Route 53 gives alias sets neither. {@linkcode recordSetJson} shows such a set as
+ *   `{ name, type, alias }`.
  *
  * @example
  * ```ts
@@ -54,6 +59,7 @@ export interface RecordSet {
   type: RRType;
   ttl: number;
   values: string[];
+  alias?: AliasTarget;
 }
 
 /** The key that identifies a set inside a zone: `name type`. */
@@ -63,6 +69,26 @@ export function rrsetKey(set: Pick<RecordSet, "name" | "type">): string {
 
 /** Plain equality of two normalised sets (values are already sorted). */
 export function sameRecordSet(a: RecordSet, b: RecordSet): boolean {
+  if (a.alias !== undefined || b.alias !== undefined) {
+    return a.name === b.name && a.type === b.type && a.alias !== undefined &&
+      b.alias !== undefined && sameAlias(a.alias, b.alias);
+  }
   return a.name === b.name && a.type === b.type && a.ttl === b.ttl &&
     a.values.length === b.values.length && a.values.every((v, i) => v === b.values[i]);
+}
+
+/** A new alias set (no TTL, no values of its own). */
+export function aliasSet(name: string, type: RRType, alias: AliasTarget): RecordSet {
+  return { name, type, ttl: 0, values: [], alias };
+}
+
+/**
+ * The public JSON shape of a set (`check --json`): `{ name, type, ttl, values }`, or
+ * `{ name, type, alias: { target, zoneId, evaluateTargetHealth } }` for an alias.
+ */
+export function recordSetJson(
+  set: RecordSet,
+): Pick<RecordSet, "name" | "type"> & (Pick<RecordSet, "ttl" | "values"> | { alias: AliasTarget }) {
+  if (set.alias !== undefined) return { name: set.name, type: set.type, alias: set.alias };
+  return { name: set.name, type: set.type, ttl: set.ttl, values: set.values };
 }

@@ -12,7 +12,14 @@
  * @module
  */
 import { showName } from "../dns/idn.ts";
-import { type RecordSet, rrsetKey, sameRecordSet } from "../dns/record_set.ts";
+import {
+  aliasSet,
+  isRoute53Type,
+  type RecordSet,
+  rrsetKey,
+  sameRecordSet,
+} from "../dns/record_set.ts";
+import { type AliasTarget, describeAlias } from "../dns/alias.ts";
 
 /**
  * A managed set as Route 53 holds it: canonical for comparison, plus the exact stored
@@ -40,6 +47,13 @@ export interface UnmanagedSet {
   /** The SetIdentifier of a routing-policy set, when it has one. */
   setIdentifier?: string;
   reason: UnmanagedReason;
+  /** A routing-policy set's policy (`weighted`, `latency`, `failover`, …). */
+  policy?: string;
+  /**
+   * An alias set's target. Listed alias sets stay unmanaged until the zone's file has
+   * an alias line (README, "Aliases"); then {@linkcode diffZone} manages them.
+   */
+  alias?: AliasTarget;
 }
 
 /** What Route 53 holds for one zone, split into the sets we manage and the rest. */
@@ -113,13 +127,15 @@ export function isApexAuthority(zone: string, set: Pick<RecordSet, "name" | "typ
  *   a managed set absent from the desired ones → delete (with its stored values);
  * - apex SOA/NS in `desired` are skipped (Route 53 owns them);
  * - a desired set whose (name, type) is held by an unmanaged set (alias, routing
- *   policy) is skipped and reported, never overwritten.
+ *   policy) is skipped and reported, never overwritten;
+ * - alias sets are managed only when `desired` holds one (see `withAliasesManaged`).
  *
  * Duplicated (name, type) in `desired` is a caller bug (the parser merges sets), so it
  * throws a `TypeError`.
  */
-export function diffZone(zone: string, desired: RecordSet[], existing: ExistingZone): Plan {
-  const unmanagedKeys = new Set(existing.unmanaged.map((u) => `${u.name} ${u.type}`));
+export function diffZone(zone: string, desired: RecordSet[], given: ExistingZone): Plan {
+  const existing = withAliasesManaged(given, desired.some((set) => set.alias !== undefined));
+  const unmanagedBy = new Map(existing.unmanaged.map((u) => [`${u.name} ${u.type}`, u]));
   const live = new Map<string, ExistingRecordSet>();
   for (const set of existing.sets) live.set(rrsetKey(set), set);
 
@@ -136,12 +152,9 @@ export function diffZone(zone: string, desired: RecordSet[], existing: ExistingZ
       skipped.push({ set, reason: `apex ${set.type} belongs to Route 53` });
       continue;
     }
-    if (unmanagedKeys.has(key)) {
-      skipped.push({
-        set,
-        reason: "Route 53 holds an alias or routing-policy set with this name and type; " +
-          "remove it there first to manage it from the zone file",
-      });
+    const held = unmanagedBy.get(key);
+    if (held !== undefined) {
+      skipped.push({ set, reason: collisionReason(held) });
       continue;
     }
     const before = live.get(key);
@@ -159,6 +172,50 @@ export function diffZone(zone: string, desired: RecordSet[], existing: ExistingZ
     skipped,
     existingCount: existing.sets.length,
   };
+}
+
+/**
+ * The upgrade rule (octoDNS's lesson: a tool that started reading aliases planned to
+ * delete hundreds made by hand): a zone's alias sets are managed only once its file
+ * has an alias line. Until then they stay unmanaged, as listed.
+ */
+function withAliasesManaged(existing: ExistingZone, managesAliases: boolean): ExistingZone {
+  if (managesAliases) {
+    const sets = [...existing.sets];
+    const unmanaged: UnmanagedSet[] = [];
+    for (const u of existing.unmanaged) {
+      if (u.reason === "alias" && u.alias !== undefined && isRoute53Type(u.type)) {
+        sets.push(aliasSet(u.name, u.type, u.alias));
+      } else unmanaged.push(u);
+    }
+    return { sets, unmanaged };
+  }
+  const aliases = existing.sets.filter((set) => set.alias !== undefined);
+  if (aliases.length === 0) return existing;
+  return {
+    sets: existing.sets.filter((set) => set.alias === undefined),
+    unmanaged: [
+      ...existing.unmanaged,
+      ...aliases.map((set): UnmanagedSet => ({
+        name: set.name,
+        type: set.type,
+        reason: "alias",
+        alias: set.alias,
+      })),
+    ],
+  };
+}
+
+/** Why a desired set that meets an unmanaged one is not written, naming that set. */
+function collisionReason(held: UnmanagedSet): string {
+  const id = held.setIdentifier === undefined ? "" : ` (set identifier "${held.setIdentifier}")`;
+  const what = held.reason === "alias"
+    ? "an alias set made outside the zone file (aliases are managed once the file has an AWS ALIAS line)"
+    : held.reason === "routing-policy"
+    ? `a ${held.policy ?? "routing-policy"} routing set${id}`
+    : `a ${held.reason} set`;
+  return `Route 53 holds ${what} with this name and type; ` +
+    "remove it there first to manage it from the zone file";
 }
 
 /** Counts of a plan's changes by kind. */
@@ -194,7 +251,15 @@ export function formatPlanSummary(plan: Pick<Plan, "zone" | "changes">): string 
 }
 
 function describeSet(set: RecordSet): string {
+  if (set.alias !== undefined) return `${set.name} ${set.type} ALIAS ${describeAlias(set.alias)}`;
   return `${set.name} ${set.ttl} ${set.type} ${set.values.join(" | ")}`;
+}
+
+/** The data of a set after `->` in an update line. */
+function describeData(set: RecordSet): string {
+  return set.alias !== undefined
+    ? `ALIAS ${describeAlias(set.alias)}`
+    : `${set.ttl} ${set.values.join(" | ")}`;
 }
 
 /** One line for one change: `+ name ttl type values`, `~ … -> …`, `- …`. */
@@ -205,9 +270,7 @@ export function formatChange(change: Change): string {
     case "delete":
       return `- ${describeSet(change.before)}`;
     case "update":
-      return `~ ${describeSet(change.before)} -> ${change.after.ttl} ${
-        change.after.values.join(" | ")
-      }`;
+      return `~ ${describeSet(change.before)} -> ${describeData(change.after)}`;
   }
 }
 

@@ -29,6 +29,7 @@ import type { ExistingRecordSet, ExistingZone, UnmanagedSet } from "../plan/plan
 import { type RateLimiter, UNLIMITED } from "./rate_limit.ts";
 import { canonicalRoute53Value } from "./live_value.ts";
 import { isRoute53Type } from "../dns/record_set.ts";
+import { type AliasTarget, SELF_ZONE } from "../dns/alias.ts";
 import { type BackoffPolicy, classifyError, nextRetry } from "./retry.ts";
 import { sleep } from "../util/sleep.ts";
 
@@ -120,6 +121,38 @@ const ROUTING_FIELDS = [
   "GeoProximityLocation",
 ] as const;
 
+/** The routing policy a listed set uses, named as README names them. */
+function policyOf(listed: ResourceRecordSet): string {
+  if (listed.Weight !== undefined) return "weighted";
+  if (listed.Region !== undefined) return "latency";
+  if (listed.Failover !== undefined) return "failover";
+  if (listed.GeoLocation !== undefined) return "geolocation";
+  if (listed.MultiValueAnswer !== undefined) return "multivalue";
+  if (listed.CidrRoutingConfig !== undefined) return "IP-based";
+  if (listed.GeoProximityLocation !== undefined) return "geoproximity";
+  return "routing-policy";
+}
+
+/** A listed `AliasTarget` in canonical form; the zone's own id becomes `$self`. */
+function canonicalAlias(
+  listed: NonNullable<ResourceRecordSet["AliasTarget"]>,
+  zoneId: string | undefined,
+): AliasTarget {
+  const raw = listed.DNSName ?? "";
+  let target: string;
+  try {
+    target = canonicalRoute53Name(raw);
+  } catch {
+    target = raw; // kept verbatim: then it equals no desired target and is replaced
+  }
+  const id = bareId(listed.HostedZoneId ?? "");
+  return {
+    target,
+    zoneId: id === zoneId ? SELF_ZONE : id,
+    evaluateTargetHealth: listed.EvaluateTargetHealth === true,
+  };
+}
+
 /** The outcome of normalising one listed set. */
 export type LiveSet = { managed: ExistingRecordSet } | { unmanaged: UnmanagedSet };
 
@@ -133,7 +166,11 @@ function sortedUnique(values: string[]): string[] {
  * equality; a value the normaliser cannot read is kept verbatim (it then differs from
  * any desired value and is replaced, with its stored text used for the DELETE).
  */
-export function normaliseLiveSet(zone: string, listed: ResourceRecordSet): LiveSet {
+export function normaliseLiveSet(
+  zone: string,
+  listed: ResourceRecordSet,
+  zoneId?: string,
+): LiveSet {
   const rawName = listed.Name ?? "";
   const type = listed.Type ?? "";
   let name: string;
@@ -145,11 +182,14 @@ export function normaliseLiveSet(zone: string, listed: ResourceRecordSet): LiveS
   const identifier = listed.SetIdentifier === undefined
     ? {}
     : { setIdentifier: listed.SetIdentifier };
-  if (listed.AliasTarget !== undefined) {
-    return { unmanaged: { name, type, ...identifier, reason: "alias" } };
-  }
   if (ROUTING_FIELDS.some((field) => listed[field] !== undefined)) {
-    return { unmanaged: { name, type, ...identifier, reason: "routing-policy" } };
+    const policy = policyOf(listed);
+    return { unmanaged: { name, type, ...identifier, reason: "routing-policy", policy } };
+  }
+  if (listed.AliasTarget !== undefined) {
+    // Unmanaged as listed; diffZone manages it once the file has an alias line.
+    const alias = canonicalAlias(listed.AliasTarget, zoneId);
+    return { unmanaged: { name, type, reason: "alias", alias } };
   }
   if (name === zone && type === "SOA") return { unmanaged: { name, type, reason: "apex-soa" } };
   if (name === zone && type === "NS") return { unmanaged: { name, type, reason: "apex-ns" } };
@@ -198,7 +238,7 @@ export async function listRecordSets(
         ),
     );
     for (const listed of page.ResourceRecordSets ?? []) {
-      const live = normaliseLiveSet(zone, listed);
+      const live = normaliseLiveSet(zone, listed, zoneId);
       if ("managed" in live) result.sets.push(live.managed);
       else result.unmanaged.push(live.unmanaged);
     }
@@ -367,18 +407,31 @@ export async function createHostedZone(
   }
 }
 
-/** The request body of one batch; names go out in Route 53's stored form. */
-function toSdkChanges(batch: ChangeBatch) {
+/**
+ * The request body of one batch; names go out in Route 53's stored form, an alias
+ * with its `AliasTarget` only (`$self` as the zone's id), no TTL and no records.
+ */
+function toSdkChanges(batch: ChangeBatch, zoneId: string) {
   return {
     Comment: batch.comment,
-    Changes: batch.changes.map((change) => ({
-      Action: change.action,
-      ResourceRecordSet: {
-        Name: toRoute53Name(change.set.name),
-        Type: change.set.type,
-        TTL: change.set.ttl,
-        ResourceRecords: change.set.values.map((Value) => ({ Value })),
-      },
+    Changes: batch.changes.map(({ action, set }) => ({
+      Action: action,
+      ResourceRecordSet: set.alias === undefined
+        ? {
+          Name: toRoute53Name(set.name),
+          Type: set.type,
+          TTL: set.ttl,
+          ResourceRecords: set.values.map((Value) => ({ Value })),
+        }
+        : {
+          Name: toRoute53Name(set.name),
+          Type: set.type,
+          AliasTarget: {
+            HostedZoneId: set.alias.zoneId === SELF_ZONE ? zoneId : set.alias.zoneId,
+            DNSName: toRoute53Name(set.alias.target),
+            EvaluateTargetHealth: set.alias.evaluateTargetHealth,
+          },
+        },
     })),
   };
 }
@@ -404,7 +457,7 @@ export async function applyBatches(
         api.send(
           new ChangeResourceRecordSetsCommand({
             HostedZoneId: zoneId,
-            ChangeBatch: toSdkChanges(batch),
+            ChangeBatch: toSdkChanges(batch, zoneId),
           }),
         ),
     );

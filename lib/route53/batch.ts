@@ -9,7 +9,12 @@
  *   the documented replace pattern and always travels in one request;
  * - when a name loses one type and gains another (A → CNAME), every change at that
  *   name goes in one request, deletes first, so the CNAME never meets the A (pitfall 10);
- * - apart from that replace pair no set appears twice in a request.
+ * - apart from that replace pair no set appears twice in a request;
+ * - a change between a plain set and an alias is always DELETE+CREATE (UPSERT cannot
+ *   turn one into the other);
+ * - a `$self` alias travels with the change of its target: the target is created
+ *   before the aliases pointing at it and deleted after them (Route 53 refuses an alias
+ *   whose target is missing; peers' pitfall 14).
  *
  * @example
  * ```ts
@@ -19,7 +24,8 @@
  * @module
  */
 import type { Change } from "../plan/plan.ts";
-import type { RecordSet } from "../dns/record_set.ts";
+import { type RecordSet, rrsetKey } from "../dns/record_set.ts";
+import { SELF_ZONE } from "../dns/alias.ts";
 
 /** The three ChangeResourceRecordSets actions. */
 export type ChangeAction = "CREATE" | "DELETE" | "UPSERT";
@@ -61,11 +67,16 @@ function valueChars(values: string[]): number {
   return total;
 }
 
+/** `ResourceRecord` elements of a set as Route 53 counts them: an alias counts one. */
+function recordCount(set: RecordSet): number {
+  return set.alias === undefined ? set.values.length : 1;
+}
+
 /** The cost of one request element: UPSERT counts twice. */
 export function changeCost(change: BatchChange): Cost {
   const factor = change.action === "UPSERT" ? 2 : 1;
   return {
-    records: factor * change.set.values.length,
+    records: factor * recordCount(change.set),
     chars: factor * valueChars(change.set.values),
   };
 }
@@ -114,12 +125,13 @@ export function toBatchChanges(
     case "delete":
       return [{ action: "DELETE", set: storedForm(change.before) }];
     case "update": {
-      const upsert: BatchChange[] = [{ action: "UPSERT", set: change.after }];
-      if (mode === "upsert") return upsert;
       const pair: BatchChange[] = [
         { action: "DELETE", set: storedForm(change.before) },
         { action: "CREATE", set: change.after },
       ];
+      if ((change.before.alias === undefined) !== (change.after.alias === undefined)) return pair;
+      const upsert: BatchChange[] = [{ action: "UPSERT", set: change.after }];
+      if (mode === "upsert") return upsert;
       const upsertCost = sumCost(upsert);
       const pairCost = sumCost(pair);
       if (!fits(upsertCost, limits) && fits(pairCost, limits)) return pair;
@@ -136,35 +148,102 @@ interface Group {
   label: string;
 }
 
+/** The (name, type) a `$self` alias points at, or undefined. */
+function selfTargetKey(set: RecordSet): string | undefined {
+  return set.alias?.zoneId === SELF_ZONE ? `${set.alias.target} ${set.type}` : undefined;
+}
+
 /**
  * Groups the plan's request elements: every change at a name that both loses and
- * gains a type goes in one group; every other change is a group of its own.
+ * gains a type goes in one group, and so does a `$self` alias's change with its
+ * target's change; every other change is a group of its own.
  */
 function groupChanges(changes: Change[], limits: BatchLimits, mode: ReplaceMode): Group[] {
   const deletedAt = new Set<string>();
   const createdAt = new Set<string>();
-  for (const change of changes) {
+  const byKey = new Map<string, number>();
+  changes.forEach((change, order) => {
     if (change.kind === "delete") deletedAt.add(change.before.name);
     if (change.kind === "create") createdAt.add(change.after.name);
-  }
-  const groups: Group[] = [];
-  const byName = new Map<string, Group>();
+    byKey.set(rrsetKey(changeSetOf(change)), order);
+  });
+  // union-find over change indices
+  const parent = changes.map((_, i) => i);
+  const root = (i: number): number => {
+    while (parent[i] !== i) i = parent[i] = parent[parent[i] as number] as number;
+    return i;
+  };
+  const join = (a: number, b: number): void => {
+    const ra = root(a), rb = root(b);
+    if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
+  };
+  const firstAtName = new Map<string, number>();
   changes.forEach((change, order) => {
-    const set = change.kind === "delete" ? change.before : change.after;
+    const name = changeSetOf(change).name;
+    if (deletedAt.has(name) && createdAt.has(name)) {
+      const first = firstAtName.get(name);
+      if (first === undefined) firstAtName.set(name, order);
+      else join(first, order);
+    }
+    for (const set of changeSets(change)) {
+      const target = selfTargetKey(set);
+      const other = target === undefined ? undefined : byKey.get(target);
+      if (other !== undefined) join(order, other);
+    }
+  });
+  const groups = new Map<number, Group>();
+  changes.forEach((change, order) => {
+    const set = changeSetOf(change);
     const elements = toBatchChanges(change, limits, mode);
-    const together = deletedAt.has(set.name) && createdAt.has(set.name);
-    const existing = together ? byName.get(set.name) : undefined;
-    if (existing !== undefined) {
-      existing.changes.push(...elements);
-      existing.cost = sumCost(existing.changes);
-      existing.label = `${set.name} (type change)`;
+    const r = root(order);
+    const group = groups.get(r);
+    if (group === undefined) {
+      groups.set(r, { order, changes: elements, cost: sumCost(elements), label: set.name });
       return;
     }
-    const group = { order, changes: elements, cost: sumCost(elements), label: set.name };
-    groups.push(group);
-    if (together) byName.set(set.name, group);
+    group.changes.push(...elements);
+    group.cost = sumCost(group.changes);
+    const first = group.label.split(" ")[0] as string;
+    group.label = set.name === first
+      ? `${first} (type change)`
+      : `${first} (with the changes it must travel with)`;
   });
-  return groups;
+  return [...groups.values()];
+}
+
+function changeSetOf(change: Change): RecordSet {
+  return change.kind === "delete" ? change.before : change.after;
+}
+
+/** Both sides of a change: an update's old set may be the alias. */
+function changeSets(change: Change): RecordSet[] {
+  return change.kind === "update" ? [change.before, change.after] : [changeSetOf(change)];
+}
+
+/**
+ * How many `$self` hops lead from a request element to a set this request does not
+ * touch as an alias: 0 for plain sets. Creates go in rising depth (targets first),
+ * deletes in falling depth (aliases first).
+ */
+function aliasDepths(elements: BatchChange[]): Map<BatchChange, number> {
+  const bySet = new Map<string, RecordSet>();
+  for (const e of elements) if (e.action !== "DELETE") bySet.set(rrsetKey(e.set), e.set);
+  const deleted = new Map<string, RecordSet>();
+  for (const e of elements) if (e.action === "DELETE") deleted.set(rrsetKey(e.set), e.set);
+  const depth = (set: RecordSet, within: Map<string, RecordSet>): number => {
+    let d = 0;
+    let key = selfTargetKey(set);
+    while (key !== undefined && d <= within.size) {
+      const next = within.get(key);
+      if (next === undefined) break;
+      d++;
+      key = selfTargetKey(next);
+    }
+    return d;
+  };
+  return new Map(
+    elements.map((e) => [e, depth(e.set, e.action === "DELETE" ? deleted : bySet)]),
+  );
 }
 
 const ACTION_ORDER: Record<ChangeAction, number> = { DELETE: 0, CREATE: 1, UPSERT: 2 };
@@ -226,8 +305,12 @@ export function batchChanges(changes: Change[], options: BatchOptions): ChangeBa
   bins.sort((a, b) => (a.groups[0]?.order ?? 0) - (b.groups[0]?.order ?? 0));
   return bins.map((bin, i) => {
     const elements = bin.groups.flatMap((group) => group.changes);
-    // A stable sort keeps plan order within each action.
-    elements.sort((a, b) => ACTION_ORDER[a.action] - ACTION_ORDER[b.action]);
+    const depth = aliasDepths(elements);
+    // A stable sort keeps plan order within each action and alias depth.
+    elements.sort((a, b) =>
+      ACTION_ORDER[a.action] - ACTION_ORDER[b.action] ||
+      (a.action === "DELETE" ? -1 : 1) * ((depth.get(a) ?? 0) - (depth.get(b) ?? 0))
+    );
     return {
       comment: comment(options.jobId, i + 1, bins.length),
       changes: elements,
@@ -248,9 +331,9 @@ export function minimumBatchCount(changes: Change[], limits: BatchLimits = ROUTE
   for (const change of changes) {
     if (change.kind === "update") {
       const before = storedForm(change.before);
-      const n = change.after.values.length;
+      const n = recordCount(change.after);
       const c = valueChars(change.after.values);
-      records += Math.min(2 * n, n + before.values.length);
+      records += Math.min(2 * n, n + recordCount(before));
       chars += Math.min(2 * c, c + valueChars(before.values));
     } else {
       const cost = sumCost(toBatchChanges(change, limits));

@@ -12,7 +12,8 @@ import { resolveType, TYPE_BY_TOKEN } from "../dns/rdata_types.ts";
 import { parseName } from "../dns/names.ts";
 import { MAX_TTL, parseRdata, parseTtl } from "../dns/rdata.ts";
 import { createEntry, createLexer, expandGenerate, nextEntry, type ZoneEntry } from "./lexer.ts";
-import { addRecord, type ZoneCollector } from "./collector.ts";
+import { addAlias, addRecord, type ZoneCollector } from "./collector.ts";
+import { isAliasMarker, parseAliasFields } from "../dns/alias.ts";
 import { messageOf } from "../util/message.ts";
 
 function isClass(tok: string): boolean {
@@ -114,6 +115,15 @@ function readRecord(
   }
   if (i >= to) {
     c.errors.push({ line, message: "missing record type and data" });
+    return;
+  }
+  if (isAliasMarker(tokens, i, to)) { // cli53's alias line (lib/dns/alias.ts)
+    try {
+      const { type, alias } = parseAliasFields(tokens, i + 2, to, st.origin);
+      addAlias(c, owner, type, alias, ttl >= 0, line);
+    } catch (e) {
+      c.errors.push({ line, message: messageOf(e) });
+    }
     return;
   }
   let type: RRType;

@@ -8,6 +8,7 @@
 
 import type { RecordSet, RRType } from "../dns/record_set.ts";
 import { headOf, type ZoneCollector } from "./collector.ts";
+import { SELF_ZONE } from "../dns/alias.ts";
 
 /**
  * Sort key of a name inside the zone, relative to the apex: its labels below the apex
@@ -54,7 +55,9 @@ function checkNames(c: ZoneCollector): void {
         if (name === c.apex) {
           c.errors.push({
             line,
-            message: "CNAME at the zone apex: Route 53 cannot hold it (use an A/AAAA record)",
+            message: c.aliases.has(i)
+              ? "CNAME alias at the zone apex: Route 53 refuses it; write `@ AWS ALIAS A <target> <hosted-zone-id> false` (and AAAA) instead"
+              : "CNAME at the zone apex: Route 53 cannot hold it (use an A/AAAA record)",
           });
           break;
         }
@@ -98,6 +101,46 @@ function checkNames(c: ZoneCollector): void {
   }
 }
 
+/** The set of type `type` at `name`, or -1. */
+function setAt(c: ZoneCollector, name: string, type: string): number {
+  for (let j = headOf(c, name); j >= 0; j = c.next[j] ?? -1) if (c.types[j] === type) return j;
+  return -1;
+}
+
+/**
+ * `$self` aliases: the target must be a set of the alias's type in this file (plain,
+ * or itself an alias), and following such targets must not come back to the alias.
+ */
+function checkSelfAliases(c: ZoneCollector): void {
+  for (const [i, alias] of c.aliases) {
+    if (alias.zoneId !== SELF_ZONE) continue;
+    const type = c.types[i] as string;
+    const line = c.lines[i] ?? 0;
+    let j = setAt(c, alias.target, type);
+    if (j < 0) {
+      c.errors.push({
+        line,
+        message:
+          `the $self alias target ${alias.target} has no ${type} records in this file: add them, or point the alias at a name that has them`,
+      });
+      continue;
+    }
+    for (let hops = 0; j >= 0 && hops <= c.aliases.size; hops++) {
+      if (j === i) {
+        c.errors.push({
+          line,
+          message: `the ${type} alias at ${
+            c.names[i]
+          } leads back to itself through $self targets: point one of them at plain records`,
+        });
+        break;
+      }
+      const next = c.aliases.get(j);
+      j = next?.zoneId === SELF_ZONE ? setAt(c, next.target, type) : -1;
+    }
+  }
+}
+
 /** Sorts and de-duplicates one set's values in place; returns them. */
 function tidy(v: string[]): string[] {
   if (v.length === 2) {
@@ -120,6 +163,7 @@ function tidy(v: string[]): string[] {
 /** Zone-wide checks, then the sets de-duplicated and in Route 53 listing order. */
 export function finish(c: ZoneCollector): RecordSet[] {
   checkNames(c);
+  if (c.aliases.size !== 0) checkSelfAliases(c);
   const { names, types, ttls, vals, lines } = c;
   for (let i = 0; i < vals.length; i++) {
     const v = vals[i];
@@ -156,6 +200,11 @@ export function finish(c: ZoneCollector): RecordSet[] {
       ttl: ttls[i] as number,
       values: typeof v === "string" ? [v] : v,
     };
+  }
+  for (const [i, alias] of c.aliases) {
+    const r = recs[i] as RecordSet;
+    r.values = [];
+    r.alias = alias;
   }
   const out: RecordSet[] = [];
   const here: number[] = [];

@@ -8,6 +8,7 @@
  */
 
 import type { RRType } from "../dns/record_set.ts";
+import { type AliasTarget, SELF_ZONE } from "../dns/alias.ts";
 import type { ZoneLimits, ZoneProblem } from "./types.ts";
 
 /**
@@ -61,6 +62,8 @@ export interface ZoneCollector {
   /** Last owner name looked up, and the index of its first set. */
   lastName: string;
   lastFirst: number;
+  /** Set index → its alias target, for the sets made by `AWS ALIAS` lines. */
+  aliases: Map<number, AliasTarget>;
 }
 
 /**
@@ -94,6 +97,7 @@ export function createCollector(
     tooManySets: false,
     lastName: "",
     lastFirst: -1,
+    aliases: new Map(),
   };
 }
 
@@ -179,6 +183,15 @@ export function addRecord(
   let last = -1;
   while (i >= 0) {
     if (c.types[i] === type) {
+      if (c.aliases.size !== 0 && c.aliases.has(i)) {
+        c.errors.push({
+          line,
+          message: `${type} record at ${name} beside the ${type} alias on line ${
+            c.lines[i]
+          }: a name and type is either an alias or plain records; remove one`,
+        });
+        return;
+      }
       const v = c.vals[i] as string | string[];
       if (
         (type === "CNAME" || type === "SOA") &&
@@ -238,4 +251,56 @@ export function addRecord(
     c.lastName = name;
     c.lastFirst = idx;
   } else c.next[last] = idx;
+}
+
+/**
+ * Adds the set of one `AWS ALIAS` line (canonical owner, type and target). A TTL on the
+ * line is ignored with a warning: Route 53 gives alias sets none.
+ */
+export function addAlias(
+  c: ZoneCollector,
+  name: string,
+  type: RRType,
+  alias: AliasTarget,
+  hasTtl: boolean,
+  line: number,
+): void {
+  if (name !== c.apex && !name.endsWith(c.dotApex)) {
+    c.errors.push({
+      line,
+      message: `${name} is outside the zone ${c.apex}: Route 53 cannot hold it in this zone`,
+    });
+    return;
+  }
+  if (alias.zoneId === SELF_ZONE && alias.target !== c.apex && !alias.target.endsWith(c.dotApex)) {
+    c.errors.push({
+      line,
+      message:
+        `the $self alias target ${alias.target} is outside the zone ${c.apex}: write a name in this zone, or the target's hosted zone id instead of $self`,
+    });
+    return;
+  }
+  for (let j = headOf(c, name); j >= 0; j = c.next[j] ?? -1) {
+    if (c.types[j] !== type) continue;
+    c.errors.push({
+      line,
+      message: c.aliases.has(j)
+        ? `${type} alias at ${name} repeats the ${type} alias on line ${
+          c.lines[j]
+        }: a name and type takes one alias; remove one`
+        : `${type} alias at ${name} beside the ${type} records on line ${
+          c.lines[j]
+        }: a name and type is either an alias or plain records; remove one`,
+    });
+    return;
+  }
+  if (hasTtl) {
+    c.warnings.push({
+      line,
+      message: "the TTL of an alias line is ignored: Route 53 aliases carry none",
+    });
+  }
+  const before = c.names.length;
+  addRecord(c, name, type, 0, "", line);
+  if (c.names.length > before) c.aliases.set(before, alias);
 }

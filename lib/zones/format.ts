@@ -1,6 +1,7 @@
 /**
  * Record sets → BIND master-file text, such that `parseZone(formatZone(z, sets))` gives
- * the same sets back (one line per value, absolute names, explicit TTL and class).
+ * the same sets back (one line per value, absolute names, explicit TTL and class; an
+ * alias set as cli53's `name AWS ALIAS type target zone-id flag`).
  *
  * Canonical text uses Route 53's OCTAL `\ooo` escapes; zone files read `\DDD` as
  * DECIMAL, so every numeric escape is rewritten on the way out.
@@ -55,6 +56,15 @@ export function formatZone(
   lines.push(`$ORIGIN ${octalToZoneEscapes(origin.toLowerCase())}`);
   for (const s of rrsets) {
     const owner = octalToZoneEscapes(s.name);
+    if (s.alias !== undefined) {
+      const { target, zoneId, evaluateTargetHealth } = s.alias;
+      lines.push(
+        `${owner} AWS ALIAS ${s.type} ${
+          octalToZoneEscapes(target)
+        } ${zoneId} ${evaluateTargetHealth}`,
+      );
+      continue;
+    }
     for (const v of s.values) {
       lines.push(`${owner} ${s.ttl} IN ${s.type} ${octalToZoneEscapes(v)}`);
     }

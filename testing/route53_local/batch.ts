@@ -10,6 +10,7 @@ import type { StoredSet } from "./model.ts";
 import { setKey } from "./model.ts";
 import type { ChangeInput } from "./request.ts";
 import { describe, matchKey, policyOf, prepareSet } from "./set_rules.ts";
+import { CLOUDFRONT_ZONE_ID, SERVICE_ALIAS_TYPES, SERVICE_ZONES } from "./service_targets.ts";
 
 /** Request-wide limits (reference §2.5). */
 export const MAX_RECORDS_PER_REQUEST = 1000;
@@ -18,8 +19,7 @@ export const MAX_VALUE_CHARS_PER_REQUEST = 32000;
 /** Sets sharing a name and type in one routing-policy group. */
 export const MAX_SETS_PER_GROUP = 100;
 
-/** The hosted zone ID of every CloudFront distribution as an alias target. */
-export const CLOUDFRONT_ZONE_ID = "Z2FDTNDATAQYW2";
+export { CLOUDFRONT_ZONE_ID };
 
 /** What a batch is evaluated against. */
 export interface BatchContext {
@@ -96,7 +96,12 @@ export function evaluateBatch(ctx: BatchContext, changes: readonly ChangeInput[]
     }
     const group = others.filter((s) => s.type === set.type && setKey(s) !== setKey(set));
     if (group.length > 0) {
-      if (
+      if (set.setIdentifier === undefined && group.some((s) => s.setIdentifier !== undefined)) {
+        // Route 53's text (chef-boneyard/route53 #100)
+        out.push(
+          `RRSet with DNS name ${n}, type ${set.type} cannot be created as other RRSets exist with the same name and type.`,
+        );
+      } else if (
         group.some((s) => (s.setIdentifier === undefined) !== (set.setIdentifier === undefined))
       ) {
         out.push(
@@ -148,6 +153,21 @@ export function evaluateBatch(ctx: BatchContext, changes: readonly ChangeInput[]
             describe(set)
           } is an alias into hosted zone ${alias.hostedZoneId}, but an alias may only target its own hosted zone (route53-local wording)`,
         );
+      } else {
+        const service = SERVICE_ZONES.get(alias.hostedZoneId);
+        if (service === undefined || !service.names.some((form) => form.test(alias.dnsName))) {
+          // Route 53's text for a name outside the given zone, also seen for unknown ids
+          // (barnybug/cli53 #213, GSA-TTS/dns #31)
+          out.push(
+            `Tried to create an alias that targets ${alias.dnsName}, type ${set.type} in zone ${alias.hostedZoneId}, but the alias target name does not lie within the target zone`,
+          );
+        } else if (!SERVICE_ALIAS_TYPES.includes(set.type)) {
+          out.push(
+            `RRSet ${describe(set)} is an alias to ${service.service}, which answers only ${
+              SERVICE_ALIAS_TYPES.join(" and ")
+            } (route53-local wording)`,
+          );
+        }
       }
     }
     return out;
