@@ -5,6 +5,7 @@
  * @module
  */
 import { z } from "zod";
+import { parseDenyDomains } from "./dns/ownership.ts";
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positive = z.coerce.number().positive();
@@ -47,6 +48,7 @@ const schema = z.object({
   DNSAPI_RETRY_BASE_SECONDS: positive.default(5),
   DNSAPI_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
   DNSAPI_WAIT_INSYNC_SECONDS: z.coerce.number().min(0).default(0),
+  DNSAPI_DENY_DOMAINS: z.string().default(""),
   AWS_ENDPOINT_URL_ROUTE_53: z.string().url().optional(),
   AWS_REGION: z.string().default("us-east-1"),
 });
@@ -77,6 +79,8 @@ export interface Config {
     waitInsyncSeconds: number;
   };
   pruneDeletedZones: boolean;
+  /** Names no customer may host, nor anything under them (DNSAPI_DENY_DOMAINS). */
+  denyDomains: string[];
   fullSyncHours: number;
   shutdownSeconds: number;
   /**
@@ -135,6 +139,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       waitInsyncSeconds: e.DNSAPI_WAIT_INSYNC_SECONDS,
     },
     pruneDeletedZones: e.DNSAPI_PRUNE_DELETED_ZONES,
+    denyDomains: parseDenyDomains(e.DNSAPI_DENY_DOMAINS),
     fullSyncHours: e.DNSAPI_FULL_SYNC_HOURS,
     shutdownSeconds: e.DNSAPI_SHUTDOWN_SECONDS,
     queue: {

@@ -16,7 +16,7 @@
  */
 
 import { DEFAULT_ZONE_LIMITS, parseZone } from "../zones/parse.ts";
-import { normaliseDomain } from "../dns/ownership.ts";
+import { normaliseDomain, parseDenyDomains } from "../dns/ownership.ts";
 import { isZoneCandidate, zoneNameProblem } from "../zones/files.ts";
 import { type GitContext, readBlobs, treeEntries, type TreeEntry } from "../git/object_store.ts";
 import { messageOf } from "../util/message.ts";
@@ -57,6 +57,8 @@ export interface PushInput {
   zonesDir?: string;
   /** Overrides of {@linkcode DEFAULT_PRE_RECEIVE_LIMITS}. */
   limits?: Partial<PreReceiveLimits>;
+  /** Names the operator reserved (DNSAPI_DENY_DOMAINS), refused like public suffixes. */
+  denyDomains?: readonly string[];
 }
 
 /** Outcome of {@linkcode validatePush}. */
@@ -86,9 +88,10 @@ export function problemLine(path: string, line: number, message: string): string
 export function checkZoneText(
   path: string,
   text: string,
+  denyDomains: readonly string[] = [],
 ): { errors: string[]; warnings: string[] } {
   const fileName = path.slice(path.lastIndexOf("/") + 1);
-  const nameProblem = zoneNameProblem(fileName);
+  const nameProblem = zoneNameProblem(fileName, denyDomains);
   if (nameProblem) return { errors: [problemLine(path, 0, nameProblem)], warnings: [] };
   const result = parseZone(text, { zone: normaliseDomain(fileName) });
   return {
@@ -175,7 +178,7 @@ export async function validatePush(input: PushInput): Promise<PushVerdict> {
         errors.push(problemLine(f.path, 0, "the file is not UTF-8 text; save it as UTF-8"));
         continue;
       }
-      const checked = checkZoneText(f.path, text);
+      const checked = checkZoneText(f.path, text, input.denyDomains);
       errors.push(...checked.errors);
       warnings.push(...checked.warnings);
     }
@@ -239,6 +242,7 @@ export async function runPreReceive(stdinText: string, io: PreReceiveIo): Promis
       lines: stdinText.split("\n"),
       env,
       zonesDir: io.env("ZONES_DIR") || "zones",
+      denyDomains: parseDenyDomains(io.env("DNSAPI_DENY_DOMAINS")),
     });
     if (!verdict.ok) {
       io.print("dns-api: push rejected, the zone files have errors:");

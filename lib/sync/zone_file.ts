@@ -85,7 +85,7 @@ export async function syncZoneFile(
     );
   }
 
-  const decision = await ownership(db, request, zone);
+  const decision = await ownership(db, request, zone, settings.denyDomains);
   if (!decision.allowed) return refuse(decision.reason);
 
   try {
@@ -183,7 +183,7 @@ export async function syncZoneFile(
 
 /**
  * Whether the user may manage the zone: the claim's own rule (`decideOwnership`) on the
- * rows the claim reads (`domainsRelatedTo`), so a dry run refuses exactly what a sync
+ * rows the claim reads (`domainsRelatedTo`) and the operator's reserved names, so a dry run refuses exactly what a sync
  * refuses, without writing. A sync then claims an unowned zone, and the claim decides
  * again under its lock: another worker may have claimed the name since.
  */
@@ -191,8 +191,10 @@ async function ownership(
   db: SyncDb,
   request: UserSyncRequest,
   zone: string,
+  deny: readonly string[] = [],
 ): Promise<OwnershipDecision> {
-  const decision = decideOwnership(request.user, zone, await db.domainsRelatedTo(zone));
+  const related = await db.domainsRelatedTo(zone);
+  const decision = decideOwnership(request.user, zone, related, { deny });
   if (request.dryRun || !decision.allowed || !decision.claim) return decision;
   return await db.claimDomain(request.user, zone);
 }

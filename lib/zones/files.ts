@@ -13,7 +13,7 @@
  * @module
  */
 
-import { domainSyntaxProblem, isPublicSuffix, normaliseDomain } from "../dns/ownership.ts";
+import { domainSyntaxProblem, normaliseDomain, reservedNameProblem } from "../dns/ownership.ts";
 
 /** What a path of the repository's tree is, as far as zones go. */
 export type ZonePathKind =
@@ -122,22 +122,19 @@ export function zoneNameSyntaxProblem(fileName: string): string | null {
 }
 
 /**
- * Why a zone file's name cannot be a hosted domain (not a domain name, or a public
- * suffix), or null when it can. The worker refuses public suffixes through its
- * ownership decision, with the same list.
+ * Why a zone file's name cannot be a hosted domain (not a domain name, a public suffix,
+ * or a name the operator reserved in `deny`), or null when it can. The worker refuses
+ * the same names through its ownership decision, with the same rule.
  *
  * @example
  * ```ts
- * zoneNameProblem("co.uk"); // "the file name co.uk is a top-level domain or public suffix; …"
+ * zoneNameProblem("co.uk"); // "the file name says co.uk; co.uk is a public suffix …"
  * ```
  */
-export function zoneNameProblem(fileName: string): string | null {
+export function zoneNameProblem(fileName: string, deny: readonly string[] = []): string | null {
   const syntax = zoneNameSyntaxProblem(fileName);
   if (syntax) return syntax;
   const zone = normaliseDomain(fileName);
-  if (isPublicSuffix(zone)) {
-    return `the file name ${zone} is a top-level domain or public suffix; name the file ` +
-      `after the domain you registered, e.g. yourname.${zone}`;
-  }
-  return null;
+  const reserved = reservedNameProblem(zone, deny);
+  return reserved ? `the file name says ${zone}; ${reserved}` : null;
 }
