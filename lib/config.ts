@@ -48,7 +48,11 @@ const schema = z.object({
   DNSAPI_RETRY_BASE_SECONDS: positive.default(5),
   DNSAPI_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
   DNSAPI_WAIT_INSYNC_SECONDS: z.coerce.number().min(0).default(0),
-  DNSAPI_DENY_DOMAINS: z.string().default(""),
+  DNSAPI_DENY_DOMAINS: z.string().default("").transform((value, ctx) => {
+    const { names, problems } = parseDenyDomains(value);
+    for (const message of problems) ctx.addIssue({ code: "custom", message });
+    return names;
+  }),
   AWS_ENDPOINT_URL_ROUTE_53: z.string().url().optional(),
   AWS_REGION: z.string().default("us-east-1"),
 });
@@ -139,7 +143,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       waitInsyncSeconds: e.DNSAPI_WAIT_INSYNC_SECONDS,
     },
     pruneDeletedZones: e.DNSAPI_PRUNE_DELETED_ZONES,
-    denyDomains: parseDenyDomains(e.DNSAPI_DENY_DOMAINS),
+    denyDomains: e.DNSAPI_DENY_DOMAINS,
     fullSyncHours: e.DNSAPI_FULL_SYNC_HOURS,
     shutdownSeconds: e.DNSAPI_SHUTDOWN_SECONDS,
     queue: {

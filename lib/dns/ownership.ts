@@ -126,26 +126,24 @@ export function isPublicSuffix(zone: string): boolean {
 }
 
 /**
- * Reads DNSAPI_DENY_DOMAINS: comma-separated names (spaces allowed), normalised.
+ * Reads DNSAPI_DENY_DOMAINS: comma-separated names (spaces allowed), normalised, and a
+ * problem for each entry that is not a domain name.
  *
- * @throws {TypeError} naming each entry that is not a domain name.
  * @example
  * ```ts
- * parseDenyDomains("Operator.Test, brand.test."); // ["operator.test", "brand.test"]
+ * parseDenyDomains("Operator.Test, brand.test."); // { names: ["operator.test", "brand.test"], problems: [] }
  * ```
  */
-export function parseDenyDomains(value: string | undefined): string[] {
-  const names = (value ?? "").split(",").map((n) => normaliseDomain(n.trim())).filter((n) =>
-    n !== ""
-  );
-  const bad = names.flatMap((n) => {
+export function parseDenyDomains(
+  value: string | undefined,
+): { names: string[]; problems: string[] } {
+  const names = (value ?? "").split(",").map((n) => normaliseDomain(n.trim()));
+  const listed = names.filter((n) => n !== "");
+  const problems = listed.flatMap((n) => {
     const problem = domainSyntaxProblem(n);
-    return problem ? [`"${n}": ${problem}`] : [];
+    return problem ? [`"${n}" is not a domain name: ${problem}`] : [];
   });
-  if (bad.length > 0) {
-    throw new TypeError(`Cannot read DNSAPI_DENY_DOMAINS: ${bad.join("; ")}`);
-  }
-  return names;
+  return { names: listed, problems };
 }
 
 /**

@@ -237,12 +237,15 @@ export async function runPreReceive(stdinText: string, io: PreReceiveIo): Promis
       const value = io.env(name);
       if (value !== undefined) env[name] = value;
     }
+    const deny = parseDenyDomains(io.env("DNSAPI_DENY_DOMAINS"));
+    // The worker names the bad entries when it starts; customers are not shown the list.
+    if (deny.problems.length > 0) throw new TypeError("DNSAPI_DENY_DOMAINS is not a list of names");
     const verdict = await validatePush({
       gitDir,
       lines: stdinText.split("\n"),
       env,
       zonesDir: io.env("ZONES_DIR") || "zones",
-      denyDomains: parseDenyDomains(io.env("DNSAPI_DENY_DOMAINS")),
+      denyDomains: deny.names,
     });
     if (!verdict.ok) {
       io.print("dns-api: push rejected, the zone files have errors:");
