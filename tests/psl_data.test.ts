@@ -1,6 +1,6 @@
 /**
  * The embedded Public Suffix List cannot drift from the pinned package: the committed
- * lib/dns/public_suffixes.ts is exactly what `deno task update-psl` writes, and the
+ * lib/dns/public_suffixes.js is exactly what `deno task update-psl` writes, and the
  * ownership rule answers as the package's own lookup does for every rule of the list.
  */
 import assert from "node:assert/strict";
@@ -8,7 +8,7 @@ import { getPublicSuffix } from "tldts";
 import { OUTPUT_PATH, pslRules, renderModule } from "../tools/update_psl.ts";
 import { isPublicSuffix } from "../lib/zones.ts";
 
-Deno.test("lib/dns/public_suffixes.ts is what `deno task update-psl` makes from the pinned tldts", async () => {
+Deno.test("lib/dns/public_suffixes.js is what `deno task update-psl` makes from the pinned tldts", async () => {
   const committed = await Deno.readTextFile(new URL(`../${OUTPUT_PATH}`, import.meta.url));
   assert.ok(
     committed === renderModule(),
