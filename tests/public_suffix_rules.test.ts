@@ -10,7 +10,7 @@ import {
   reservedNameProblem,
   zoneNameProblem,
 } from "../lib/zones.ts";
-import { checkZoneText } from "../lib/hook.ts";
+import { checkZoneText, runPreReceive } from "../lib/hook.ts";
 import { loadConfig } from "../lib/config.ts";
 
 /**
@@ -153,4 +153,17 @@ Deno.test("loadConfig() reads DNSAPI_DENY_DOMAINS and names a bad entry with the
     () => loadConfig({ DNSAPI_DENY_DOMAINS: "brand.test,a b", REPOS_ROOT: "repos" }),
     /DNSAPI_DENY_DOMAINS: "a b" is not a domain name.*REPOS_ROOT|REPOS_ROOT.*DNSAPI_DENY_DOMAINS: "a b" is not a domain name/,
   );
+});
+
+Deno.test("runPreReceive() with a bad DNSAPI_DENY_DOMAINS lets the push through without showing the list", async () => {
+  const printed: string[] = [];
+  const env: Record<string, string> = { DNSAPI_DENY_DOMAINS: "secret-brand.test,a b" };
+  const code = await runPreReceive("", {
+    env: (name) => env[name],
+    cwd: "/nonexistent",
+    print: (line) => printed.push(line),
+  });
+  assert.equal(code, 0);
+  assert.match(printed.join("\n"), /could not validate the zone files \(DNSAPI_DENY_DOMAINS/);
+  assert.doesNotMatch(printed.join("\n"), /secret-brand/);
 });
