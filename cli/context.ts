@@ -106,6 +106,7 @@ export function createContext(config: Config, out: Output): Context {
           minExisting: config.safety.minSets,
         },
         pruneDeletedZones: config.pruneDeletedZones,
+        denyDomains: config.denyDomains,
         fullSyncHours: config.fullSyncHours,
         delegationSetId: config.route53.delegationSetId,
         waitInsyncSeconds: config.route53.waitInsyncSeconds,

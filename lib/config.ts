@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { DEFAULT_ZONE_QUOTAS } from "./sync/quota.ts";
+import { parseDenyDomains } from "./dns/ownership.ts";
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positive = z.coerce.number().positive();
@@ -55,6 +56,11 @@ const schema = z.object({
   DNSAPI_MAX_NEW_ZONES_PER_PUSH: z.coerce.number().int().min(0).default(
     DEFAULT_ZONE_QUOTAS.maxNewZonesPerPush,
   ),
+  DNSAPI_DENY_DOMAINS: z.string().default("").transform((value, ctx) => {
+    const { names, problems } = parseDenyDomains(value);
+    for (const message of problems) ctx.addIssue({ code: "custom", message });
+    return names;
+  }),
   AWS_ENDPOINT_URL_ROUTE_53: z.string().url().optional(),
   AWS_REGION: z.string().default("us-east-1"),
 });
@@ -85,6 +91,8 @@ export interface Config {
     waitInsyncSeconds: number;
   };
   pruneDeletedZones: boolean;
+  /** Names no customer may host, nor anything under them (DNSAPI_DENY_DOMAINS). */
+  denyDomains: string[];
   fullSyncHours: number;
   /** Per-customer limits: domains an account holds, new hosted zones one sync creates. */
   quotas: { maxZonesPerUser: number; maxNewZonesPerPush: number };
@@ -147,6 +155,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       waitInsyncSeconds: e.DNSAPI_WAIT_INSYNC_SECONDS,
     },
     pruneDeletedZones: e.DNSAPI_PRUNE_DELETED_ZONES,
+    denyDomains: e.DNSAPI_DENY_DOMAINS,
     fullSyncHours: e.DNSAPI_FULL_SYNC_HOURS,
     quotas: {
       maxZonesPerUser: e.DNSAPI_MAX_ZONES_PER_USER,

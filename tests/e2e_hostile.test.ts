@@ -35,7 +35,7 @@ Deno.test("hostile and careless input is refused with a reason and never reaches
       await world.addUser(user);
       await withoutPreReceive(world, user);
     }
-    const worker = world.startWorker();
+    const worker = world.startWorker({ env: { DNSAPI_DENY_DOMAINS: "operator.test" } });
     await worker.waitForEvent((e) => e.event === "started");
     const bob = await world.clone("bob");
     const alice = await world.clone("alice");
@@ -94,6 +94,46 @@ Deno.test("hostile and careless input is refused with a reason and never reaches
           "zones/co.uk": null,
           "zones/com": null,
         });
+      },
+    );
+
+    await t.step(
+      "the whole Public Suffix List and the operator's reserved names are refused; names registered under a suffix sync",
+      async () => {
+        const refused = [
+          "gouv.fr",
+          "on.ca",
+          "tokyo.jp",
+          "ny.us",
+          "github.io",
+          "blogspot.com",
+          "s3.amazonaws.com",
+          "foo.ck",
+          "operator.test",
+          "www.operator.test",
+        ];
+        const files: Record<string, string | null> = {};
+        for (const zone of refused) files[`zones/${zone}`] = `${zone}. 300 IN A 203.0.113.66\n`;
+        files["zones/alice.github.io"] = "alice.github.io. 300 IN A 192.0.2.63\n";
+        files["zones/www.ck"] = "www.ck. 300 IN A 192.0.2.64\n";
+        await world.commit(alice, files);
+        const job = await pushAndWait(world, alice);
+        finals.push(job.uuid);
+        assert.equal(job.status, "failed", "a refused zone fails the job");
+        const text = messages(job);
+        for (const zone of refused) {
+          const why = zone.endsWith("operator.test") ? "reserved by the operator" : "public suffix";
+          assert.match(
+            text,
+            new RegExp(`^${zone.replaceAll(".", "\\.")}: refused: .*${why}`, "m"),
+            text,
+          );
+          assert.equal(await world.recordSets(zone), null, `no hosted zone created for ${zone}`);
+        }
+        assert.match(text, /^alice\.github\.io: \+1 ~0 -0$/m, text);
+        assert.match(text, /^www\.ck: \+1 ~0 -0$/m, text);
+        for (const zone of refused) files[`zones/${zone}`] = null;
+        await world.commit(alice, files);
       },
     );
 

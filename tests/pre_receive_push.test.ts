@@ -197,3 +197,40 @@ Deno.test("a zone file whose name is not a domain name is rejected", async () =>
     assert(push.output.includes("remote: zones/shop_test: the file name must be the domain name"));
   });
 });
+
+Deno.test("zone files named after public suffixes or reserved names are rejected; registrable ones pass", async () => {
+  await withWorld(async (world) => {
+    await installHook(world);
+    world.env = { ...world.env, DNSAPI_DENY_DOMAINS: "brand.test" };
+    await commitFiles(
+      world,
+      {
+        "zones/gouv.fr": VALID,
+        "zones/github.io": VALID,
+        "zones/foo.ck": VALID,
+        "zones/www.brand.test": VALID,
+        "zones/www.ck": VALID,
+        "zones/shop.gouv.fr": VALID,
+      },
+      "suffixes",
+    );
+    const push = await run(world, world.work, ["push", "origin", "main"]);
+    assert(push.code !== 0, push.output);
+    for (const zone of ["gouv.fr", "github.io", "foo.ck"]) {
+      assert(
+        push.output.includes(
+          `remote: zones/${zone}: the file name says ${zone}; ${zone} is a public suffix`,
+        ),
+        push.output,
+      );
+    }
+    assert(
+      push.output.includes(
+        "remote: zones/www.brand.test: the file name says www.brand.test; www.brand.test is reserved by the operator",
+      ),
+      push.output,
+    );
+    assert(!push.output.includes("zones/www.ck:"), push.output);
+    assert(!push.output.includes("zones/shop.gouv.fr:"), push.output);
+  });
+});

@@ -123,8 +123,8 @@ Deno.test("a Unicode file name names the zone by its A-labels", () => {
   assertEquals(zoneNameProblem("xn--caf-dma.test"), null);
   assertEquals(
     zoneNameProblem("测试"),
-    "the file name 测试 (xn--0zwm56d) is a top-level domain or public suffix; name the file " +
-      "after the domain you registered, e.g. yourname.xn--0zwm56d",
+    "the file name says 测试 (xn--0zwm56d); xn--0zwm56d is a top-level domain (a public " +
+      "suffix); only a domain registered under it can be hosted, e.g. yourname.xn--0zwm56d",
   );
 });
 

@@ -2,17 +2,25 @@
  * Who may manage which zone: a pure decision over the `domains` rows that relate to a
  * name (the same name, its parents, its children).
  *
- * Rules, in order: the name must be a syntactically valid host name; a top-level domain
- * or a public suffix (`co.uk`) is never hosted; a name owned by another user, inside
- * another user's domain, or containing another user's domain is refused; an unowned name
- * is allowed and claimed. Reasons never name another customer or their subdomains.
+ * Rules, in order: the name must be a syntactically valid host name; a top-level domain,
+ * a public suffix (`co.uk`, `github.io`, `foo.ck` under the rule `*.ck`) or a name the
+ * operator reserved (DNSAPI_DENY_DOMAINS, and everything under it) is never hosted; a name
+ * owned by another user, inside another user's domain, or containing another user's
+ * domain is refused; an unowned name is allowed and claimed. Reasons never name another
+ * customer or their subdomains.
  *
- * The embedded public-suffix list is a compact extract of the ICANN section of
- * publicsuffix.org (see {@linkcode PUBLIC_SUFFIXES}); every single-label name counts as
- * a TLD, so all TLDs are covered without listing them.
+ * The public suffixes are the whole Public Suffix List (publicsuffix.org, ICANN and private
+ * sections), applied as the list's own algorithm says: the longest matching rule wins,
+ * `*.x` makes every direct child of `x` a suffix, an exception `!y.x` wins over every
+ * rule and makes `y.x` registrable, and a name no rule matches has its TLD as suffix (so
+ * every single-label name counts as a TLD). The rules are lib/dns/public_suffixes.js,
+ * generated from a pinned npm package; this module imports no npm package, because the
+ * pre-receive hook applies the same rule.
  *
  * @module
  */
+
+import { PSL_RULES } from "./public_suffixes.js";
 
 /** A `domains` row as far as ownership cares. */
 export interface DomainOwner {
@@ -24,48 +32,6 @@ export interface DomainOwner {
 export type OwnershipDecision =
   | { allowed: true; zone: string; claim: boolean }
   | { allowed: false; zone: string; reason: string };
-
-/**
- * Multi-label public suffixes (ICANN section extract: second-level registries of common
- * country TLDs). `*.x` means every direct child of `x` is a suffix; `!y.x` is an
- * exception to such a wildcard.
- */
-export const PUBLIC_SUFFIXES: readonly string[] = [
-  "co.uk org.uk gov.uk ac.uk me.uk ltd.uk plc.uk net.uk sch.uk nhs.uk police.uk mod.uk",
-  "com.au net.au org.au edu.au gov.au asn.au id.au",
-  "co.jp ne.jp or.jp ac.jp go.jp gr.jp ad.jp ed.jp lg.jp",
-  "co.nz org.nz net.nz govt.nz ac.nz school.nz geek.nz gen.nz kiwi.nz maori.nz",
-  "com.br net.br org.br gov.br edu.br art.br",
-  "co.za org.za gov.za ac.za web.za net.za",
-  "com.cn net.cn org.cn gov.cn edu.cn ac.cn",
-  "co.in net.in org.in firm.in gen.in ind.in gov.in ac.in edu.in",
-  "com.mx org.mx gob.mx edu.mx net.mx",
-  "co.kr or.kr ne.kr go.kr ac.kr re.kr",
-  "com.tw org.tw net.tw edu.tw gov.tw",
-  "com.hk org.hk net.hk edu.hk gov.hk",
-  "com.sg org.sg net.sg edu.sg gov.sg",
-  "co.il org.il net.il ac.il gov.il",
-  "com.tr org.tr net.tr gen.tr gov.tr edu.tr",
-  "com.ar org.ar net.ar gob.ar edu.ar",
-  "com.es org.es nom.es gob.es edu.es",
-  "co.at or.at gv.at ac.at",
-  "com.pl net.pl org.pl",
-  "co.id or.id ac.id go.id web.id",
-  "com.my net.my org.my gov.my edu.my",
-  "com.ph net.ph org.ph",
-  "com.vn net.vn org.vn",
-  "com.ua net.ua org.ua gov.ua",
-  "co.th in.th or.th ac.th go.th",
-  "com.sa net.sa org.sa",
-  "com.eg com.ng com.pk com.pe com.ve com.ec com.uy com.gr com.pt com.ro",
-  "co.ke or.ke",
-  "com.co net.co org.co gov.co",
-  "*.ck !www.ck *.bd *.er *.fk *.jm *.kh *.mm *.np *.pg",
-].flatMap((line) => line.split(" "));
-
-const EXACT = new Set(PUBLIC_SUFFIXES.filter((s) => !s.startsWith("*.") && !s.startsWith("!")));
-const WILDCARD = new Set(PUBLIC_SUFFIXES.filter((s) => s.startsWith("*.")).map((s) => s.slice(2)));
-const EXCEPTION = new Set(PUBLIC_SUFFIXES.filter((s) => s.startsWith("!")).map((s) => s.slice(1)));
 
 /** Lower-cases a name and drops one trailing dot: `Shop.Test.` → `shop.test`. */
 export function normaliseDomain(name: string): string {
@@ -98,18 +64,135 @@ export function domainSyntaxProblem(zone: string): string | null {
   return null;
 }
 
-/** Tells whether a normalised name is a public suffix (any TLD, or an embedded entry). */
+/** The list's rules, sorted; split on first use (start-up pays for one string only). */
+let sortedRules: string[] | undefined;
+
+/**
+ * Whether the list has exactly this rule (`co.uk`, `*.ck`, `!www.ck`). A binary search
+ * of the sorted lines: splitting the string costs about a millisecond, where filling a
+ * Set with ten thousand rules cost ten or more at a cold start.
+ */
+function hasRule(rule: string): boolean {
+  sortedRules ??= PSL_RULES.split("\n");
+  let lo = 0;
+  let hi = sortedRules.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const value = sortedRules[mid]!;
+    if (value === rule) return true;
+    if (value < rule) lo = mid + 1;
+    else hi = mid;
+  }
+  return false;
+}
+
+/**
+ * The Public Suffix List rule that makes a normalised name a public suffix (`co.uk`,
+ * `*.ck` for `foo.ck`), `*` for a name of one label that no rule lists, or null when the
+ * name is not a public suffix (it is registrable, or below a registrable name).
+ *
+ * @example
+ * ```ts
+ * publicSuffixRule("foo.ck"); // "*.ck"
+ * publicSuffixRule("www.ck"); // null (the exception !www.ck)
+ * publicSuffixRule("shop.co.uk"); // null
+ * ```
+ */
+export function publicSuffixRule(zone: string): string | null {
+  const labels = zone.split(".");
+  const tail = (from: number) => labels.slice(from).join(".");
+  // An exception wins over every rule: the suffix is the exception minus its first label.
+  for (let i = 0; i < labels.length; i += 1) {
+    if (hasRule(`!${tail(i)}`)) return null;
+  }
+  // The longest matching rule is the suffix; the name is one only when that is all of it.
+  for (let i = 0; i < labels.length; i += 1) {
+    const exact = hasRule(tail(i));
+    const wildcard = i + 1 < labels.length && hasRule(`*.${tail(i + 1)}`);
+    if (exact || wildcard) {
+      if (i > 0) return null;
+      return exact ? zone : `*.${tail(1)}`;
+    }
+  }
+  return labels.length === 1 ? "*" : null;
+}
+
+/**
+ * Tells whether a normalised name is a public suffix: a TLD, a name the list names, or a
+ * name only a wildcard rule covers.
+ *
+ * @example
+ * ```ts
+ * isPublicSuffix("github.io"); // true
+ * isPublicSuffix("shop.github.io"); // false
+ * ```
+ */
 export function isPublicSuffix(zone: string): boolean {
-  if (!zone.includes(".")) return true;
-  if (EXACT.has(zone)) return true;
-  if (EXCEPTION.has(zone)) return false;
-  const parent = zone.slice(zone.indexOf(".") + 1);
-  return WILDCARD.has(parent);
+  return publicSuffixRule(zone) !== null;
+}
+
+/**
+ * Reads DNSAPI_DENY_DOMAINS: comma-separated names (spaces allowed), normalised, and a
+ * problem for each entry that is not a domain name.
+ *
+ * @example
+ * ```ts
+ * parseDenyDomains("Operator.Test, brand.test."); // { names: ["operator.test", "brand.test"], problems: [] }
+ * ```
+ */
+export function parseDenyDomains(
+  value: string | undefined,
+): { names: string[]; problems: string[] } {
+  const names = (value ?? "").split(",").map((n) => normaliseDomain(n.trim()));
+  const listed = names.filter((n) => n !== "");
+  const problems = listed.flatMap((n) => {
+    const problem = domainSyntaxProblem(n);
+    return problem ? [`"${n}" is not a domain name: ${problem}`] : [];
+  });
+  return { names: listed, problems };
+}
+
+/**
+ * Why a valid, normalised name can never be hosted here, or null: a top-level domain, a
+ * public suffix, or a name the operator reserved (`deny`: the name and everything under
+ * it). The worker's ownership decision and pre-receive's file-name check both use it.
+ *
+ * @example
+ * ```ts
+ * reservedNameProblem("gouv.fr", []); // "gouv.fr is a public suffix …"
+ * reservedNameProblem("www.brand.test", ["brand.test"]); // "… reserved by the operator …"
+ * ```
+ */
+export function reservedNameProblem(zone: string, deny: readonly string[] = []): string | null {
+  const rule = publicSuffixRule(zone);
+  if (!zone.includes(".")) {
+    return `${zone} is a top-level domain (a public suffix); only a domain registered under ` +
+      `it can be hosted, e.g. yourname.${zone}`;
+  }
+  if (rule !== null) {
+    const why = rule === zone ? "" : ` (the list's rule ${rule} covers it)`;
+    return `${zone} is a public suffix on the Public Suffix List${why}: names are registered ` +
+      `under it; host the domain you registered, e.g. yourname.${zone}`;
+  }
+  const denied = deny.find((d) => zone === d || zone.endsWith("." + d));
+  if (denied !== undefined) {
+    return `${zone} is reserved by the operator of this service` +
+      (denied === zone ? "" : ` (as part of ${denied})`) +
+      `; contact support if you think it should be yours`;
+  }
+  return null;
+}
+
+/** The operator's part of an ownership decision. */
+export interface OwnershipOptions {
+  /** Names no customer may host, nor anything under them (normalised). */
+  deny?: readonly string[];
 }
 
 /**
  * Decides whether `user` may manage `domain`, given the `domains` rows that relate to it
- * (rows that do not are ignored, so passing every row is correct too).
+ * (rows that do not are ignored, so passing every row is correct too) and the names the
+ * operator reserved.
  *
  * @example
  * ```ts
@@ -121,20 +204,14 @@ export function decideOwnership(
   user: string,
   domain: string,
   rows: readonly DomainOwner[],
+  options: OwnershipOptions = {},
 ): OwnershipDecision {
   const zone = normaliseDomain(domain);
   const refuse = (reason: string): OwnershipDecision => ({ allowed: false, zone, reason });
   const problem = domainSyntaxProblem(zone);
   if (problem) return refuse(`"${domain}" is not a valid domain name: ${problem}`);
-  if (!zone.includes(".")) {
-    return refuse(`${zone} is a top-level domain; only a domain registered under it can be hosted`);
-  }
-  if (isPublicSuffix(zone)) {
-    return refuse(
-      `${zone} is a public suffix (names are registered under it); host the domain you ` +
-        `registered, e.g. yourname.${zone}`,
-    );
-  }
+  const reserved = reservedNameProblem(zone, options.deny);
+  if (reserved) return refuse(reserved);
   let own = false;
   for (const row of rows) {
     const other = normaliseDomain(row.name);

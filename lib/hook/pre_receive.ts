@@ -17,6 +17,7 @@
 
 import { DEFAULT_ZONE_LIMITS } from "../zones/parse.ts";
 import { checkZoneFile, skippedNotice, zonePathKind } from "../zones/files.ts";
+import { parseDenyDomains } from "../dns/ownership.ts";
 import { type GitContext, readBlobs, treeEntries, type TreeEntry } from "../git/object_store.ts";
 import { messageOf } from "../util/message.ts";
 import { isZeroSha, parseRefUpdates, type RefUpdate } from "./ref_updates.ts";
@@ -56,6 +57,8 @@ export interface PushInput {
   zonesDir?: string;
   /** Overrides of {@linkcode DEFAULT_PRE_RECEIVE_LIMITS}. */
   limits?: Partial<PreReceiveLimits>;
+  /** Names the operator reserved (DNSAPI_DENY_DOMAINS), refused like public suffixes. */
+  denyDomains?: readonly string[];
 }
 
 /** Outcome of {@linkcode validatePush}. */
@@ -85,8 +88,9 @@ export function problemLine(path: string, line: number, message: string): string
 export function checkZoneText(
   path: string,
   text: string,
+  denyDomains: readonly string[] = [],
 ): { errors: string[]; warnings: string[] } {
-  const result = checkZoneFile(path, text);
+  const result = checkZoneFile(path, text, undefined, denyDomains);
   return {
     errors: result.errors.map((p) => problemLine(path, p.line, p.message)),
     warnings: result.warnings.map((p) => problemLine(path, p.line, `warning: ${p.message}`)),
@@ -178,7 +182,7 @@ export async function validatePush(input: PushInput): Promise<PushVerdict> {
         errors.push(problemLine(f.path, 0, "the file is not UTF-8 text; save it as UTF-8"));
         continue;
       }
-      const checked = checkZoneText(f.path, text);
+      const checked = checkZoneText(f.path, text, input.denyDomains);
       errors.push(...checked.errors);
       warnings.push(...checked.warnings);
     }
@@ -237,11 +241,15 @@ export async function runPreReceive(stdinText: string, io: PreReceiveIo): Promis
       const value = io.env(name);
       if (value !== undefined) env[name] = value;
     }
+    const deny = parseDenyDomains(io.env("DNSAPI_DENY_DOMAINS"));
+    // The worker names the bad entries when it starts; customers are not shown the list.
+    if (deny.problems.length > 0) throw new TypeError("DNSAPI_DENY_DOMAINS is not a list of names");
     const verdict = await validatePush({
       gitDir,
       lines: stdinText.split("\n"),
       env,
       zonesDir: io.env("ZONES_DIR") || "zones",
+      denyDomains: deny.names,
     });
     if (!verdict.ok) {
       io.print("dns-api: push rejected, the zone files have errors:");

@@ -22,6 +22,8 @@ export interface UserSyncSettings {
   zonesDir: string;
   zoneLimits?: Partial<ZoneLimits>;
   safety?: SafetyThresholds;
+  /** Names the operator reserved (DNSAPI_DENY_DOMAINS): refused, with all under them. */
+  denyDomains?: readonly string[];
   /** Delete the records of a zone whose file was deleted (default: keep them, warn). */
   pruneDeletedZones?: boolean;
   /** A zone not fully reconciled for this long gets a full list-and-diff (0 = never). */

@@ -93,7 +93,9 @@ export async function syncZoneFile(
     );
   }
 
-  const decision = decideOwnership(request.user, zone, await db.domainsRelatedTo(zone));
+  const decision = decideOwnership(request.user, zone, await db.domainsRelatedTo(zone), {
+    deny: settings.denyDomains,
+  });
   if (!decision.allowed) return refuse(decision.reason);
   const newDomain = decision.claim;
   // A new domain over a limit is refused before Route 53 is asked anything.

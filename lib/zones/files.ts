@@ -20,7 +20,7 @@
  * @module
  */
 
-import { domainSyntaxProblem, isPublicSuffix, normaliseDomain } from "../dns/ownership.ts";
+import { domainSyntaxProblem, normaliseDomain, reservedNameProblem } from "../dns/ownership.ts";
 import { domainToASCII, hasNonAscii, showName } from "../dns/idn.ts";
 import type { RecordSet } from "../dns/record_set.ts";
 import { parseZone } from "./parse.ts";
@@ -230,24 +230,21 @@ export function zoneNameSyntaxProblem(fileName: string): string | null {
 }
 
 /**
- * Why a zone file's name cannot be a hosted domain (not a domain name, or a public
- * suffix), or null when it can. The worker refuses public suffixes through its
- * ownership decision, with the same list.
+ * Why a zone file's name cannot be a hosted domain (not a domain name, a public suffix,
+ * or a name the operator reserved in `deny`), or null when it can. The worker refuses
+ * the same names through its ownership decision, with the same rule.
  *
  * @example
  * ```ts
- * zoneNameProblem("co.uk"); // "the file name co.uk is a top-level domain or public suffix; …"
+ * zoneNameProblem("co.uk"); // "the file name says co.uk; co.uk is a public suffix …"
  * ```
  */
-export function zoneNameProblem(fileName: string): string | null {
+export function zoneNameProblem(fileName: string, deny: readonly string[] = []): string | null {
   const syntax = zoneNameSyntaxProblem(fileName);
   if (syntax) return syntax;
   const zone = zoneOfPath(fileName);
-  if (isPublicSuffix(zone)) {
-    return `the file name ${showName(zone)} is a top-level domain or public suffix; name the ` +
-      `file after the domain you registered, e.g. yourname.${zone}`;
-  }
-  return null;
+  const reserved = reservedNameProblem(zone, deny);
+  return reserved ? `the file name says ${showName(zone)}; ${reserved}` : null;
 }
 
 /** What {@linkcode checkZoneFile} finds in one zone file. */
@@ -274,10 +271,11 @@ export function checkZoneFile(
   path: string,
   text: string,
   limits?: Partial<ZoneLimits>,
+  deny: readonly string[] = [],
 ): ZoneFileCheck {
   const zone = zoneOfPath(path);
   const shown = showName(zone);
-  const nameProblem = zoneNameProblem(path.slice(path.lastIndexOf("/") + 1));
+  const nameProblem = zoneNameProblem(path.slice(path.lastIndexOf("/") + 1), deny);
   if (nameProblem) {
     return { zone, shown, errors: [{ line: 0, message: nameProblem }], warnings: [], rrsets: [] };
   }
