@@ -1,6 +1,6 @@
 /**
  * End to end, the jobs the original service's producers queued in `HOOK:JOBS`, byte for
- * byte as they wrote them (docs/design.md, "Legacy jobs"): the original hook's RPUSH
+ * byte as they wrote them (docs/design.md, "Legacy payload"): the original hook's RPUSH
  * `{"owner":…,"url":…,"uuid":…}` (Perl's JSON encoder, no spaces, a version-1 uuid) is
  * synced for the existing user; the webhook receiver's clone URLs and unknown names are
  * refused with the reason; a payload reusing another customer's job id changes nothing

@@ -125,7 +125,7 @@ function legacyRepoProblem(repo: string, user: string, reposRoot: string): strin
 /**
  * Validates a payload of the legacy key `HOOK:JOBS` and turns it into a
  * {@linkcode Job} queued at `now`. Three forms are read (docs/design.md, "Legacy
- * jobs"): the new job as it is; the seed's `{uuid,user,repo}`; the original
+ * payload"): the new job as it is; the seed's `{uuid,user,repo}`; the original
  * `{uuid,owner,url}`, whose `url` must be `reposRoot/<owner>` (a clone URL elsewhere
  * is refused by {@linkcode remoteProblem}). Names compare case-insensitively
  * (`Steve` is the user `steve`; whether that user exists is the intake's check), and
