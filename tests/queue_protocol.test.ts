@@ -553,3 +553,17 @@ Deno.test("queue: a legacy payload starting with a byte-order mark is removed by
     assert.match((await invalidReasons(q))[0] ?? "", /^not JSON/);
   });
 });
+
+Deno.test("queue: while the user lookup fails, legacy payloads wait and hook jobs are still reserved", async () => {
+  await withQueue(async ({ queue, redis, legacyKey, logs }) => {
+    const q = queue({ userExists: () => Promise.reject(new Error("connect ECONNREFUSED")) });
+    await redis.rpush(legacyKey, originalHook("steve", V1[0]!));
+    const [hooked] = await push(q, "alice");
+    assert.deepEqual((await mustReserve(q)).uuids, [hooked]);
+    assert.equal(await redis.llen(legacyKey), 1, "the payload waits for the next pass");
+    assert.equal((await q.stats()).invalidPayloads, 0);
+    await q.intakeLegacy();
+    const said = logs.filter((l) => l.event === "legacy" && l.message.includes("ECONNREFUSED"));
+    assert.equal(said.length, 1, "said once, not on every poll");
+  });
+});

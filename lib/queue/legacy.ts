@@ -20,6 +20,7 @@ import { ENQUEUE_SCRIPT, enqueueArgs } from "../job/keys.ts";
 import { parseLegacyJob } from "./job_schema.ts";
 import { PEEK_LEGACY, SET_ASIDE_LEGACY } from "./lua.ts";
 import type { QueueLogEntry } from "./types.ts";
+import { messageOf } from "../util/message.ts";
 
 /** Where the legacy intake reads and writes. */
 export interface LegacyIntakeOptions {
@@ -101,6 +102,7 @@ export function legacyIntake(
 ): (limit?: number) => Promise<number> {
   const { legacyKey, prefix, log } = options;
   let warnedType = false;
+  let lookupFailing = false;
 
   const entryOf = (text: string, reason: string) =>
     JSON.stringify({
@@ -156,14 +158,27 @@ export function legacyIntake(
         continue;
       }
       const { job } = parsed;
-      if (options.userExists && !await options.userExists(job.user)) {
-        const reason = `no user ${job.user} exists (user names compare case-insensitively)`;
-        await setAside(kind, bytes, text, reason);
-        continue;
-      }
       const taken = uuidTakenReason(job.uuid);
-      if (await options.jobKnown?.(job.uuid)) {
-        await setAside(kind, bytes, text, taken);
+      let problem: string | undefined;
+      try {
+        if (options.userExists && !await options.userExists(job.user)) {
+          problem = `no user ${job.user} exists (user names compare case-insensitively)`;
+        } else if (await options.jobKnown?.(job.uuid)) problem = taken;
+      } catch (error) {
+        // MySQL is away: the payloads wait in the legacy key, and hook jobs still run.
+        // Said once per outage, not on every poll.
+        if (lookupFailing) break;
+        lookupFailing = true;
+        log({
+          level: "warn",
+          event: "legacy",
+          message: `Cannot take in legacy jobs now: ${messageOf(error)}; they wait in ${legacyKey}`,
+        });
+        break;
+      }
+      lookupFailing = false;
+      if (problem !== undefined) {
+        await setAside(kind, bytes, text, problem);
         continue;
       }
       // The script sets the payload aside itself when Redis still holds the uuid
