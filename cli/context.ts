@@ -50,7 +50,7 @@ export function createContext(config: Config, out: Output): Context {
     });
     return redis;
   };
-  return {
+  const context: Context = {
     config,
     out,
     redis: getRedis,
@@ -74,6 +74,9 @@ export function createContext(config: Config, out: Output): Context {
         maxAttempts: config.queue.maxAttempts,
         backoff: { baseMs: config.queue.retryBaseSeconds * 1000, maxMs: 300_000, jitter: 0.2 },
         log,
+        // Legacy payloads: the user they name must exist, their uuid must be new.
+        userExists: async (user) => await (await context.db()).getUser(user) !== null,
+        jobKnown: async (uuid) => await (await context.db()).getJob(uuid) !== null,
       });
     },
     route53(onCall) {
@@ -123,4 +126,5 @@ export function createContext(config: Config, out: Output): Context {
       }
     },
   };
+  return context;
 }

@@ -143,12 +143,12 @@ export async function cmdSync(
       }
     }
     if (!dryRun) {
-      await db.appendLog(jobId, result.log);
       await db.finishJob({
         uuid: jobId,
         user: values.user,
         status: result.ok ? "succeeded" : "failed",
         commit: result.commit,
+        log: result.log,
       });
       ctx.out.stdout(`logged as job ${jobId}\n`);
     }

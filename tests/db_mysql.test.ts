@@ -12,6 +12,7 @@ import {
   schemaStatus,
   userProblem,
 } from "../lib/db.ts";
+import { UnrecoverableError } from "../lib/errors.ts";
 
 const assertEquals = (actual: unknown, expected: unknown, message?: string) =>
   message === undefined
@@ -319,7 +320,7 @@ Deno.test("jobs: start counts attempts, finish records status, logs keep order a
     assertEquals(second.commit, "c".repeat(40), "a retry without a commit keeps the known one");
 
     const ts = new Date("2026-11-25T10:00:01.456Z");
-    await db.appendLog(uuid, [
+    await db.appendLog({ uuid, user: "steve" }, [
       { level: "info", zone: "shop.test", message: "shop.test: +3 ~1 -2", ts },
       { level: "error", zone: "bad.test", message: "zones/bad.test:4: unknown type FOO", ts },
       { level: "warn", message: "zones/old.test was deleted; its records stay in Route 53", ts },
@@ -439,7 +440,7 @@ Deno.test("appendLog() stores more lines than one statement batch, in order", as
       level: "info" as const,
       message: `line ${i}`,
     }));
-    await db.appendLog(uuid, lines);
+    await db.appendLog({ uuid, user: "steve" }, lines);
     const view = await db.getJobWithLogs(uuid);
     assertEquals(view?.log.map((l) => l.message), lines.map((l) => l.message));
   });
@@ -450,7 +451,7 @@ Deno.test("SQL-looking input is stored as data", async () => {
     const uuid = crypto.randomUUID();
     await db.startJob({ uuid, user: "steve" });
     const evil = "x'); DROP TABLE users; -- \\ \" `";
-    await db.appendLog(uuid, [{ level: "error", zone: evil, message: evil }]);
+    await db.appendLog({ uuid, user: "steve" }, [{ level: "error", zone: evil, message: evil }]);
     assertEquals((await db.getJobWithLogs(uuid))?.log[0]?.message, evil);
     assertEquals(await db.getUser(evil), null);
     assertEquals(await db.listUsers(), []);
@@ -491,4 +492,53 @@ Deno.test("openDb() fails fast naming host and database, never the password", as
   );
   assert(refused.message.includes("127.0.0.1:1 "), refused.message);
   assert(!refused.message.includes("s3cretpw"), refused.message);
+});
+
+Deno.test("job writes check the row's user: another user's finished job keeps its status and log", async () => {
+  await withDb(async (db) => {
+    const uuid = crypto.randomUUID();
+    await db.startJob({ uuid, user: "alice" });
+    await db.finishJob({
+      uuid,
+      user: "alice",
+      status: "succeeded",
+      log: [{ level: "info", message: "alice.test: +1" }],
+    });
+    const before = await db.getJobWithLogs(uuid);
+    const writes: [string, () => Promise<unknown>][] = [
+      ["startJob", () => db.startJob({ uuid, user: "bob" })],
+      ["requeueJob", () => db.requeueJob({ uuid, user: "bob", error: "x" })],
+      ["appendLog", () => db.appendLog({ uuid, user: "bob" }, [{ level: "error", message: "x" }])],
+      [
+        "finishJob",
+        () =>
+          db.finishJob({
+            uuid,
+            user: "bob",
+            status: "failed",
+            error: "x",
+            log: [{ level: "error", message: "bob's line" }],
+          }),
+      ],
+    ];
+    for (const [name, write] of writes) {
+      const error = await assertRejects(write, UnrecoverableError, "belongs to another user");
+      assert.ok(!error.message.includes("alice"), `${name} names no other user: ${error.message}`);
+    }
+    assertEquals(await db.getJobWithLogs(uuid), before);
+    assertEquals((await db.getJob(uuid))?.attempts, 1);
+  });
+});
+
+Deno.test("appendLog() refuses a job that has no row: lines never wait for a future owner", async () => {
+  await withDb(async (db) => {
+    const uuid = crypto.randomUUID();
+    await assertRejects(
+      () => db.appendLog({ uuid, user: "steve" }, [{ level: "info", message: "x" }]),
+      UnrecoverableError,
+      "no such job",
+    );
+    await db.finishJob({ uuid, user: "steve", status: "succeeded" });
+    assertEquals((await db.getJobWithLogs(uuid))?.log, []);
+  });
 });

@@ -8,7 +8,7 @@ import {
   realRepoProblem,
   repoProblem,
 } from "../lib/queue.ts";
-import { parseJob, parseLegacyJob } from "../lib/queue.ts";
+import { parseJob, parseLegacyJob, remoteProblem } from "../lib/queue.ts";
 
 const uuid = "3f1c2b9e-6c1d-4f55-9a1e-2b7f0c4d5e6a";
 const good = {
@@ -131,4 +131,73 @@ Deno.test("parseJobResult() reads a stored result and refuses anything else", ()
   assert.equal(parseJobResult("nope"), undefined);
   assert.equal(parseJobResult(JSON.stringify({ ...result, status: "done" })), undefined);
   assert.equal(parseJobResult(JSON.stringify({ ...result, lines: [1] })), undefined);
+});
+
+// The original producers' payloads, byte for byte: the hook script's key order, Perl's
+// JSON encoder without spaces, version-1 uuids.
+const V1 = "6fa459ea-ee8a-11e0-a0b2-0800200c9a66";
+const NOW = new Date("2026-11-25T13:00:00Z");
+
+Deno.test("parseLegacyJob() takes the original hook's {owner,url,uuid} for REPOS_ROOT/<owner>", () => {
+  const raw = `{"owner":"steve","url":"/repos/steve","uuid":"${V1}"}`;
+  assert.deepEqual(parseLegacyJob(raw, "/repos", NOW), {
+    ok: true,
+    job: { uuid: V1, user: "steve", repo: "/repos/steve", queuedAt: NOW.toISOString() },
+  });
+});
+
+Deno.test("parseLegacyJob() maps an original name to the lower-case user, as the original compared names", () => {
+  const raw = `{"owner":"Steve","url":"/repos/Steve","uuid":"${V1.toUpperCase()}"}`;
+  assert.deepEqual(parseLegacyJob(raw, "/repos", NOW), {
+    ok: true,
+    job: { uuid: V1, user: "steve", repo: "/repos/steve", queuedAt: NOW.toISOString() },
+  });
+  const seed = parseLegacyJob(
+    JSON.stringify({ uuid: V1, user: "Web_2-x", repo: "/repos/web_2-x" }),
+    "/repos",
+    NOW,
+  );
+  assert.ok(seed.ok && seed.job.user === "web_2-x", JSON.stringify(seed));
+});
+
+Deno.test("parseLegacyJob() refuses the webhook receiver's clone URLs: remotes are not registered", () => {
+  for (
+    const url of [
+      "https://github.com/steve/dns.git",
+      "git@github.com:steve/dns.git",
+      "git@bitbucket.org:steve/dns.git",
+      "http://git.example.org/steve/dns",
+    ]
+  ) {
+    const parsed = parseLegacyJob(`{"owner":"steve","url":"${url}","uuid":"${V1}"}`, "/repos", NOW);
+    assert.ok(!parsed.ok, url);
+    assert.match(parsed.reason, /^remote repositories are not registered for steve; /);
+    assert.ok(!parsed.reason.includes(url), "the URL (it may hold a token) stays out");
+  }
+});
+
+Deno.test("remoteProblem() accepts a remote the user registered, and only that one", () => {
+  const url = "https://github.com/steve/dns.git";
+  assert.equal(remoteProblem(url, "steve", [url]), undefined);
+  assert.match(
+    remoteProblem("https://github.com/eve/x.git", "steve", [url]) ?? "",
+    /not registered/,
+  );
+});
+
+Deno.test("parseLegacyJob() refuses original names that are not names, and paths of another user", () => {
+  const cases: [string, RegExp][] = [
+    [`{"owner":"Stevestevest1","url":"/repos/Stevestevest1","uuid":"${V1}"}`, /owner: not a user/],
+    [`{"owner":"st/eve","url":"/repos/st/eve","uuid":"${V1}"}`, /owner: not a user/],
+    [`{"owner":"_steve","url":"/repos/_steve","uuid":"${V1}"}`, /no user can be named "_steve"/],
+    [`{"owner":"steve","url":"/repos/alice","uuid":"${V1}"}`, /is not \/repos\/steve/],
+    [`{"owner":"steve","url":"/repos/alice/../steve","uuid":"${V1}"}`, /is not \/repos\/steve/],
+    [`{"owner":"steve","url":"/repos/steve","uuid":"not-a-uuid"}`, /uuid/],
+    [`{"owner":"steve","uuid":"${V1}"}`, /url/],
+  ];
+  for (const [raw, reason] of cases) {
+    const parsed = parseLegacyJob(raw, "/repos", NOW);
+    assert.ok(!parsed.ok, raw);
+    assert.match(parsed.reason, reason, raw);
+  }
 });

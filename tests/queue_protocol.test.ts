@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
 import { Redis } from "ioredis";
 import type { Job } from "../lib/queue.ts";
 import {
@@ -414,5 +415,155 @@ Deno.test("queue: a due user held by another worker's sync counts one lock wait 
     const next = await b.reserve("w2", 1000);
     assert.equal(next?.user, "steve");
     assert.equal(await a.lockWaits(), 1);
+  });
+});
+
+// Legacy payloads byte for byte as the original producers wrote them: the hook
+// script's key order and Perl's JSON encoder (no spaces), version-1 uuids.
+const V1 = ["6fa459ea-ee8a-11e0-a0b2-0800200c9a66", "7b2e14d0-ee8a-11e0-9b5f-0800200c9a66"];
+const originalHook = (owner: string, uuid: string, url = `${ROOT}/${owner}`) =>
+  `{"owner":"${owner}","url":"${url}","uuid":"${uuid}"}`;
+
+async function invalidReasons(q: Queue): Promise<string[]> {
+  return (await q.recentInvalid(100)).map((e) =>
+    typeof e === "object" && e !== null && "reason" in e ? String(e.reason) : String(e)
+  );
+}
+
+Deno.test("queue: the original hook's RPUSH {owner,url,uuid} is queued for the existing user", async () => {
+  await withQueue(async ({ queue, redis, legacyKey }) => {
+    const asked: string[] = [];
+    const q = queue({
+      userExists: (user) => {
+        asked.push(user);
+        return Promise.resolve(user === "steve");
+      },
+    });
+    await redis.rpush(legacyKey, originalHook("steve", V1[0]!));
+    await redis.rpush(legacyKey, originalHook("Steve", V1[1]!.toUpperCase(), `${ROOT}/Steve`));
+    assert.equal(await q.intakeLegacy(), 2);
+    const r = await mustReserve(q);
+    assert.equal(r.user, "steve");
+    assert.deepEqual(r.uuids, V1);
+    assert.deepEqual(r.jobs.map((j) => j.repo), [`${ROOT}/steve`, `${ROOT}/steve`]);
+    assert.deepEqual(asked, ["steve", "steve"], "Steve is the user steve");
+    assert.equal(await redis.exists(legacyKey), 0);
+  });
+});
+
+Deno.test("queue: a legacy job naming no existing user is set aside with the reason and a final status", async () => {
+  await withQueue(async ({ queue, redis, legacyKey }) => {
+    const q = queue({ userExists: () => Promise.resolve(false) });
+    await redis.rpush(legacyKey, originalHook("Nobody", V1[0]!));
+    assert.equal(await q.intakeLegacy(), 0);
+    assert.deepEqual(await invalidReasons(q), [
+      "no user nobody exists (user names compare case-insensitively)",
+    ]);
+    const result = await q.waitResult(V1[0]!, 0);
+    assert.equal(result?.status, "failed");
+    assert.match(result?.lines[0] ?? "", /^job refused: no user nobody exists/);
+    assert.equal(await redis.exists(legacyKey), 0);
+  });
+});
+
+Deno.test("queue: the webhook receiver's RPUSH with a clone URL is set aside: remotes are not registered", async () => {
+  await withQueue(async ({ queue, redis, legacyKey }) => {
+    const q = queue();
+    await redis.rpush(legacyKey, originalHook("steve", V1[0]!, "git@github.com:steve/dns.git"));
+    assert.equal(await q.intakeLegacy(), 0);
+    const [reason] = await invalidReasons(q);
+    assert.match(reason ?? "", /^remote repositories are not registered for steve; /);
+    assert.equal((await q.waitResult(V1[0]!, 0))?.status, "failed");
+    assert.equal(await redis.exists(legacyKey), 0);
+  });
+});
+
+Deno.test("queue: the seed's SADD {uuid,user,repo} with a version-1 uuid is queued", async () => {
+  await withQueue(async ({ queue, redis, legacyKey }) => {
+    const q = queue({ userExists: (user) => Promise.resolve(user === "steve") });
+    await redis.sadd(legacyKey, `{"uuid":"${V1[0]}","user":"Steve","repo":"${ROOT}/steve"}`);
+    const r = await mustReserve(q);
+    assert.deepEqual([r.user, r.uuids], ["steve", [V1[0]]]);
+    assert.equal(await redis.exists(legacyKey), 0);
+  });
+});
+
+Deno.test("queue: a legacy payload reusing a queued, running or finished uuid is set aside, the job untouched", async () => {
+  await withQueue(async ({ queue, redis, legacyKey, prefix }) => {
+    const known = crypto.randomUUID();
+    const q = queue({ jobKnown: (uuid) => Promise.resolve(uuid === known) });
+    const [queued] = await push(q, "alice");
+    const reuse = (uuid: string) =>
+      redis.rpush(legacyKey, originalHook("bob", uuid)).then(() => q.intakeLegacy());
+
+    assert.equal(await reuse(queued!), 0, "queued: not queued again");
+    assert.equal(await q.jobState(queued!), "queued");
+    const r = await mustReserve(q);
+    assert.deepEqual([r.user, r.uuids], ["alice", [queued]]);
+    assert.equal(await reuse(queued!), 0, "running: not queued again");
+    assert.equal(await q.jobState(queued!), "running");
+    assert.equal(await q.complete(r, { lines: ["alice.test: +1"] }), true);
+    assert.equal(await reuse(queued!), 0, "finished: not queued again");
+    assert.equal(await reuse(known), 0, "known only to MySQL: not queued again");
+
+    assert.deepEqual(await q.waitResult(queued!, 0), {
+      uuid: queued,
+      status: "succeeded",
+      lines: ["alice.test: +1"],
+      coveredBy: queued,
+    });
+    assert.equal(await q.waitResult(known, 0), null, "no status is published for a known uuid");
+    assert.deepEqual(
+      await invalidReasons(q),
+      [known, queued, queued, queued].map((u) =>
+        `job id ${u} is already in use: a job id names one push only`
+      ),
+    );
+    assert.equal(await redis.exists(legacyKey), 0);
+    assert.equal(await redis.exists(`${prefix}pending:bob`), 0, "nothing was queued for bob");
+  });
+});
+
+Deno.test("queue: 50 payloads that are not UTF-8 ahead of a job are set aside once; the job is queued in the same pass", async () => {
+  await withQueue(async ({ queue, redis, legacyKey }) => {
+    const q = queue();
+    for (let i = 0; i < 50; i++) {
+      // Latin-1 bytes, as a Perl producer writes a string it never encoded.
+      const bytes = new TextEncoder().encode(`{"owner":"steve","url":"${ROOT}/steve","uuid":"${i}`);
+      await redis.rpush(legacyKey, Buffer.from([...bytes, 0xfc, 0x22, 0x7d]));
+    }
+    await redis.rpush(legacyKey, originalHook("steve", V1[0]!));
+    assert.equal(await q.intakeLegacy(), 1, "the job behind them is queued in this pass");
+    assert.equal(await redis.exists(legacyKey), 0, "the exact bytes were removed");
+    const reasons = await invalidReasons(q);
+    assert.equal(reasons.length, 50);
+    assert.ok(reasons.every((r) => r === "not valid UTF-8"), String(reasons[0]));
+    assert.equal(await q.intakeLegacy(), 0);
+    assert.equal((await q.stats()).invalidPayloads, 50, "set aside once, not on every poll");
+    assert.deepEqual((await mustReserve(q)).uuids, [V1[0]]);
+  });
+});
+
+Deno.test("queue: a legacy payload starting with a byte-order mark is removed by its exact bytes", async () => {
+  await withQueue(async ({ queue, redis, legacyKey }) => {
+    const q = queue();
+    await redis.sadd(legacyKey, `\ufeff${originalHook("steve", V1[0]!)}`);
+    assert.equal(await q.intakeLegacy(), 0);
+    assert.equal(await redis.exists(legacyKey), 0);
+    assert.match((await invalidReasons(q))[0] ?? "", /^not JSON/);
+  });
+});
+
+Deno.test("queue: while the user lookup fails, legacy payloads wait and hook jobs are still reserved", async () => {
+  await withQueue(async ({ queue, redis, legacyKey, logs }) => {
+    const q = queue({ userExists: () => Promise.reject(new Error("connect ECONNREFUSED")) });
+    await redis.rpush(legacyKey, originalHook("steve", V1[0]!));
+    const [hooked] = await push(q, "alice");
+    assert.deepEqual((await mustReserve(q)).uuids, [hooked]);
+    assert.equal(await redis.llen(legacyKey), 1, "the payload waits for the next pass");
+    assert.equal((await q.stats()).invalidPayloads, 0);
+    await q.intakeLegacy();
+    const said = logs.filter((l) => l.event === "legacy" && l.message.includes("ECONNREFUSED"));
+    assert.equal(said.length, 1, "said once, not on every poll");
   });
 });

@@ -100,7 +100,7 @@ function fakes(options: { leaseLost?: boolean } = {}): Fakes {
       };
       return Promise.resolve(stored);
     },
-    appendLog(uuid, lines) {
+    appendLog({ uuid }, lines) {
       append(uuid, lines);
       wrote(`db.appendLog ${uuid}`);
       return Promise.resolve();

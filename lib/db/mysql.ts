@@ -12,6 +12,7 @@
 import type { Pool, PoolConnection, RowDataPacket } from "mysql2/promise";
 import { z } from "zod";
 import { USER_PATTERN } from "../job/contract.ts";
+import { UnrecoverableError } from "../errors.ts";
 import { decideOwnership, normaliseDomain, type OwnershipDecision } from "../dns/ownership.ts";
 import { type DbTarget, type OpenDbOptions, openPool, parseDatabaseUrl } from "./connect.ts";
 import {
@@ -41,7 +42,13 @@ export {
 } from "./connect.ts";
 export * from "./rows.ts";
 
-/** The storage the worker and CLI use. */
+/**
+ * The storage the worker and CLI use.
+ *
+ * A job id belongs to one user: the job writes (`startJob`, `requeueJob`, `finishJob`,
+ * `appendLog`) check the row's user, and one naming another user throws an
+ * {@linkcode UnrecoverableError} and changes nothing.
+ */
 export interface Db {
   /**
    * Creates an active user; throws a TypeError for a name outside USER_PATTERN
@@ -110,8 +117,8 @@ export interface Db {
   }): Promise<void>;
   /** The job, or null. */
   getJob(uuid: string): Promise<Job | null>;
-  /** Appends log lines to a job, in order. */
-  appendLog(uuid: string, lines: readonly LogLineInput[]): Promise<void>;
+  /** Appends log lines to the user's job, in order; the job's row must exist. */
+  appendLog(job: { uuid: string; user: string }, lines: readonly LogLineInput[]): Promise<void>;
   /**
    * The job with its log as `logs UUID --json` prints it, or null; row and lines are
    * read in one statement, so they are of one moment.
@@ -220,6 +227,30 @@ function mysqlDb(pool: Pool, target: DbTarget): MysqlDb {
       throw error;
     } finally {
       conn.release();
+    }
+  }
+  /**
+   * Locks the job's row (in the transaction of `conn`) and throws when it belongs to
+   * another user, or, with `mustExist`, when there is none. Without the check a payload
+   * reusing another customer's uuid would turn their job `failed` and add to their log.
+   */
+  async function lockJobOf(
+    conn: PoolConnection,
+    job: { uuid: string; user: string },
+    mustExist = false,
+  ): Promise<void> {
+    const [rows] = await conn.query<RowDataPacket[]>(
+      "SELECT user FROM jobs WHERE uuid = ? FOR UPDATE",
+      [job.uuid],
+    );
+    const owner = rows[0]?.user;
+    if (owner === undefined && mustExist) {
+      throw new UnrecoverableError(`Cannot write to job ${job.uuid}: there is no such job`);
+    }
+    if (owner !== undefined && owner !== job.user) {
+      throw new UnrecoverableError(
+        `Cannot write to job ${job.uuid} for ${job.user}: the job id belongs to another user`,
+      );
     }
   }
   async function insertLog(
@@ -394,28 +425,35 @@ function mysqlDb(pool: Pool, target: DbTarget): MysqlDb {
       return await exec(`UPDATE domains SET ${sets.join(", ")} WHERE name = ?`, params) > 0;
     },
     async startJob(job) {
-      await exec(
-        `INSERT INTO jobs (uuid, user, status, attempts, commit_sha, queued_at, started_at)
-         VALUES (?, ?, 'running', 1, ?, ?, UTC_TIMESTAMP(3))
-         ON DUPLICATE KEY UPDATE status = 'running', attempts = attempts + 1,
-           commit_sha = COALESCE(VALUES(commit_sha), commit_sha),
-           started_at = UTC_TIMESTAMP(3), finished_at = NULL`,
-        [job.uuid, job.user, job.commit ?? null, job.queuedAt ?? new Date()],
-      );
+      await transaction(async (conn) => {
+        await lockJobOf(conn, job);
+        await conn.query(
+          `INSERT INTO jobs (uuid, user, status, attempts, commit_sha, queued_at, started_at)
+           VALUES (?, ?, 'running', 1, ?, ?, UTC_TIMESTAMP(3))
+           ON DUPLICATE KEY UPDATE status = 'running', attempts = attempts + 1,
+             commit_sha = COALESCE(VALUES(commit_sha), commit_sha),
+             started_at = UTC_TIMESTAMP(3), finished_at = NULL`,
+          [job.uuid, job.user, job.commit ?? null, job.queuedAt ?? new Date()],
+        );
+      });
       const row = await getJob(job.uuid);
       if (!row) throw new Error(`Cannot start job ${job.uuid}: the row vanished after insert`);
       return row;
     },
     async requeueJob(job) {
-      await exec(
-        `INSERT INTO jobs (uuid, user, status, attempts, queued_at, error)
-         VALUES (?, ?, 'queued', 0, UTC_TIMESTAMP(3), ?)
-         ON DUPLICATE KEY UPDATE status = 'queued', error = VALUES(error)`,
-        [job.uuid, job.user, clip(job.error)],
-      );
+      await transaction(async (conn) => {
+        await lockJobOf(conn, job);
+        await conn.query(
+          `INSERT INTO jobs (uuid, user, status, attempts, queued_at, error)
+           VALUES (?, ?, 'queued', 0, UTC_TIMESTAMP(3), ?)
+           ON DUPLICATE KEY UPDATE status = 'queued', error = VALUES(error)`,
+          [job.uuid, job.user, clip(job.error)],
+        );
+      });
     },
     async finishJob(job) {
       await transaction(async (conn) => {
+        await lockJobOf(conn, job);
         await insertLog(conn, job.uuid, job.log ?? []);
         await conn.query(
           `INSERT INTO jobs (uuid, user, status, attempts, commit_sha, covered_by, queued_at,
@@ -437,7 +475,12 @@ function mysqlDb(pool: Pool, target: DbTarget): MysqlDb {
       });
     },
     getJob,
-    appendLog: (uuid, lines) => insertLog(pool, uuid, lines),
+    async appendLog(job, lines) {
+      await transaction(async (conn) => {
+        await lockJobOf(conn, job, true);
+        await insertLog(conn, job.uuid, lines);
+      });
+    },
     async getJobWithLogs(uuid) {
       // No log column shares a name with a jobs column, so both parse from one row.
       const rows = await query(

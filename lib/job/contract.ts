@@ -33,6 +33,29 @@ export interface Job {
  */
 export const USER_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
+/**
+ * User names of the original service: at most 12 letters (either case), digits, `_` and
+ * `-`, compared case-insensitively. Ours are lower case, so a legacy name means the user
+ * of its lower-cased form ({@linkcode legacyUserName}).
+ */
+export const LEGACY_USER_PATTERN = /^[A-Za-z0-9_-]{1,12}$/;
+
+/**
+ * The user a name in a legacy payload stands for (lower-cased), or `undefined` when it
+ * is neither an original name nor one of ours, or no user of ours can have it (`_x`).
+ *
+ * @example
+ * ```ts
+ * legacyUserName("Steve"); // "steve"
+ * legacyUserName("st/eve"); // undefined
+ * ```
+ */
+export function legacyUserName(name: string): string | undefined {
+  if (!LEGACY_USER_PATTERN.test(name) && !USER_PATTERN.test(name)) return undefined;
+  const user = name.toLowerCase();
+  return USER_PATTERN.test(user) ? user : undefined;
+}
+
 /** Tells whether `user` matches {@linkcode USER_PATTERN}. */
 export function isValidUser(user: string): boolean {
   return USER_PATTERN.test(user);

@@ -82,19 +82,26 @@ export function queueKeys(prefix: string = DEFAULT_PREFIX): QueueKeys {
  * hosts with skewed clocks still queue fairly.
  *
  * KEYS[1]: the legacy key to remove the raw payload from (only with ARGV[5]).
- * ARGV: prefix, uuid, user, job JSON, [legacy key type `set`|`list`, raw payload].
- * Returns 1 when queued, 0 when the raw legacy payload was already taken by another
- * worker or the uuid is already queued.
+ * ARGV: prefix, uuid, user, job JSON, [legacy key type `set`|`list`, raw payload,
+ * invalid-list entry for a taken uuid]. Returns 1 when queued, 0 when the raw legacy
+ * payload was already taken by another worker or the uuid is already queued, 2 when
+ * the legacy payload was set aside because its uuid is already queued, running or
+ * finished (a job id names one push).
  */
 export const ENQUEUE_SCRIPT = `
 local p, uuid, user = ARGV[1], ARGV[2], ARGV[3]
+local jobKey = p .. 'job:' .. uuid
 if ARGV[5] then
   local removed
   if ARGV[5] == 'set' then removed = redis.call('SREM', KEYS[1], ARGV[6])
   else removed = redis.call('LREM', KEYS[1], 1, ARGV[6]) end
   if removed == 0 then return 0 end
+  if redis.call('EXISTS', jobKey, p .. 'result:' .. uuid) > 0 then
+    redis.call('LPUSH', p .. 'invalid', ARGV[7])
+    redis.call('LTRIM', p .. 'invalid', 0, 9999)
+    return 2
+  end
 end
-local jobKey = p .. 'job:' .. uuid
 if redis.call('EXISTS', jobKey) == 1 then return 0 end
 redis.call('HSET', jobKey, 'json', ARGV[4], 'state', 'queued')
 redis.call('RPUSH', p .. 'pending:' .. user, uuid)

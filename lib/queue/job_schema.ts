@@ -6,8 +6,8 @@
  */
 
 import { z } from "zod";
-import { type Job, USER_PATTERN } from "../job/contract.ts";
-import { repoProblem } from "../job/paths.ts";
+import { type Job, LEGACY_USER_PATTERN, legacyUserName, USER_PATTERN } from "../job/contract.ts";
+import { normalizePath, repoProblem } from "../job/paths.ts";
 import { messageOf } from "../util/message.ts";
 
 /** A job as queued by the hook (docs/design.md, "JSON shapes"). */
@@ -27,13 +27,6 @@ const _sameShape: [z.infer<typeof JobSchema>, Job] extends [Job, z.infer<typeof 
 void _sameShape;
 
 export type { Job };
-
-/** The form the old Perl hook and webhook receiver pushed to `HOOK:JOBS`. */
-export const LegacyJobSchema = z.object({
-  uuid: z.uuid(),
-  user: z.string().regex(USER_PATTERN),
-  repo: z.string().min(1),
-});
 
 /** A parsed payload, or the reason it was refused. */
 export type ParsedJob = { ok: true; job: Job } | { ok: false; reason: string };
@@ -69,18 +62,110 @@ export function parseJob(raw: string, reposRoot: string): ParsedJob {
   return problem ? { ok: false, reason: problem } : { ok: true, job: parsed.data };
 }
 
+const legacyName = z.string().refine(
+  (name) => LEGACY_USER_PATTERN.test(name) || USER_PATTERN.test(name),
+  "not a user name (at most 12 letters, digits, _ or -)",
+);
+
+/** The seed's form, which the Perl hook added to the *set* `HOOK:JOBS` (SADD). */
+export const LegacyJobSchema = z.object({
+  uuid: z.uuid(),
+  user: legacyName,
+  repo: z.string().min(1),
+});
+
 /**
- * Validates a legacy `{uuid,user,repo}` payload and turns it into a {@linkcode Job}
- * queued at `now`. A payload already in the new form is accepted as it is.
+ * The form the original hook and webhook receiver pushed to the *list* `HOOK:JOBS`
+ * (RPUSH): `url` is the bare repository's absolute path (hook) or a clone URL of the
+ * customer's repository elsewhere (webhook receiver).
+ */
+export const OriginalJobSchema = z.object({
+  uuid: z.uuid(),
+  owner: legacyName,
+  url: z.string().min(1),
+});
+
+/**
+ * Why a job naming a repository elsewhere (the original webhook receiver's clone URL,
+ * `https://github.com/…`, `git@github.com:….git`) is not taken for `user`, or
+ * `undefined` when `url` is one of the user's `registered` remotes. No remote is
+ * registered yet (the webhooks issue adds them and passes them here), so today every
+ * remote is refused. The reason leaves the URL out: it may carry credentials.
+ *
+ * @example
+ * ```ts
+ * remoteProblem("https://github.com/steve/dns.git", "steve");
+ * // "remote repositories are not registered for steve; …"
+ * ```
+ */
+export function remoteProblem(
+  url: string,
+  user: string,
+  registered: readonly string[] = [],
+): string | undefined {
+  if (registered.includes(url)) return undefined;
+  const only = `only pushes to ${user}'s repository on this service are synced`;
+  return registered.length === 0
+    ? `remote repositories are not registered for ${user}; ${only}`
+    : `the job names a remote repository not registered for ${user}; ${only}`;
+}
+
+/**
+ * {@linkcode repoProblem} for a legacy path: the original named the directory after the
+ * user as written (`/repos/Steve` for `Steve`), and compared names case-insensitively.
+ */
+function legacyRepoProblem(repo: string, user: string, reposRoot: string): string | undefined {
+  const problem = repoProblem(repo, user, reposRoot);
+  if (problem === undefined) return undefined;
+  const cut = repo.lastIndexOf("/", repo.length - 2) + 1;
+  const folded = repo.slice(0, cut) + repo.slice(cut).toLowerCase();
+  return repoProblem(folded, user, reposRoot) === undefined ? undefined : problem;
+}
+
+/**
+ * Validates a payload of the legacy key `HOOK:JOBS` and turns it into a
+ * {@linkcode Job} queued at `now`. Three forms are read (docs/design.md, "Legacy
+ * payload"): the new job as it is; the seed's `{uuid,user,repo}`; the original
+ * `{uuid,owner,url}`, whose `url` must be `reposRoot/<owner>` (a clone URL elsewhere
+ * is refused by {@linkcode remoteProblem}). Names compare case-insensitively
+ * (`Steve` is the user `steve`; whether that user exists is the intake's check), and
+ * uuids of any version, the original's version-1 ones included, are lower-cased.
+ *
+ * @example
+ * ```ts
+ * const raw = '{"owner":"Steve","url":"/repos/Steve","uuid":"6fa459ea-ee8a-11e0-a0b2-0800200c9a66"}';
+ * parseLegacyJob(raw, "/repos", new Date()); // { ok: true, job: { user: "steve", repo: "/repos/steve", … } }
+ * ```
  */
 export function parseLegacyJob(raw: string, reposRoot: string, now: Date): ParsedJob {
   const decoded = decode(raw);
   if (!decoded.ok) return decoded;
-  const current = JobSchema.safeParse(decoded.value);
-  if (current.success) return parseJob(raw, reposRoot);
-  const parsed = LegacyJobSchema.safeParse(decoded.value);
+  const value = decoded.value;
+  if (JobSchema.safeParse(value).success) return parseJob(raw, reposRoot);
+  const original = typeof value === "object" && value !== null &&
+    ("owner" in value || "url" in value);
+  const parsed = original ? OriginalJobSchema.safeParse(value) : LegacyJobSchema.safeParse(value);
   if (!parsed.success) return { ok: false, reason: `wrong shape: ${describe(parsed.error)}` };
-  const problem = repoProblem(parsed.data.repo, parsed.data.user, reposRoot);
+  const fields = parsed.data;
+  const name = "owner" in fields ? fields.owner : fields.user;
+  const repo = "url" in fields ? fields.url : fields.repo;
+  const user = legacyUserName(name);
+  if (user === undefined) {
+    return { ok: false, reason: `no user can be named ${JSON.stringify(name)}` };
+  }
+  const problem = repo.startsWith("/")
+    ? legacyRepoProblem(repo, user, reposRoot)
+    : original
+    ? remoteProblem(repo, user)
+    : repoProblem(repo, user, reposRoot);
   if (problem) return { ok: false, reason: problem };
-  return { ok: true, job: { ...parsed.data, queuedAt: now.toISOString() } };
+  return {
+    ok: true,
+    job: {
+      uuid: fields.uuid.toLowerCase(),
+      user,
+      repo: `${normalizePath(reposRoot).replace(/\/$/, "")}/${user}`,
+      queuedAt: now.toISOString(),
+    },
+  };
 }

@@ -1,20 +1,26 @@
 /**
- * Intake of jobs from the original service's producers: the Perl hook added
- * `{uuid,user,repo}` to the *set* `HOOK:JOBS` (SADD), the webhook receiver pushed to
- * the *list* `HOOK:JOBS` (RPUSH). The key's TYPE says which.
+ * Intake of jobs from the original service's producers: the original hook and webhook
+ * receiver pushed `{uuid,owner,url}` to the *list* `HOOK:JOBS` (RPUSH), the seed's hook
+ * added `{uuid,user,repo}` to the *set* `HOOK:JOBS` (SADD). The key's TYPE says which;
+ * job_schema.ts reads the forms.
  *
  * Payloads are read without removing them; each is then removed in the same atomic
  * step that queues it (ENQUEUE_SCRIPT) or sets it aside as invalid, so a worker dying
- * in between loses nothing and two workers never queue one payload twice.
+ * in between loses nothing and two workers never queue one payload twice. They are
+ * read and removed as their exact bytes: a payload that is not UTF-8 would not match
+ * a decoded copy, so it would stay, be read again on every poll, and enough of them
+ * would fill every read and starve the jobs behind them.
  *
  * @module
  */
 
+import { Buffer } from "node:buffer";
 import type { Redis } from "ioredis";
 import { ENQUEUE_SCRIPT, enqueueArgs } from "../job/keys.ts";
 import { parseLegacyJob } from "./job_schema.ts";
-import { PEEK_LEGACY, SET_ASIDE_LEGACY, stringList } from "./lua.ts";
+import { PEEK_LEGACY, SET_ASIDE_LEGACY } from "./lua.ts";
 import type { QueueLogEntry } from "./types.ts";
+import { messageOf } from "../util/message.ts";
 
 /** Where the legacy intake reads and writes. */
 export interface LegacyIntakeOptions {
@@ -25,6 +31,10 @@ export interface LegacyIntakeOptions {
   /** `REPOS_ROOT`, to check each payload's repo. */
   reposRoot: string;
   log: (entry: QueueLogEntry) => void;
+  /** Whether a user exists; without it every well-formed name is taken in. */
+  userExists?: ((user: string) => Promise<boolean>) | undefined;
+  /** Whether a uuid is known outside Redis (MySQL's jobs); such a payload is set aside. */
+  jobKnown?: ((uuid: string) => Promise<boolean>) | undefined;
   /**
    * Called for a payload set aside that still names a uuid, so the queue can give that
    * uuid a final status (every queued uuid reaches one).
@@ -33,6 +43,25 @@ export interface LegacyIntakeOptions {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The reason a payload that is not UTF-8 is set aside with. */
+export const NOT_UTF8 = "not valid UTF-8";
+
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** The payload as text, or `undefined` when its bytes are not UTF-8. */
+function textOf(bytes: Uint8Array): string | undefined {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The reason a payload reusing a job id is set aside with (it names no other user). */
+export function uuidTakenReason(uuid: string): string {
+  return `job id ${uuid} is already in use: a job id names one push only`;
+}
 
 /** The uuid an invalid payload names, if it names one. */
 function uuidOf(raw: string): string | undefined {
@@ -52,6 +81,11 @@ export function clipPayload(raw: string): string {
   return raw.length > 2000 ? `${raw.slice(0, 2000)}…` : raw;
 }
 
+/** A script reply that must be a list of byte strings, or `undefined` when it is not. */
+function bytesList(value: unknown): Buffer[] | undefined {
+  return Array.isArray(value) && value.every((v) => Buffer.isBuffer(v)) ? value : undefined;
+}
+
 /**
  * Returns a function that moves up to `limit` legacy payloads into the queue and
  * resolves to how many it queued (invalid ones are set aside and logged).
@@ -68,10 +102,37 @@ export function legacyIntake(
 ): (limit?: number) => Promise<number> {
   const { legacyKey, prefix, log } = options;
   let warnedType = false;
+  let lookupFailing = false;
+
+  const entryOf = (text: string, reason: string) =>
+    JSON.stringify({
+      source: legacyKey,
+      reason,
+      raw: clipPayload(text),
+      at: new Date().toISOString(),
+    });
+
+  /** Removes the exact payload and sets it aside; false if another worker took it. */
+  const setAside = async (kind: string, bytes: Buffer, text: string, reason: string) => {
+    const moved = await redis.eval(
+      SET_ASIDE_LEGACY,
+      1,
+      legacyKey,
+      prefix,
+      kind,
+      bytes,
+      entryOf(text, reason),
+    );
+    if (moved !== 1) return;
+    log({ level: "warn", event: "invalid", message: `legacy job set aside: ${reason}` });
+    const uuid = uuidOf(text);
+    if (uuid !== undefined) await options.refused?.(uuid, reason);
+  };
+
   return async (limit = 100) => {
-    const reply = await redis.eval(PEEK_LEGACY, 1, legacyKey, limit);
-    if (!Array.isArray(reply) || typeof reply[0] !== "string") return 0;
-    const kind = reply[0];
+    const reply = await redis.callBuffer("EVAL", PEEK_LEGACY, 1, legacyKey, limit);
+    if (!Array.isArray(reply) || !Buffer.isBuffer(reply[0])) return 0;
+    const kind = reply[0].toString();
     if (kind !== "set" && kind !== "list") {
       if (kind !== "none" && !warnedType) {
         warnedType = true;
@@ -84,32 +145,62 @@ export function legacyIntake(
       return 0;
     }
     let queued = 0;
-    for (const raw of stringList(reply[1]) ?? []) {
-      const parsed = parseLegacyJob(raw, options.reposRoot, new Date());
-      if (parsed.ok) {
-        const [, ...args] = enqueueArgs(prefix, parsed.job);
-        queued += await redis.eval(ENQUEUE_SCRIPT, 1, legacyKey, ...args, kind, raw) === 1 ? 1 : 0;
+    for (const bytes of bytesList(reply[1]) ?? []) {
+      const text = textOf(bytes);
+      if (text === undefined) {
+        // Shown to the operator with U+FFFD for the bytes that are not UTF-8.
+        await setAside(kind, bytes, new TextDecoder().decode(bytes), NOT_UTF8);
         continue;
       }
-      const entry = {
-        source: legacyKey,
-        reason: parsed.reason,
-        raw: clipPayload(raw),
-        at: new Date().toISOString(),
-      };
-      const moved = await redis.eval(
-        SET_ASIDE_LEGACY,
+      const parsed = parseLegacyJob(text, options.reposRoot, new Date());
+      if (!parsed.ok) {
+        await setAside(kind, bytes, text, parsed.reason);
+        continue;
+      }
+      const { job } = parsed;
+      const taken = uuidTakenReason(job.uuid);
+      let problem: string | undefined;
+      try {
+        if (options.userExists && !await options.userExists(job.user)) {
+          problem = `no user ${job.user} exists (user names compare case-insensitively)`;
+        } else if (await options.jobKnown?.(job.uuid)) problem = taken;
+      } catch (error) {
+        // MySQL is away: the payloads wait in the legacy key, and hook jobs still run.
+        // Said once per outage, not on every poll.
+        if (lookupFailing) break;
+        lookupFailing = true;
+        log({
+          level: "warn",
+          event: "legacy",
+          message: `Cannot take in legacy jobs now: ${messageOf(error)}; they wait in ${legacyKey}`,
+        });
+        break;
+      }
+      lookupFailing = false;
+      if (problem !== undefined) {
+        await setAside(kind, bytes, text, problem);
+        continue;
+      }
+      // The script sets the payload aside itself when Redis still holds the uuid
+      // (queued, running, or its result): checked in the same step that would queue it.
+      const [, ...args] = enqueueArgs(prefix, job);
+      const outcome = await redis.eval(
+        ENQUEUE_SCRIPT,
         1,
         legacyKey,
-        prefix,
+        ...args,
         kind,
-        raw,
-        JSON.stringify(entry),
+        bytes,
+        entryOf(text, taken),
       );
-      if (moved === 1) {
-        log({ level: "warn", event: "invalid", message: `legacy job set aside: ${parsed.reason}` });
-        const uuid = uuidOf(raw);
-        if (uuid !== undefined) await options.refused?.(uuid, parsed.reason);
+      if (outcome === 1) queued++;
+      if (outcome === 2) {
+        log({
+          level: "warn",
+          event: "invalid",
+          uuid: job.uuid,
+          message: `legacy job set aside: ${taken}`,
+        });
       }
     }
     return queued;

@@ -141,7 +141,8 @@ return 1
 
 /**
  * Returns `{type, items}` for the legacy key: up to ARGV[1] payloads, read without
- * removing them (each is removed atomically when admitted or set aside).
+ * removing them (each is removed atomically when admitted or set aside). legacy.ts
+ * reads the reply as bytes, so a payload is removed by exactly what was stored.
  * KEYS[1]: the legacy key.
  */
 export const PEEK_LEGACY = `

@@ -25,9 +25,11 @@
  *   {@linkcode backoffMs}; after `maxAttempts` the uuids go to the `dead` list;
  * - invalid payloads (not JSON, wrong shape, repo not `REPOS_ROOT/<user>`) go to the
  *   `invalid` list with the reason;
- * - the legacy key `HOOK:JOBS` (a set from the Perl hook or a list from the webhook
- *   receiver; TYPE decides) is read before each reservation; each payload is removed
- *   in the same atomic step that queues it or sets it aside, so none is lost;
+ * - the legacy key `HOOK:JOBS` (a list from the original hook and webhook receiver, a
+ *   set from the seed's hook; TYPE decides) is read before each reservation, as exact
+ *   bytes; each payload is removed in the same atomic step that queues it or sets it
+ *   aside, so none is lost; one reusing a job id already queued, running or finished
+ *   is set aside;
  * - results for the hook: `result:<uuid>` (STRING) and `done:<uuid>` (LIST the hook
  *   BLPOPs), both with an expiry.
  *
@@ -214,9 +216,12 @@ export function createQueue(redis: Redis, options: QueueOptions): Queue {
     prefix: p,
     reposRoot: options.reposRoot,
     log,
+    userExists: options.userExists,
+    jobKnown: options.jobKnown,
     async refused(uuid, reason) {
       // A payload may name any uuid: never overwrite the status of a job that exists.
       if (await redis.exists(keys.job(uuid), keys.result(uuid)) > 0) return;
+      if (await options.jobKnown?.(uuid)) return;
       await publishMany([{ uuid, status: "failed", lines: [`job refused: ${reason}`] }]);
     },
   });

@@ -57,6 +57,18 @@ export interface QueueOptions {
   resultTtlSeconds?: number;
   /** Receives what was set aside, retried, failed or lost. */
   log?: (entry: QueueLogEntry) => void;
+  /**
+   * Whether a user exists (MySQL's `users`): a legacy payload naming none is set aside
+   * with that reason. Without it, every well-formed name is taken in, and the sync
+   * refuses an unknown user.
+   */
+  userExists?: (user: string) => Promise<boolean>;
+  /**
+   * Whether a job id is known outside Redis (MySQL's `jobs`, which outlive Redis'
+   * results): a legacy payload reusing one is set aside, as one reusing a uuid Redis
+   * still holds is.
+   */
+  jobKnown?: (uuid: string) => Promise<boolean>;
 }
 
 /** Outcome of {@linkcode Queue.retryLater}. */

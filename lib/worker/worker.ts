@@ -295,7 +295,7 @@ async function settleFailure(
     if (final) {
       await deps.db.finishJob({ uuid, user: r.user, status: "failed", error: reason, log: [line] });
     } else {
-      await deps.db.appendLog(uuid, [line]);
+      await deps.db.appendLog({ uuid, user: r.user }, [line]);
       await deps.db.requeueJob({ uuid, user: r.user, error: reason });
     }
   });
