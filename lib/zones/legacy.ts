@@ -28,7 +28,7 @@ import { canonicalIpv4, canonicalIpv6 } from "../dns/rdata_addr.ts";
 import { escapeCharString, lastByteLength } from "../dns/rdata_text.ts";
 import { decodeCanonical, encodeBytes } from "../dns/rdata_text.ts";
 import { MAX_TTL, MAX_TXT_VALUE, parseRdata } from "../dns/rdata.ts";
-import { addRecord, type ZoneCollector } from "./collector.ts";
+import { addRecord, boundProblems, type ZoneCollector } from "./collector.ts";
 import { messageOf } from "../util/message.ts";
 
 /** Splits a legacy line into `:`-separated fields; quoted parts may hold `:`. */
@@ -117,6 +117,7 @@ export function parseLegacyRecords(text: string, c: ZoneCollector): void {
     pos = end + 1;
     line++;
     if (l === "" || l[0] === "#") continue;
+    boundProblems(c);
     const warn = (message: string) => c.warnings.push({ line, message });
     const add = (name: string, type: RRType, ttl: number, value: string) => {
       if (name !== c.apex && !name.endsWith(c.dotApex)) {

@@ -26,7 +26,7 @@
 
 import type { RecordSet } from "../dns/record_set.ts";
 import { parseName } from "../dns/names.ts";
-import { createCollector } from "./collector.ts";
+import { createCollector, finalProblems } from "./collector.ts";
 import { parseBind } from "./_bind.ts";
 import { parseLegacyRecords } from "./legacy.ts";
 import { finish } from "./_finish.ts";
@@ -42,7 +42,8 @@ export interface ZoneParseResult {
   format: "bind" | "legacy";
   /** Sorted in Route 53 listing order; apex SOA and apex NS left out. */
   rrsets: RecordSet[];
-  /** Every problem, in line order. */
+  /** The problems in line order: the first 100 errors and 100 warnings, then one "… and N
+   * more" entry each when there were more (lib/zones/collector.ts). */
   errors: ZoneProblem[];
   warnings: ZoneProblem[];
 }
@@ -86,10 +87,6 @@ export function detectFormat(text: string): "bind" | "legacy" | ZoneProblem {
   return "bind";
 }
 
-function byLine(a: ZoneProblem, b: ZoneProblem): number {
-  return a.line - b.line;
-}
-
 /**
  * Parses a zone file (BIND or legacy format, told apart by {@linkcode detectFormat})
  * into normalised record sets, collecting every problem with its line.
@@ -118,8 +115,7 @@ export function parseZone(
     zone,
     format,
     rrsets,
-    errors: c.errors.sort(byLine),
-    warnings: c.warnings.sort(byLine),
+    ...finalProblems(c),
   });
   try {
     c.apex = parseName(zone === "" ? "." : zone + ".", ".", false);
