@@ -16,7 +16,9 @@
  * are dropped from the output), `$INCLUDE` is refused, TTLs above 2147483647 are errors
  * (BIND sets them to 0), an unclosed `(` is reported on its own line (BIND names the end
  * of the file), a character-string's 255-byte limit and Route 53's 4,000-character TXT
- * value limit are errors, a leading UTF-8 byte-order mark is ignored.
+ * value limit are errors, a leading UTF-8 byte-order mark is ignored, a `$GENERATE`
+ * offset that a C `int` cannot hold is an error (BIND wraps it), and `$GENERATE` stops at
+ * the zone's limits. Only the first 100 errors and warnings are kept (then "… and N more").
  *
  * Text is taken as decoded UTF-8: characters outside ASCII become their UTF-8 bytes
  * (the check command refuses files that are not valid UTF-8).
