@@ -108,6 +108,7 @@ Deno.test("$GENERATE checks its numbers as BIND does (range ends, step, offset, 
     "$GENERATE offset 2147483647 + iterator 1 is above 2147483647: BIND refuses it",
   );
   eq(gen("$GENERATE 1-1 x${-2147483648} A 1.2.3.4"), ["x-2147483647 A 1.2.3.4"]);
+  eq(gen("$GENERATE 1-1 z${+5} A 1.2.3.4"), ["z6 A 1.2.3.4"]);
   // BIND wraps an offset its int cannot hold; we refuse it instead
   eq(
     gen("$GENERATE 1-1 x${99999999999} A 1.2.3.4"),

@@ -285,7 +285,9 @@ function compileTemplate(tpl: string): Template {
     let width = 0, base = "d";
     if (tpl[i + 1] === "{") {
       const end = tpl.indexOf("}", i);
-      const m = end < 0 ? null : /^(-?\d+)(?:,(\d+)(?:,([doxXnN]))?)?$/.exec(tpl.slice(i + 2, end));
+      const m = end < 0
+        ? null
+        : /^([-+]?\d+)(?:,(\d+)(?:,([doxXnN]))?)?$/.exec(tpl.slice(i + 2, end));
       if (m === null) throw new SyntaxError(`bad \${offset,width,base} in "${tpl}"`);
       offset = Number(m[1]);
       width = Number(m[2] ?? 0);
