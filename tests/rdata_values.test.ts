@@ -1,6 +1,6 @@
 import { deepStrictEqual as eq, throws } from "node:assert/strict";
 import { canonicalRoute53Value } from "../lib/route53.ts";
-import { parseZone } from "../lib/zones.ts";
+import { parseRdata, parseZone } from "../lib/zones.ts";
 
 /** The values of the single set a one-record zone file gives. */
 function zoneValue(type: string, rdata: string): string {
@@ -118,16 +118,13 @@ Deno.test("zone RDATA: SOA timers take TTL units; CAA keeps tag case", () => {
   eq(zoneValue("CAA", "0 Issue ca.example.net"), '0 Issue "ca.example.net"');
 });
 
-Deno.test("zone RDATA: the generic \\# form is read for A, AAAA and TXT", () => {
+Deno.test("zone RDATA: the generic \\# form is read for A, AAAA, TXT and the others", () => {
   eq(zoneValue("A", "\\# 4 C0000201"), "192.0.2.1");
   eq(zoneValue("TYPE1", "\\# 4 C0000201"), "192.0.2.1");
   eq(zoneValue("AAAA", "\\# 16 20010db8000000000000000000000001"), "2001:db8::1");
   eq(zoneValue("TXT", "\\# 5 0261620163"), '"ab" "c"');
   eq(zoneError("A", "\\# 3 C00002"), "generic RDATA of 3 bytes is not an IPv4 address");
-  eq(
-    zoneError("MX", "\\# 3 000a00"),
-    "the generic \\# form is read only for A, AAAA, TXT and SPF: write this MX record in its usual form",
-  );
+  eq(zoneValue("MX", "\\# 3 000a00"), "10 .");
 });
 
 Deno.test("zone RDATA: malformed data gets messages naming the problem", () => {
@@ -139,4 +136,47 @@ Deno.test("zone RDATA: malformed data gets messages naming the problem", () => {
   eq(zoneError("DS", "1 8 2 XYZ"), 'DS digest "XYZ" is not an even number of hex digits');
   eq(zoneError("TXT", ""), "TXT needs at least one string");
   eq(zoneError("HTTPS", "1 . foo=1"), 'unknown SVCB parameter "foo"');
+});
+
+Deno.test("zone RDATA: generic \\# data of each type reads to the usual form's canonical value", () => {
+  eq(zoneValue("CNAME", "\\# 16 06546172676574074578616D706C6500"), "target.example.");
+  eq(zoneValue("MX", "\\# 16 000A046D61696C076578616D706C6500"), "10 mail.example.");
+  eq(zoneValue("SRV", "\\# 19 0001000A01BB03737276076578616D706C6500"), "1 10 443 srv.example.");
+  eq(zoneValue("CAA", "\\# 17 0005697373756563612E6578616D706C65"), '0 issue "ca.example"');
+  eq(zoneValue("DS", "\\# 24 30390D01" + "00".repeat(20)), "12345 13 1 " + "00".repeat(20));
+  // an SOA is read only at the apex, where the zone drops it: read its data directly
+  eq(
+    parseRdata(
+      "SOA",
+      [
+        "\\#",
+        "44",
+        "026E73076578616D706C6500" + "02686D076578616D706C6500" +
+        "0000000100001C200000038400127500" + "0000012C",
+      ],
+      0,
+      3,
+      "shop.test.",
+      false,
+    ),
+    "ns.example. hm.example. 1 7200 900 1209600 300",
+  );
+  eq(zoneValue("CNAME", "\\# 15 05612E622063076578616D706C6500"), "a\\056b\\040c.example.");
+  eq(zoneValue("TYPE65", "\\# 9 0001000003000201BB"), "1 . port=443");
+  eq(zoneValue("TYPE64", "\\# 3 000100"), "1 .");
+});
+
+Deno.test("zone RDATA: generic \\# data that is not valid for its type is refused", () => {
+  eq(
+    zoneError("CNAME", "\\# 6 03777777C00C"),
+    "generic CNAME RDATA has a compressed name: write the name uncompressed (RFC 3597)",
+  );
+  eq(zoneError("MX", "\\# 4 000A0000"), "generic MX RDATA has 1 bytes after the MX data");
+  eq(zoneError("MX", "\\# 4 000A0161"), "generic MX RDATA ends inside the exchange");
+  eq(
+    zoneError("SVCB", "\\# 16 00010000030002 01BB00010003026832"),
+    "generic SVCB parameters must be in increasing key order: alpn follows port",
+  );
+  eq(zoneError("SVCB", "\\# 7 00010000030001"), "generic SVCB RDATA ends inside the port value");
+  eq(zoneError("SVCB", "\\# 8 0001000003000150"), "generic SVCB port of 1 bytes: it needs 2");
 });

@@ -86,3 +86,87 @@ Deno.test("a blank owner after $GENERATE inherits the owner before it, as in BIN
     "g1.shop.test. A 1 10.0.0.1",
   ]);
 });
+
+Deno.test("$GENERATE checks its numbers as BIND does (range ends, step, offset, width)", () => {
+  eq(
+    gen("$GENERATE 2147483648-2147483648 h$ A 1.2.3.4"),
+    'bad $GENERATE range "2147483648-2147483648": BIND takes numbers up to 2147483647',
+  );
+  eq(
+    gen("$GENERATE 1-3/2147483648 h$ A 1.2.3.4"),
+    'bad $GENERATE range "1-3/2147483648": BIND takes numbers up to 2147483647',
+  );
+  eq(
+    gen("$GENERATE 1-3/0 h$ A 1.2.3.4"),
+    'bad $GENERATE range "1-3/0": start must not pass stop, step must be 1 or more',
+  );
+  eq(gen("$GENERATE 2147483647-2147483647 h$ A 1.2.3.4"), ["h2147483647 A 1.2.3.4"]);
+  // iterator + offset must stay a C int: BIND says "out of range" (its iterator 0 is exempt)
+  eq(gen("$GENERATE 0-0 x${2147483647} A 1.2.3.4"), ["x2147483647 A 1.2.3.4"]);
+  eq(
+    gen("$GENERATE 1-2 x${2147483647} A 1.2.3.4"),
+    "$GENERATE offset 2147483647 + iterator 1 is above 2147483647: BIND refuses it",
+  );
+  eq(gen("$GENERATE 1-1 x${-2147483648} A 1.2.3.4"), ["x-2147483647 A 1.2.3.4"]);
+  eq(gen("$GENERATE 1-1 z${+5} A 1.2.3.4"), ["z6 A 1.2.3.4"]);
+  // BIND wraps an offset its int cannot hold; we refuse it instead
+  eq(
+    gen("$GENERATE 1-1 x${99999999999} A 1.2.3.4"),
+    'bad $GENERATE offset 99999999999 in "x${99999999999}": it must be -2147483648..2147483647',
+  );
+  // BIND formats each number into 128 bytes: width 127 fits, 128 "ran out of space"
+  eq((gen("$GENERATE 1-1 x TXT ${0,127}") as string[])[0]?.length, "x TXT ".length + 127);
+  eq(
+    gen("$GENERATE 1-1 x TXT ${0,128}"),
+    'bad $GENERATE width 128 in "${0,128}": BIND formats at most 127 characters',
+  );
+});
+
+Deno.test("$GENERATE prints a negative number in o, x and X as BIND's unsigned int", () => {
+  eq(gen("$GENERATE 1-1 x${-5,3,x}-${-5,0,o}-${-5,0,X}-${-5,4} A 1.2.3.4"), [
+    "xfffffffc-37777777774-FFFFFFFC--004 A 1.2.3.4",
+  ]);
+});
+
+Deno.test("the 260-byte $GENERATE that exhausted the worker's memory errors at once", () => {
+  const line = "$GENERATE 1-4000000 x${0,2147483647} TXT " + '"' + "${0,127}".repeat(24) + '"';
+  const r = parseZone(`$TTL 60\n${line}\n`, { zone: "shop.test" });
+  eq(r.errors.map((e) => `${e.line}: ${e.message}`), [
+    '2: bad $GENERATE width 2147483647 in "x${0,2147483647}": BIND formats at most 127 characters',
+  ]);
+  eq(r.rrsets, []);
+});
+
+Deno.test("$GENERATE stops at the record-set limit before making the records after it", () => {
+  // iterator 3648 would overflow the offset: a reader that expanded first would say so
+  const r = parseZone("$TTL 60\n$GENERATE 1-4000 h${2147480000} A 192.0.2.1\n", {
+    zone: "shop.test",
+    limits: { maxRecordSets: 10 },
+  });
+  eq(r.errors.map((e) => `${e.line}: ${e.message}`), [
+    "2: more than 10 record sets: Route 53's quota for one zone is exceeded",
+  ]);
+});
+
+Deno.test("$GENERATE stops once its records pass the size a zone file may have", () => {
+  const r = parseZone("$TTL 60\n$GENERATE 0-99999 www A 192.0.2.1\n", {
+    zone: "shop.test",
+    limits: { maxBytes: 1000 },
+  });
+  eq(r.errors.map((e) => `${e.line}: ${e.message}`), [
+    "2: $GENERATE makes more than 1000 bytes of records, the size limit of a zone file: generate fewer records",
+  ]);
+});
+
+Deno.test("$GENERATE stops once a set has more distinct values than Route 53 allows", () => {
+  const r = parseZone("$TTL 60\n$GENERATE 0-999 www TXT $\n", {
+    zone: "shop.test",
+    limits: { maxValuesPerSet: 5 },
+  });
+  eq(
+    r.errors[0]?.message,
+    "$GENERATE makes more than 5 values for the TXT set at www.shop.test.; Route 53 allows 5",
+  );
+  // the same record made over and over is one value, as in BIND
+  assertParses("$TTL 60\n$GENERATE 0-999 www A 192.0.2.1\n", ["www.shop.test. A 60 192.0.2.1"]);
+});

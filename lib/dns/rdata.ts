@@ -12,6 +12,8 @@
  *   hex in UPPER case without spaces (as BIND prints it); digests of the known digest
  *   types must have their length.
  * - SVCB, HTTPS: lib/dns/rdata_svcb.ts. SOA: `mname rname serial refresh retry expire minimum`.
+ * - Any of them written in RFC 3597's generic form `\# len hex`: decoded from wire form
+ *   (lib/dns/rdata_generic.ts), then read as above.
  *
  * @module
  */
@@ -19,13 +21,9 @@
 import type { RRType } from "./record_set.ts";
 import { parseName } from "./names.ts";
 import { canonicalIpv4, canonicalIpv6 } from "./rdata_addr.ts";
-import {
-  canonicalContentLength,
-  encodeBytes,
-  escapeCharString,
-  lastByteLength,
-} from "./rdata_text.ts";
+import { canonicalContentLength, escapeCharString, lastByteLength } from "./rdata_text.ts";
 import { parseSvcb } from "./rdata_svcb.ts";
+import { genericTokens } from "./rdata_generic.ts";
 
 /** Largest TTL (and 32-bit field) RFC 2181 allows. */
 export const MAX_TTL = 2147483647;
@@ -265,37 +263,19 @@ export function parseRdata(
   }
 }
 
-/** RFC 3597 `\# len hex`, read for the types whose wire form is simple. */
+/**
+ * RFC 3597 `\# len hex`, for every type: the bytes are decoded into the type's usual
+ * tokens (lib/dns/rdata_generic.ts) and read by {@linkcode parseRdata}, so both forms of
+ * one record have the same canonical value and the same checks.
+ */
 function parseGeneric(type: RRType, tokens: readonly string[], from: number, to: number) {
   const len = num(tokens[from + 1], 65535, "generic RDATA length");
   const hex = len === 0 && to - from === 2 ? "" : hexOf(tokens, from + 2, to, "generic RDATA");
   if (hex.length !== len * 2) {
     throw new SyntaxError(`generic RDATA says ${len} bytes but has ${hex.length / 2}`);
   }
-  const b: number[] = [];
-  for (let i = 0; i < hex.length; i += 2) b.push(parseInt(hex.slice(i, i + 2), 16));
-  if (type === "A") {
-    if (len !== 4) throw new SyntaxError(`generic RDATA of ${len} bytes is not an IPv4 address`);
-    return b.join(".");
-  }
-  if (type === "AAAA") {
-    if (len !== 16) throw new SyntaxError(`generic RDATA of ${len} bytes is not an IPv6 address`);
-    const g: string[] = [];
-    for (let i = 0; i < 16; i += 2) g.push((((b[i] ?? 0) << 8) | (b[i + 1] ?? 0)).toString(16));
-    return canonicalIpv6(g.join(":"));
-  }
-  if (type === "TXT" || type === "SPF") {
-    if (len === 0) throw new SyntaxError(`generic ${type} RDATA of 0 bytes: it needs a string`);
-    const parts: string[] = [];
-    for (let i = 0; i < b.length;) {
-      const l = b[i] ?? 0;
-      if (i + 1 + l > b.length) throw new SyntaxError("generic TXT RDATA is truncated");
-      parts.push('"' + encodeBytes(b.slice(i + 1, i + 1 + l)) + '"');
-      i += 1 + l;
-    }
-    return parts.join(" ");
-  }
-  throw new SyntaxError(
-    `the generic \\# form is read only for A, AAAA, TXT and SPF: write this ${type} record in its usual form`,
-  );
+  const b = new Uint8Array(len);
+  for (let i = 0; i < len; i++) b[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  const usual = genericTokens(type, b);
+  return parseRdata(type, usual, 0, usual.length, ".", false);
 }

@@ -11,8 +11,21 @@ import type { RRType } from "../dns/record_set.ts";
 import { resolveType, TYPE_BY_TOKEN } from "../dns/rdata_types.ts";
 import { parseName } from "../dns/names.ts";
 import { MAX_TTL, parseRdata, parseTtl } from "../dns/rdata.ts";
-import { createEntry, createLexer, expandGenerate, nextEntry, type ZoneEntry } from "./lexer.ts";
-import { addAlias, addRecord, type ZoneCollector } from "./collector.ts";
+import {
+  createEntry,
+  createLexer,
+  generateLine,
+  nextEntry,
+  parseGenerate,
+  type ZoneEntry,
+} from "./lexer.ts";
+import {
+  addAlias,
+  addRecord,
+  boundProblems,
+  overfullSetAtLastName,
+  type ZoneCollector,
+} from "./collector.ts";
 import { isAliasMarker, parseAliasFields } from "../dns/alias.ts";
 import { messageOf } from "../util/message.ts";
 
@@ -35,6 +48,8 @@ interface BindState {
   lastOwnerOrigin: string;
   /** `$ORIGIN` came after the last record (BIND warns on an inherited owner then). */
   originJustChanged: boolean;
+  /** Characters of record text every `$GENERATE` so far made (bounded by the file limit). */
+  generatedBytes: number;
   c: ZoneCollector;
 }
 
@@ -199,15 +214,9 @@ function directive(st: BindState, e: ZoneEntry): void {
         "$INCLUDE is not allowed: zone files come from untrusted repositories; put the records in this file",
     });
   } else if (d === "$GENERATE") {
-    const tooMany = c.limits.maxRecordSets * c.limits.maxValuesPerSet;
-    const r = expandGenerate(e.tokens, e.count, tooMany);
-    if (typeof r === "string") {
-      c.errors.push({ line, message: r });
-      return;
-    }
     // BIND: generated records do not become the owner a following blank-owner line inherits
     const { lastOwner, lastOwnerToken, lastOwnerOrigin } = st;
-    expandInto(st, r, line);
+    generate(st, e);
     st.lastOwner = lastOwner;
     st.lastOwnerToken = lastOwnerToken;
     st.lastOwnerOrigin = lastOwnerOrigin;
@@ -216,11 +225,39 @@ function directive(st: BindState, e: ZoneEntry): void {
   }
 }
 
-/** Reads the record lines a `$GENERATE` produced; stops at the first bad one. */
-function expandInto(st: BindState, lines: string[], line: number): void {
+/**
+ * Reads the records a `$GENERATE` makes, one at a time, and stops at the first bad one
+ * or the moment a limit is reached (the zone's record sets, a set's values, or more
+ * bytes of generated text than a zone file may hold): nothing is expanded ahead, so a
+ * tiny line cannot cost more than the largest allowed file.
+ */
+function generate(st: BindState, e: ZoneEntry): void {
   const c = st.c;
+  const line = e.line;
+  const { maxRecordSets, maxValuesPerSet, maxBytes } = c.limits;
+  const spec = parseGenerate(e.tokens, e.count, maxRecordSets * maxValuesPerSet);
+  if (typeof spec === "string") {
+    c.errors.push({ line, message: spec });
+    return;
+  }
   const sub = createEntry();
-  for (const text of lines) {
+  for (let it = spec.start; it <= spec.stop; it += spec.step) {
+    let text: string;
+    try {
+      text = generateLine(spec, it);
+    } catch (err) {
+      c.errors.push({ line, message: messageOf(err) });
+      return;
+    }
+    st.generatedBytes += text.length + 1;
+    if (st.generatedBytes > maxBytes) {
+      c.errors.push({
+        line,
+        message:
+          `$GENERATE makes more than ${maxBytes} bytes of records, the size limit of a zone file: generate fewer records`,
+      });
+      return;
+    }
     const lx = createLexer(text);
     if (!nextEntry(lx, sub)) continue;
     if (sub.problem !== null) {
@@ -229,7 +266,18 @@ function expandInto(st: BindState, lines: string[], line: number): void {
     }
     const before = c.errors.length;
     readRecord(st, sub.tokens, 0, sub.count, false, line);
-    if (c.errors.length > before) return; // one error per $GENERATE line is enough
+    if (c.errors.length > before || c.tooManySets) return; // one error per $GENERATE line
+    const full = overfullSetAtLastName(c);
+    if (full >= 0) {
+      c.errors.push({
+        line,
+        message: `$GENERATE makes more than ${maxValuesPerSet} values for the ${
+          c.types[full]
+        } set at ${c.names[full]}; Route 53 allows ${maxValuesPerSet}`,
+      });
+      return;
+    }
+    boundProblems(c);
   }
 }
 
@@ -243,11 +291,13 @@ export function parseBind(text: string, c: ZoneCollector): void {
     lastOwnerToken: "",
     lastOwnerOrigin: "",
     originJustChanged: false,
+    generatedBytes: 0,
     c,
   };
   const lx = createLexer(text);
   const e = createEntry();
   while (nextEntry(lx, e)) {
+    boundProblems(c);
     if (e.problem !== null) {
       c.errors.push({ line: e.problemLine, message: e.problem });
       continue;

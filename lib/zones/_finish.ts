@@ -7,7 +7,7 @@
  */
 
 import type { RecordSet, RRType } from "../dns/record_set.ts";
-import { headOf, type ZoneCollector } from "./collector.ts";
+import { headOf, tidy, type ZoneCollector } from "./collector.ts";
 import { SELF_ZONE } from "../dns/alias.ts";
 
 /**
@@ -139,25 +139,6 @@ function checkSelfAliases(c: ZoneCollector): void {
       j = next?.zoneId === SELF_ZONE ? setAt(c, next.target, type) : -1;
     }
   }
-}
-
-/** Sorts and de-duplicates one set's values in place; returns them. */
-function tidy(v: string[]): string[] {
-  if (v.length === 2) {
-    // the common several-value set (two AAAA, two MX): no sort call
-    const a = v[0] as string, b = v[1] as string;
-    if (a === b) v.length = 1;
-    else if (b < a) {
-      v[0] = b;
-      v[1] = a;
-    }
-    return v;
-  }
-  v.sort();
-  let w = 1;
-  for (let r = 1; r < v.length; r++) if (v[r] !== v[w - 1]) v[w++] = v[r] as string;
-  v.length = w;
-  return v;
 }
 
 /** Zone-wide checks, then the sets de-duplicated and in Route 53 listing order. */

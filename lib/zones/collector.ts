@@ -64,6 +64,11 @@ export interface ZoneCollector {
   lastFirst: number;
   /** Set index → its alias target, for the sets made by `AWS ALIAS` lines. */
   aliases: Map<number, AliasTarget>;
+  /** Problems dropped by {@linkcode boundProblems}, and the first line among them. */
+  droppedErrors: number;
+  droppedErrorLine: number;
+  droppedWarnings: number;
+  droppedWarningLine: number;
 }
 
 /**
@@ -98,6 +103,10 @@ export function createCollector(
     lastName: "",
     lastFirst: -1,
     aliases: new Map(),
+    droppedErrors: 0,
+    droppedErrorLine: 0,
+    droppedWarnings: 0,
+    droppedWarningLine: 0,
   };
 }
 
@@ -303,4 +312,110 @@ export function addAlias(
   const before = c.names.length;
   addRecord(c, name, type, 0, "", line);
   if (c.names.length > before) c.aliases.set(before, alias);
+}
+
+/** Errors (and warnings) kept per file; the rest are counted into one last entry. */
+export const MAX_PROBLEMS = 100;
+
+/** Orders problems by line; the sort is stable, so one line keeps its order. */
+export function byLine(a: ZoneProblem, b: ZoneProblem): number {
+  return a.line - b.line;
+}
+
+/** Keeps the first {@linkcode MAX_PROBLEMS} of `list` by line; returns the dropped count. */
+function keepFirst(list: ZoneProblem[]): number {
+  list.sort(byLine);
+  const dropped = list.length - MAX_PROBLEMS;
+  list.length = MAX_PROBLEMS;
+  return dropped;
+}
+
+/**
+ * Drops all but the first {@linkcode MAX_PROBLEMS} errors and warnings by line once
+ * either list holds twice that, counting what went: a file of a million bad lines
+ * holds at most 200 problems at any time (cheap to call after every record). Every
+ * dropped problem is on a line after the kept ones, so the kept ones are the file's
+ * first, whatever order they came in.
+ */
+export function boundProblems(c: ZoneCollector): void {
+  if (c.errors.length >= 2 * MAX_PROBLEMS) {
+    const first = (c.errors.sort(byLine)[MAX_PROBLEMS] as ZoneProblem).line;
+    if (c.droppedErrors === 0 || first < c.droppedErrorLine) c.droppedErrorLine = first;
+    c.droppedErrors += keepFirst(c.errors);
+  }
+  if (c.warnings.length >= 2 * MAX_PROBLEMS) {
+    const first = (c.warnings.sort(byLine)[MAX_PROBLEMS] as ZoneProblem).line;
+    if (c.droppedWarnings === 0 || first < c.droppedWarningLine) c.droppedWarningLine = first;
+    c.droppedWarnings += keepFirst(c.warnings);
+  }
+}
+
+function finalList(
+  list: ZoneProblem[],
+  dropped: number,
+  droppedLine: number,
+  what: string,
+): ZoneProblem[] {
+  list.sort(byLine);
+  if (list.length > MAX_PROBLEMS) {
+    const first = (list[MAX_PROBLEMS] as ZoneProblem).line;
+    if (dropped === 0 || first < droppedLine) droppedLine = first;
+    dropped += keepFirst(list);
+  }
+  if (dropped > 0) {
+    list.push({
+      line: droppedLine,
+      message: `… and ${dropped} more ${what}${
+        dropped === 1 ? "" : "s"
+      } from this line on (only the first ${MAX_PROBLEMS} are listed): fix these and check again`,
+    });
+  }
+  return list;
+}
+
+/**
+ * The collector's errors and warnings, each in line order: the first
+ * {@linkcode MAX_PROBLEMS}, then one "… and N more" entry when there were more.
+ */
+export function finalProblems(
+  c: ZoneCollector,
+): { errors: ZoneProblem[]; warnings: ZoneProblem[] } {
+  return {
+    errors: finalList(c.errors, c.droppedErrors, c.droppedErrorLine, "error"),
+    warnings: finalList(c.warnings, c.droppedWarnings, c.droppedWarningLine, "warning"),
+  };
+}
+
+/** Sorts and de-duplicates one set's values in place; returns them. */
+export function tidy(v: string[]): string[] {
+  if (v.length === 2) {
+    // the common several-value set (two AAAA, two MX): no sort call
+    const a = v[0] as string, b = v[1] as string;
+    if (a === b) v.length = 1;
+    else if (b < a) {
+      v[0] = b;
+      v[1] = a;
+    }
+    return v;
+  }
+  v.sort();
+  let w = 1;
+  for (let r = 1; r < v.length; r++) if (v[r] !== v[w - 1]) v[w++] = v[r] as string;
+  v.length = w;
+  return v;
+}
+
+/**
+ * A set at the last owner name added to that has more than the zone's values per set
+ * once de-duplicated, or -1. A set is de-duplicated here only past twice the limit, so
+ * a generator of the same record over and over costs linear time.
+ */
+export function overfullSetAtLastName(c: ZoneCollector): number {
+  const max = c.limits.maxValuesPerSet;
+  for (let i = c.lastFirst; i >= 0; i = c.next[i] as number) {
+    const v = c.vals[i];
+    if (typeof v === "string" || v === undefined || v.length <= 2 * max) continue;
+    if (tidy(v).length > max) return i;
+  }
+  return -1;
 }

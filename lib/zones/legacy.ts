@@ -19,7 +19,7 @@ import { canonicalIpv4, canonicalIpv6 } from "../dns/rdata_addr.ts";
 import { decodeCanonical, encodeBytes, escapeCharString } from "../dns/rdata_text.ts";
 import { lastByteLength } from "../dns/rdata_text.ts";
 import { MAX_TTL, MAX_TXT_VALUE, parseRdata } from "../dns/rdata.ts";
-import { addRecord, type ZoneCollector } from "./collector.ts";
+import { addRecord, boundProblems, type ZoneCollector } from "./collector.ts";
 import { messageOf } from "../util/message.ts";
 
 /**
@@ -380,6 +380,7 @@ export function parseLegacyRecords(text: string, c: ZoneCollector): void {
     pos = next;
     line++;
     if (l === "" || l[0] === "#") continue;
+    boundProblems(c);
     const x: LineContext = {
       c,
       line,

@@ -240,60 +240,122 @@ export function nextEntry(lx: ZoneLexer, entry: ZoneEntry): boolean {
   }
 }
 
-/** One `${offset,width,base}` (or bare `$`) substitution, as BIND's genname does it. */
-function substitute(tpl: string, it: number): string {
-  let out = "";
-  // BIND keeps the offset of the last ${…} for later bare `$` in the same field.
+/** Largest number BIND's `$GENERATE` takes (a C `int`): range ends, step, iterator + offset. */
+const INT_MAX = 2147483647;
+/** BIND formats each substitution into a 128-byte buffer: wider is "ran out of space". */
+const MAX_WIDTH = 127;
+/** BIND's buffers for one generated owner and one generated RHS, in characters. */
+const MAX_OWNER_TEXT = 2047, MAX_DATA_TEXT = 65535;
+
+/** One `${offset,width,base}` (or bare `$`, offset 0) of a template. */
+interface Substitution {
+  offset: number;
+  width: number;
+  base: string;
+}
+
+/** A `$GENERATE` template split once into literal text and substitutions. */
+type Template = (string | Substitution)[];
+
+/**
+ * Splits one `$GENERATE` field into pieces, checking its numbers as BIND does (an offset
+ * a C `int` holds, a width of at most 127). BIND keeps the offset of the last `${…}` for
+ * a later bare `$` in the same field. Throws SyntaxError naming the problem.
+ */
+function compileTemplate(tpl: string): Template {
+  const pieces: Template = [];
+  let text = "";
   let offset = 0;
   for (let i = 0; i < tpl.length; i++) {
     const c = tpl[i];
     if (c === "\\") {
-      out += tpl.slice(i, i + 2); // escapes pass through to the record reader
+      text += tpl.slice(i, i + 2); // escapes pass through to the record reader
       i++;
       continue;
     }
     if (c !== "$") {
-      out += c;
+      text += c;
       continue;
     }
     if (tpl[i + 1] === "$") {
-      out += "$";
+      text += "$";
       i++;
       continue;
     }
     let width = 0, base = "d";
     if (tpl[i + 1] === "{") {
       const end = tpl.indexOf("}", i);
-      const m = end < 0 ? null : /^(-?\d+)(?:,(\d+)(?:,([doxXnN]))?)?$/.exec(tpl.slice(i + 2, end));
+      const m = end < 0
+        ? null
+        : /^([-+]?\d+)(?:,(\d+)(?:,([doxXnN]))?)?$/.exec(tpl.slice(i + 2, end));
       if (m === null) throw new SyntaxError(`bad \${offset,width,base} in "${tpl}"`);
       offset = Number(m[1]);
       width = Number(m[2] ?? 0);
       base = m[3] ?? "d";
+      if (offset < -INT_MAX - 1 || offset > INT_MAX) {
+        throw new SyntaxError(
+          `bad $GENERATE offset ${m[1]} in "${tpl}": it must be ${-INT_MAX - 1}..${INT_MAX}`,
+        );
+      }
+      if (width > MAX_WIDTH) {
+        throw new SyntaxError(
+          `bad $GENERATE width ${m[2]} in "${tpl}": BIND formats at most ${MAX_WIDTH} characters`,
+        );
+      }
       i = end;
     }
-    const v = it + offset;
-    let s: string;
-    if (base === "n" || base === "N") {
-      s = "";
-      let x = v, count = 0;
-      while (true) {
-        const nib = (x & 15).toString(16);
-        s += base === "N" ? nib.toUpperCase() : nib;
-        x = x >>> 4;
-        count++;
-        if (x === 0 && count >= width) break;
-        s += ".";
-        count++;
-        if (x === 0 && count >= width) break;
-      }
-    } else {
-      const radix = base === "d" ? 10 : base === "o" ? 8 : 16;
-      const digits = Math.abs(v).toString(radix);
-      const sign = v < 0 ? "-" : "";
-      s = sign + digits.padStart(width - sign.length, "0");
-      if (base === "X") s = s.toUpperCase();
+    if (text !== "") pieces.push(text);
+    text = "";
+    pieces.push({ offset, width, base });
+  }
+  if (text !== "") pieces.push(text);
+  return pieces;
+}
+
+/** The text of one substitution for iterator value `it`, as BIND's printf formats it. */
+function format(sub: Substitution, it: number): string {
+  const { width, base } = sub;
+  // BIND refuses an iterator and offset whose sum passes a C int ("out of range")
+  if (it > 0 && sub.offset > INT_MAX - it) {
+    throw new SyntaxError(
+      `$GENERATE offset ${sub.offset} + iterator ${it} is above ${INT_MAX}: BIND refuses it`,
+    );
+  }
+  const v = it + sub.offset;
+  if (base === "n" || base === "N") {
+    let s = "";
+    let x = v, count = 0;
+    while (true) {
+      const nib = (x & 15).toString(16);
+      s += base === "N" ? nib.toUpperCase() : nib;
+      x = x >>> 4;
+      count++;
+      if (x === 0 && count >= width) break;
+      s += ".";
+      count++;
+      if (x === 0 && count >= width) break;
     }
-    out += s;
+    return s;
+  }
+  if (base === "d") {
+    const sign = v < 0 ? "-" : "";
+    return sign + Math.abs(v).toString(10).padStart(width - sign.length, "0");
+  }
+  // %o and %x print a negative int as its unsigned 32-bit value
+  const s = (v >>> 0).toString(base === "o" ? 8 : 16).padStart(width, "0");
+  return base === "X" ? s.toUpperCase() : s;
+}
+
+/** A template's text for iterator value `it`; throws SyntaxError past `max` characters. */
+function fill(tpl: Template, it: number, max: number, what: string): string {
+  let out = "";
+  for (const p of tpl) {
+    out += typeof p === "string" ? p : format(p, it);
+    if (out.length > max) {
+      throw new SyntaxError(
+        `$GENERATE makes ${what} longer than ${max} characters (BIND's limit) at iterator ${it}`,
+      );
+    }
   }
   return out;
 }
@@ -302,13 +364,81 @@ function unquote(tok: string): string {
   return tok.length >= 2 && tok.charCodeAt(0) === 34 && tok.endsWith('"') ? tok.slice(1, -1) : tok;
 }
 
+/** A `$GENERATE` line read and checked, ready for {@linkcode generateLine}. */
+export interface GenerateSpec {
+  start: number;
+  stop: number;
+  step: number;
+  lhs: Template;
+  /** TTL, class and type, as written. */
+  middle: string;
+  /** The RHS fields, each a template (quotes removed: BIND re-lexes the result). */
+  rhs: Template[];
+}
+
+/**
+ * Reads a `$GENERATE range lhs [ttl] [class] type rhs` entry, checking its numbers as
+ * BIND does: range ends and step up to 2147483647, start not past stop, step at least 1,
+ * offsets a C `int` holds, widths up to 127. Ranges of more than `max` records are
+ * refused before anything is made. Returns the spec or an error message. Nothing is
+ * expanded here: {@linkcode generateLine} makes one line at a time, so a reader stops at
+ * its limits without building the rest.
+ */
+export function parseGenerate(
+  tokens: readonly string[],
+  count: number,
+  max: number,
+): GenerateSpec | string {
+  if (count < 5) return "$GENERATE needs a range, an owner, a type and data";
+  const m = /^(\d+)-(\d+)(?:\/(\d+))?$/.exec(tokens[1] ?? "");
+  if (m === null) return `bad $GENERATE range "${tokens[1]}": write start-stop or start-stop/step`;
+  const start = Number(m[1]), stop = Number(m[2]), step = Number(m[3] ?? 1);
+  if (start > INT_MAX || stop > INT_MAX || step > INT_MAX) {
+    return `bad $GENERATE range "${tokens[1]}": BIND takes numbers up to ${INT_MAX}`;
+  }
+  if (start > stop || step < 1) {
+    return `bad $GENERATE range "${tokens[1]}": start must not pass stop, step must be 1 or more`;
+  }
+  if (Math.floor((stop - start) / step) + 1 > max) {
+    return `$GENERATE range "${tokens[1]}" makes more records than the zone may hold`;
+  }
+  let t = 3;
+  while (t < count - 1 && t < 5) {
+    const tok = tokens[t] ?? "";
+    const u = tok.toUpperCase();
+    if (/^\d/.test(tok) || u === "IN" || /^CLASS\d+$/.test(u) || u === "CH" || u === "HS") {
+      t++;
+    } else break;
+  }
+  try {
+    const lhs = compileTemplate(unquote(tokens[2] ?? ""));
+    const rhs: Template[] = [];
+    for (let k = t + 1; k < count; k++) rhs.push(compileTemplate(unquote(tokens[k] ?? "")));
+    return { start, stop, step, lhs, middle: tokens.slice(3, t + 1).join(" "), rhs };
+  } catch (e) {
+    return messageOf(e);
+  }
+}
+
+/**
+ * The record line a {@linkcode GenerateSpec} makes for iterator value `it`. Throws
+ * SyntaxError when BIND would refuse it (offset overflow, owner or data past BIND's
+ * buffers).
+ */
+export function generateLine(spec: GenerateSpec, it: number): string {
+  let data = "";
+  for (const tpl of spec.rhs) data += " " + fill(tpl, it, MAX_DATA_TEXT - data.length, "data");
+  return fill(spec.lhs, it, MAX_OWNER_TEXT, "an owner") + " " + spec.middle + data;
+}
+
 /**
  * Expands a `$GENERATE range lhs [ttl] [class] type rhs` entry into record lines, as
  * BIND does: `$` is the iterator, `$$` a literal `$`, `${offset,width,base}` with base
  * d, o, x, X, n or N (nibbles, reversed and dot-separated, `width` counting characters).
  * A quoted LHS or RHS only groups text: it is substituted and lexed again, so
  * `TXT "a $"` gives two strings, as in BIND. Returns the lines, or an error message. At
- * most `max` lines are produced.
+ * most `max` lines are produced. (The zone reader makes the lines one at a time with
+ * {@linkcode parseGenerate} and {@linkcode generateLine} instead.)
  *
  * @example
  * ```ts
@@ -321,34 +451,11 @@ export function expandGenerate(
   count: number,
   max: number,
 ): string[] | string {
-  if (count < 5) return "$GENERATE needs a range, an owner, a type and data";
-  const m = /^(\d+)-(\d+)(?:\/(\d+))?$/.exec(tokens[1] ?? "");
-  if (m === null) return `bad $GENERATE range "${tokens[1]}": write start-stop or start-stop/step`;
-  const start = Number(m[1]), stop = Number(m[2]), step = Number(m[3] ?? 1);
-  if (start > stop || step < 1 || stop > 2147483647) {
-    return `bad $GENERATE range "${tokens[1]}": start must not pass stop, step must be 1 or more`;
-  }
-  if (Math.floor((stop - start) / step) + 1 > max) {
-    return `$GENERATE range "${tokens[1]}" makes more records than the zone may hold`;
-  }
-  const lhs = tokens[2] ?? "";
-  let t = 3;
-  while (t < count - 1 && t < 5) {
-    const tok = tokens[t] ?? "";
-    const u = tok.toUpperCase();
-    if (/^\d/.test(tok) || u === "IN" || /^CLASS\d+$/.test(u) || u === "CH" || u === "HS") {
-      t++;
-    } else break;
-  }
-  const middle = tokens.slice(3, t + 1).join(" ");
+  const spec = parseGenerate(tokens, count, max);
+  if (typeof spec === "string") return spec;
   const lines: string[] = [];
   try {
-    for (let it = start; it <= stop; it += step) {
-      let line = substitute(unquote(lhs), it) + " " + middle;
-      // BIND re-lexes the substituted text: quotes around the RHS only group it
-      for (let k = t + 1; k < count; k++) line += " " + substitute(unquote(tokens[k] ?? ""), it);
-      lines.push(line);
-    }
+    for (let it = spec.start; it <= spec.stop; it += spec.step) lines.push(generateLine(spec, it));
   } catch (e) {
     return messageOf(e);
   }

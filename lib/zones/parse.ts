@@ -16,7 +16,9 @@
  * are dropped from the output), `$INCLUDE` is refused, TTLs above 2147483647 are errors
  * (BIND sets them to 0), an unclosed `(` is reported on its own line (BIND names the end
  * of the file), a character-string's 255-byte limit and Route 53's 4,000-character TXT
- * value limit are errors, a leading UTF-8 byte-order mark is ignored.
+ * value limit are errors, a leading UTF-8 byte-order mark is ignored, a `$GENERATE`
+ * offset that a C `int` cannot hold is an error (BIND wraps it), and `$GENERATE` stops at
+ * the zone's limits. Only the first 100 errors and warnings are kept (then "… and N more").
  *
  * Text is taken as decoded UTF-8: characters outside ASCII in values become their UTF-8
  * bytes, and a name's label written in Unicode becomes its A-label (deliberately unlike
@@ -28,7 +30,7 @@
 
 import type { RecordSet } from "../dns/record_set.ts";
 import { parseName } from "../dns/names.ts";
-import { createCollector } from "./collector.ts";
+import { createCollector, finalProblems } from "./collector.ts";
 import { parseBind } from "./_bind.ts";
 import { LEGACY_LINE, lineBounds, parseLegacyRecords } from "./legacy.ts";
 import { finish } from "./_finish.ts";
@@ -44,7 +46,8 @@ export interface ZoneParseResult {
   format: "bind" | "legacy";
   /** Sorted in Route 53 listing order; apex SOA and apex NS left out. */
   rrsets: RecordSet[];
-  /** Every problem, in line order. */
+  /** The problems in line order: the first 100 errors and 100 warnings, then one "… and N
+   * more" entry each when there were more (lib/zones/collector.ts). */
   errors: ZoneProblem[];
   warnings: ZoneProblem[];
 }
@@ -88,10 +91,6 @@ export function detectFormat(text: string): "bind" | "legacy" | ZoneProblem {
   return "bind";
 }
 
-function byLine(a: ZoneProblem, b: ZoneProblem): number {
-  return a.line - b.line;
-}
-
 /**
  * Parses a zone file (BIND or legacy format, told apart by {@linkcode detectFormat})
  * into normalised record sets, collecting every problem with its line.
@@ -120,8 +119,7 @@ export function parseZone(
     zone,
     format,
     rrsets,
-    errors: c.errors.sort(byLine),
-    warnings: c.warnings.sort(byLine),
+    ...finalProblems(c),
   });
   try {
     c.apex = parseName(zone === "" ? "." : zone + ".", ".", false);
