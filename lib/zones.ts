@@ -18,6 +18,6 @@ export * from "./dns/record_set.ts";
 export * from "./dns/alias.ts";
 export * from "./dns/names.ts";
 export { domainToASCII, showName, toALabel, toULabel } from "./dns/idn.ts";
-export * from "./dns/rdata.ts";
-export { encodeBytes } from "./dns/rdata_text.ts";
+export * from "./rdata/rdata.ts";
+export { encodeBytes } from "./rdata/text.ts";
 export * from "./dns/ownership.ts";

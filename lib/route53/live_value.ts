@@ -7,7 +7,7 @@
  * @module
  */
 
-import { parseRdata } from "../dns/rdata.ts";
+import { parseRdata } from "../rdata/rdata.ts";
 import type { RRType } from "../dns/record_set.ts";
 import { createEntry, createLexer, nextEntry } from "../zones/lexer.ts";
 

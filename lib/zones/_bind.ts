@@ -8,9 +8,9 @@
  */
 
 import type { RRType } from "../dns/record_set.ts";
-import { resolveType, TYPE_BY_TOKEN } from "../dns/rdata_types.ts";
+import { resolveType, TYPE_BY_TOKEN } from "../rdata/types.ts";
 import { parseName } from "../dns/names.ts";
-import { MAX_TTL, parseRdata, parseTtl } from "../dns/rdata.ts";
+import { MAX_TTL, parseRdata, parseTtl } from "../rdata/rdata.ts";
 import {
   createEntry,
   createLexer,

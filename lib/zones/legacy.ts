@@ -15,10 +15,10 @@
 
 import { type RRType } from "../dns/record_set.ts";
 import { parseName } from "../dns/names.ts";
-import { canonicalIpv4, canonicalIpv6 } from "../dns/rdata_addr.ts";
-import { decodeCanonical, encodeBytes, escapeCharString } from "../dns/rdata_text.ts";
-import { lastByteLength } from "../dns/rdata_text.ts";
-import { MAX_TTL, MAX_TXT_VALUE, parseRdata } from "../dns/rdata.ts";
+import { canonicalIpv4, canonicalIpv6 } from "../rdata/addr.ts";
+import { decodeCanonical, encodeBytes, escapeCharString } from "../rdata/text.ts";
+import { lastByteLength } from "../rdata/text.ts";
+import { MAX_TTL, MAX_TXT_VALUE, parseRdata } from "../rdata/rdata.ts";
 import { addRecord, boundProblems, type ZoneCollector } from "./collector.ts";
 import { messageOf } from "../util/message.ts";
 

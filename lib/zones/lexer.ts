@@ -3,7 +3,7 @@
  * or directive each, parentheses joining lines) made of raw tokens.
  *
  * Tokens keep their escapes (`\X`, `\DDD`) undecoded: whether `\.` splits a label or
- * `\DDD` is decimal or octal is the reader's business (see lib/dns/names.ts, lib/dns/rdata.ts).
+ * `\DDD` is decimal or octal is the reader's business (see lib/dns/names.ts, lib/rdata/rdata.ts).
  * The loop works on char codes over the whole string, and one entry object is reused
  * for every record, so lexing allocates little more than the token strings.
  *

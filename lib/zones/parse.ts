@@ -5,7 +5,7 @@
  * them; lib/zones/_bind.ts) and the legacy dns-api format (lib/zones/legacy.ts).
  * {@linkcode detectFormat} tells them apart. Both readers add records to one collector
  * (lib/zones/collector.ts), which lib/zones/_finish.ts turns into sets. The sets come out
- * in the canonical forms of lib/dns/names.ts and lib/dns/rdata.ts, so a set read back
+ * in the canonical forms of lib/dns/names.ts and lib/rdata/rdata.ts, so a set read back
  * from Route 53 and normalised equals the parsed one.
  *
  * BIND semantics kept on purpose: blank owner = previous owner; TTL when a record has

@@ -3,27 +3,27 @@
  *
  * Canonical values (what Route 53 stores when we send them, so reading back and
  * normalising with {@linkcode canonicalRoute53Value} gives the same text):
- * - A, AAAA: see lib/dns/rdata_addr.ts. CNAME, NS, PTR: a canonical name (lib/dns/names.ts).
+ * - A, AAAA: see lib/rdata/addr.ts. CNAME, NS, PTR: a canonical name (lib/dns/names.ts).
  * - MX `pref name`; SRV `priority weight port target`; numbers in plain decimal.
- * - TXT, SPF: each character-string double-quoted (lib/dns/rdata_text.ts), at most 255 bytes,
+ * - TXT, SPF: each character-string double-quoted (lib/rdata/text.ts), at most 255 bytes,
  *   joined by one space. CAA: `flags tag "value"` (tag case kept, as BIND keeps it).
  * - NAPTR: `order pref "flags" "services" "regexp" replacement`.
  * - DS `keytag alg digesttype HEX`, SSHFP `alg type HEX`, TLSA `usage selector mtype HEX`:
  *   hex in UPPER case without spaces (as BIND prints it); digests of the known digest
  *   types must have their length.
- * - SVCB, HTTPS: lib/dns/rdata_svcb.ts. SOA: `mname rname serial refresh retry expire minimum`.
+ * - SVCB, HTTPS: lib/rdata/svcb.ts. SOA: `mname rname serial refresh retry expire minimum`.
  * - Any of them written in RFC 3597's generic form `\# len hex`: decoded from wire form
- *   (lib/dns/rdata_generic.ts), then read as above.
+ *   (lib/rdata/generic.ts), then read as above.
  *
  * @module
  */
 
-import type { RRType } from "./record_set.ts";
-import { parseName } from "./names.ts";
-import { canonicalIpv4, canonicalIpv6 } from "./rdata_addr.ts";
-import { canonicalContentLength, escapeCharString, lastByteLength } from "./rdata_text.ts";
-import { parseSvcb } from "./rdata_svcb.ts";
-import { genericTokens } from "./rdata_generic.ts";
+import type { RRType } from "../dns/record_set.ts";
+import { parseName } from "../dns/names.ts";
+import { canonicalIpv4, canonicalIpv6 } from "./addr.ts";
+import { canonicalContentLength, escapeCharString, lastByteLength } from "./text.ts";
+import { parseSvcb } from "./svcb.ts";
+import { genericTokens } from "./generic.ts";
 
 /** Largest TTL (and 32-bit field) RFC 2181 allows. */
 export const MAX_TTL = 2147483647;
@@ -265,7 +265,7 @@ export function parseRdata(
 
 /**
  * RFC 3597 `\# len hex`, for every type: the bytes are decoded into the type's usual
- * tokens (lib/dns/rdata_generic.ts) and read by {@linkcode parseRdata}, so both forms of
+ * tokens (lib/rdata/generic.ts) and read by {@linkcode parseRdata}, so both forms of
  * one record have the same canonical value and the same checks.
  */
 function parseGeneric(type: RRType, tokens: readonly string[], from: number, to: number) {

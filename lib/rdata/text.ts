@@ -9,7 +9,7 @@
  * @module
  */
 
-import { escapedByte, octalEscape, pushUtf8 } from "./names.ts";
+import { escapedByte, octalEscape, pushUtf8 } from "../dns/names.ts";
 
 const BSL = 92, QUOTE = 34;
 

@@ -1,6 +1,6 @@
 /**
  * RFC 3597 generic RDATA (`\# <length> <hex>`) decoded from wire form into presentation
- * tokens, which lib/dns/rdata.ts then reads as if the record had been written in its
+ * tokens, which lib/rdata/rdata.ts then reads as if the record had been written in its
  * usual form: one reader, one canonical form, whichever way a record was written.
  *
  * Names inside the data must be uncompressed (RFC 3597 §4: a compression pointer has no
@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { RRType } from "./record_set.ts";
+import type { RRType } from "../dns/record_set.ts";
 
 /** A cursor over the decoded bytes; every read checks that the bytes are there. */
 interface Wire {

@@ -3,16 +3,16 @@
  * `priority target key=value …` with the parameters sorted by key number, each key
  * once, keys by name where RFC 9460 names them (`key1` → `alpn`) and `keyNNNNN`
  * otherwise, values written as BIND writes them: `alpn` and `keyNNNNN`/`dohpath` values
- * double-quoted (character-string escapes as in lib/dns/rdata_text.ts), `mandatory` as
+ * double-quoted (character-string escapes as in lib/rdata/text.ts), `mandatory` as
  * key names in key order, `port` decimal, hints as canonical addresses, `ech` as
  * canonical base64.
  *
  * @module
  */
 
-import { parseName } from "./names.ts";
-import { canonicalIpv4, canonicalIpv6 } from "./rdata_addr.ts";
-import { decodeCanonical, encodeBytes, escapeCharString } from "./rdata_text.ts";
+import { parseName } from "../dns/names.ts";
+import { canonicalIpv4, canonicalIpv6 } from "./addr.ts";
+import { decodeCanonical, encodeBytes, escapeCharString } from "./text.ts";
 
 const KEY_NAMES = [
   "mandatory",

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { isRoute53Type, ROUTE53_TYPES, type RRType } from "./record_set.ts";
+import { isRoute53Type, ROUTE53_TYPES, type RRType } from "../dns/record_set.ts";
 
 /** Well-known types Route 53 cannot host, so the message can name them. */
 const OTHER_TYPES: Record<string, number> = {
