@@ -11,8 +11,22 @@ import type { RRType } from "../dns/record_set.ts";
 import { resolveType, TYPE_BY_TOKEN } from "../dns/rdata_types.ts";
 import { parseName } from "../dns/names.ts";
 import { MAX_TTL, parseRdata, parseTtl } from "../dns/rdata.ts";
-import { createEntry, createLexer, expandGenerate, nextEntry, type ZoneEntry } from "./lexer.ts";
+import {
+  createEntry,
+  createLexer,
+  expandGenerate,
+  type GluedComment,
+  nextEntry,
+  type ZoneEntry,
+} from "./lexer.ts";
 import { addRecord, type ZoneCollector } from "./collector.ts";
+import {
+  createRecordHints,
+  finishRecordHints,
+  hintRecord,
+  type RecordHints,
+} from "./lint/records.ts";
+import { soaIgnoredMessage } from "./lint/apex.ts";
 import { messageOf } from "../util/message.ts";
 
 function isClass(tok: string): boolean {
@@ -35,6 +49,13 @@ interface BindState {
   /** `$ORIGIN` came after the last record (BIND warns on an inherited owner then). */
   originJustChanged: boolean;
   c: ZoneCollector;
+  /** The warnings of lib/zones/lint/records.ts, and the current entry's glued comment. */
+  hints: RecordHints;
+  glued: GluedComment | null;
+  /** Records come from a `$GENERATE` line. */
+  generating: boolean;
+  /** The apex SOA got its warning (an identical second SOA line merges silently). */
+  soaWarned: boolean;
 }
 
 /**
@@ -132,7 +153,12 @@ function readRecord(
   else if (type === "SOA") {
     ttl = Number(value.slice(value.lastIndexOf(" ") + 1));
     st.defaultTtl = ttl;
-    c.warnings.push({ line, message: "no TTL specified; using the SOA MINIMUM, as BIND does" });
+    if (owner === c.apex && !st.soaWarned) {
+      st.soaWarned = true;
+      c.warnings.push({ line, message: soaIgnoredMessage(ttl) });
+    } else {
+      c.warnings.push({ line, message: "no TTL specified; using the SOA MINIMUM, as BIND does" });
+    }
   } else {
     c.errors.push({
       line,
@@ -147,6 +173,11 @@ function readRecord(
     });
     return;
   }
+  if (type === "SOA" && owner === c.apex && !st.soaWarned) {
+    st.soaWarned = true;
+    c.warnings.push({ line, message: soaIgnoredMessage(null) });
+  }
+  hintRecord(st.hints, c, type, tokens, i + 1, to, value, line, st.glued, st.generating);
   addRecord(c, owner, type, ttl, value, line);
 }
 
@@ -197,7 +228,9 @@ function directive(st: BindState, e: ZoneEntry): void {
     }
     // BIND: generated records do not become the owner a following blank-owner line inherits
     const { lastOwner, lastOwnerToken, lastOwnerOrigin } = st;
+    st.generating = true;
     expandInto(st, r, line);
+    st.generating = false;
     st.lastOwner = lastOwner;
     st.lastOwnerToken = lastOwnerToken;
     st.lastOwnerOrigin = lastOwnerOrigin;
@@ -234,6 +267,10 @@ export function parseBind(text: string, c: ZoneCollector): void {
     lastOwnerOrigin: "",
     originJustChanged: false,
     c,
+    hints: createRecordHints(),
+    glued: null,
+    generating: false,
+    soaWarned: false,
   };
   const lx = createLexer(text);
   const e = createEntry();
@@ -246,6 +283,9 @@ export function parseBind(text: string, c: ZoneCollector): void {
       directive(st, e);
       continue;
     }
+    st.glued = e.gluedComment;
     readRecord(st, e.tokens, 0, e.count, e.blankOwner, e.line);
+    st.glued = null;
   }
+  finishRecordHints(st.hints, c);
 }

@@ -30,10 +30,12 @@ import { createCollector } from "./collector.ts";
 import { parseBind } from "./_bind.ts";
 import { parseLegacyRecords } from "./legacy.ts";
 import { finish } from "./_finish.ts";
+import { type ApexNs, apexNsIgnored, apexNsMismatch, apexNsOf } from "./lint/apex.ts";
 import { DEFAULT_ZONE_LIMITS, type ZoneLimits, type ZoneProblem } from "./types.ts";
 import { messageOf } from "../util/message.ts";
 
 export { DEFAULT_ZONE_LIMITS, type ZoneLimits, type ZoneProblem };
+export { type ApexNs, apexNsIgnored, apexNsMismatch };
 
 /** What {@linkcode parseZone} returns. */
 export interface ZoneParseResult {
@@ -45,6 +47,8 @@ export interface ZoneParseResult {
   /** Every problem, in line order. */
   errors: ZoneProblem[];
   warnings: ZoneProblem[];
+  /** The apex NS set the file holds (left out of `rrsets`: Route 53 keeps its own), or null. */
+  apexNs: ApexNs | null;
 }
 
 const LEGACY_LINE = /^[+=6@CcTt^_!][^\s:]*:/;
@@ -102,7 +106,15 @@ function byLine(a: ZoneProblem, b: ZoneProblem): number {
  */
 export function parseZone(
   text: string,
-  options: { zone: string; limits?: Partial<ZoneLimits> },
+  options: {
+    zone: string;
+    limits?: Partial<ZoneLimits>;
+    /**
+     * False when the caller compares the apex NS set with the zone's Route 53 name
+     * servers itself ({@linkcode apexNsMismatch}); else it is warned about as ignored.
+     */
+    warnApexNs?: boolean;
+  },
 ): ZoneParseResult {
   const limits = { ...DEFAULT_ZONE_LIMITS, ...options.limits };
   let zone = options.zone.toLowerCase();
@@ -114,12 +126,17 @@ export function parseZone(
     limits,
     Math.min(limits.maxRecordSets + 2, (text.length >> 5) + 64),
   );
-  const result = (format: "bind" | "legacy", rrsets: RecordSet[]): ZoneParseResult => ({
+  const result = (
+    format: "bind" | "legacy",
+    rrsets: RecordSet[],
+    apexNs: ApexNs | null = null,
+  ): ZoneParseResult => ({
     zone,
     format,
     rrsets,
     errors: c.errors.sort(byLine),
     warnings: c.warnings.sort(byLine),
+    apexNs,
   });
   try {
     c.apex = parseName(zone === "" ? "." : zone + ".", ".", false);
@@ -152,5 +169,9 @@ export function parseZone(
   if (rrsets.length === 0 && c.errors.length === 0) {
     c.warnings.push({ line: 0, message: "the file holds no record sets" });
   }
-  return result(format, rrsets);
+  const apexNs = apexNsOf(c);
+  if (apexNs !== null && options.warnApexNs !== false) {
+    c.warnings.push(apexNsIgnored(apexNs));
+  }
+  return result(format, rrsets, apexNs);
 }
