@@ -37,7 +37,19 @@ Deno.test("check --json prints the contract's shape and exits 0 for valid files"
         file,
         ok: true,
         errors: [],
-        warnings: [],
+        // Route 53 keeps its own apex SOA and NS: the file's are ignored, with a warning.
+        warnings: [
+          {
+            line: 3,
+            message: "the SOA record is ignored: Route 53 keeps its own SOA for the zone",
+          },
+          {
+            line: 4,
+            message: "the NS records at the zone apex are ignored: Route 53 serves the zone " +
+              "from its own name servers, and those are what your registrar must list (the " +
+              "job log of the push names them if these differ)",
+          },
+        ],
         rrsets: [{ name: "www.shop.test.", type: "A", ttl: 300, values: ["192.0.2.1"] }],
       }],
     });
@@ -51,7 +63,11 @@ Deno.test("check exits 1 when any file has an error and prints file:line: messag
     eq(r.code, 1);
     const lines = r.out.trimEnd().split("\n");
     eq(lines, [
-      `${good}: ok, zone shop.test, 1 record sets, 0 warnings`,
+      `${good}:3: warning: the SOA record is ignored: Route 53 keeps its own SOA for the zone`,
+      `${good}:4: warning: the NS records at the zone apex are ignored: Route 53 serves the ` +
+      "zone from its own name servers, and those are what your registrar must list (the job " +
+      "log of the push names them if these differ)",
+      `${good}: ok, zone shop.test, 1 record sets, 2 warnings`,
       `${bad}:2: "192.0.2.300" is not an IPv4 address: write four numbers 0-255 without leading zeros`,
       `${bad}:3: record type LOC is not one Route 53 can host: remove this record`,
       `${bad}: 2 errors, 0 warnings in zone bad.test`,
@@ -70,6 +86,39 @@ Deno.test("check marks warnings as such and still exits 0", async () => {
     const r = await run([file]);
     eq(r.code, 0);
     ok(r.out.startsWith(`${file}:2: warning: TTL 120 differs`));
+  });
+});
+
+Deno.test("check shows the classic mistakes as warnings with their lines, in text and --json, and exits 0", async () => {
+  const text = [
+    "$TTL 300",
+    "blog CNAME acme.ghost.io",
+    "@ TXT v=spf1 include:_spf.example.net ~all",
+    "sel._domainkey TXT v=DKIM1; k=rsa; p=MIGf",
+  ].join("\n");
+  await withFiles({ "acme-widgets.com": text }, async (dir) => {
+    const file = join(dir, "acme-widgets.com");
+    const j = await run(["--json", file]);
+    eq(j.code, 0);
+    const [zone] = (JSON.parse(j.out) as {
+      zones: { ok: boolean; warnings: { line: number; message: string }[] }[];
+    }).zones;
+    eq(zone?.ok, true);
+    eq(zone?.warnings.map((w) => [w.line, w.message.slice(0, 40)]), [
+      [2, 'CNAME target "acme.ghost.io" has no trai'],
+      [3, "this TXT record has words outside quotes"],
+      [4, 'the TXT value stops at the ";" after "v='],
+    ]);
+    const r = await run([file]);
+    eq(r.code, 0);
+    ok(
+      r.out.includes(
+        `${file}:2: warning: CNAME target "acme.ghost.io" has no trailing dot, so it means ` +
+          'acme.ghost.io.acme-widgets.com.; did you mean "acme.ghost.io."?',
+      ),
+      r.out,
+    );
+    ok(r.out.includes(`${file}: ok, zone acme-widgets.com, 3 record sets, 3 warnings`), r.out);
   });
 });
 

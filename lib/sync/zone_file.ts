@@ -23,7 +23,14 @@ import {
 } from "../route53/zone_sync.ts";
 import { messageOf } from "../util/message.ts";
 import { zoneNameSyntaxProblem } from "../zones/files.ts";
-import { DEFAULT_ZONE_LIMITS, parseZone, type ZoneLimits } from "../zones/parse.ts";
+import {
+  apexNsIgnored,
+  apexNsMismatch,
+  DEFAULT_ZONE_LIMITS,
+  parseZone,
+  type ZoneLimits,
+  type ZoneProblem,
+} from "../zones/parse.ts";
 import {
   FAILED,
   type Say,
@@ -75,10 +82,23 @@ export async function syncZoneFile(
   const limits = { ...DEFAULT_ZONE_LIMITS, ...settings.zoneLimits };
   const read = await resolveZoneFile(job.workDir, path, limits.maxBytes);
   if (!read.ok) return done("invalid", `${zone}: not synced: ${read.reason}`);
-  const parsed = parseZone(read.text, { zone, limits });
-  for (const w of parsed.warnings) say("warn", `${path}:${w.line}: ${w.message}`, zone);
+  // The apex NS set is judged once the zone's Route 53 name servers are known.
+  const parsed = parseZone(read.text, { zone, limits, warnApexNs: false });
+  const warn = (w: ZoneProblem | null) => {
+    if (w !== null) say("warn", problemText(path, w), zone);
+  };
+  const apexNs = (nameservers: readonly string[] | null) => {
+    if (parsed.apexNs === null) return;
+    warn(
+      nameservers?.length
+        ? apexNsMismatch(parsed.apexNs, nameservers)
+        : apexNsIgnored(parsed.apexNs),
+    );
+  };
+  for (const w of parsed.warnings) warn(w);
   if (parsed.errors.length > 0) {
-    for (const e of parsed.errors) say("error", `${path}:${e.line}: ${e.message}`, zone);
+    apexNs(null);
+    for (const e of parsed.errors) say("error", problemText(path, e), zone);
     return done(
       "invalid",
       `${zone}: not synced: ${parsed.errors.length} error(s) in ${path}; Route 53 was left as it was`,
@@ -86,7 +106,10 @@ export async function syncZoneFile(
   }
 
   const decision = await ownership(db, request, zone);
-  if (!decision.allowed) return refuse(decision.reason);
+  if (!decision.allowed) {
+    apexNs(null);
+    return refuse(decision.reason);
+  }
 
   try {
     const fqdn = `${zone}.`;
@@ -97,6 +120,7 @@ export async function syncZoneFile(
       comment: `dns-api: ${request.user}`,
       dryRun: request.dryRun,
     });
+    apexNs(hosted?.nameservers ?? null);
     if (hosted === null) {
       const creates = parsed.rrsets.length;
       return done("planned", `${zone}: would create the hosted zone and ${creates} record set(s)`);
@@ -179,6 +203,11 @@ export async function syncZoneFile(
     if (classifyError(error) === "transient") throw error;
     return done("failed", `${zone}: Route 53 refused the change: ${messageOf(error)}`);
   }
+}
+
+/** A problem as the job log shows it: `zones/f:12: message`, or `zones/f: message` for line 0. */
+function problemText(path: string, p: ZoneProblem): string {
+  return p.line > 0 ? `${path}:${p.line}: ${p.message}` : `${path}: ${p.message}`;
 }
 
 /**
