@@ -203,7 +203,7 @@ Deno.test("apexNsMismatch() names the servers Route 53 does not use and what to 
   const route53 = ["ns-1.awsdns-01.org", "ns-2.awsdns-02.net", "ns-3.awsdns-03.com"];
   eq(apexNsMismatch({ line: 3, values: ["ns-1.awsdns-01.org.", "ns1.old.example."] }, route53), {
     line: 3,
-    message: "the apex NS records name ns1.old.example., which is not one of this zone's " +
+    message: "the apex NS records name ns1.old.example., which is not among this zone's " +
       "Route 53 name servers; apex NS records are not synced: set ns-1.awsdns-01.org, " +
       "ns-2.awsdns-02.net, ns-3.awsdns-03.com at your registrar",
   });

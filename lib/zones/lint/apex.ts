@@ -66,8 +66,8 @@ export function apexNsMismatch(
   return {
     line: ns.line,
     message: `the apex NS records name ${other.join(", ")}, which ${
-      other.length === 1 ? "is not one" : "are not"
-    } of this zone's Route 53 name servers; apex NS records are not synced: set ${
+      other.length === 1 ? "is" : "are"
+    } not among this zone's Route 53 name servers; apex NS records are not synced: set ${
       nameservers.join(", ")
     } at your registrar`,
   };
