@@ -24,6 +24,8 @@ async function run(args: string[]): Promise<{ code: number; out: string; err: st
 }
 
 const GOOD = "$TTL 300\nwww A 192.0.2.1\n@ SOA ns.x. h.x. 1 2 3 4 5\n@ NS ns.x.\n";
+/** A valid zone without the apex SOA and NS lines that check warns about. */
+const PLAIN = "$TTL 300\nwww A 192.0.2.1\n";
 const BAD = "$TTL 300\nwww A 192.0.2.300\nftp LOC 1 2 3\n";
 
 Deno.test("check --json prints the contract's shape and exits 0 for valid files", async () => {
@@ -37,7 +39,19 @@ Deno.test("check --json prints the contract's shape and exits 0 for valid files"
         file,
         ok: true,
         errors: [],
-        warnings: [],
+        // Route 53 keeps its own apex SOA and NS: the file's are ignored, with a warning.
+        warnings: [
+          {
+            line: 3,
+            message: "the SOA record is ignored: Route 53 keeps its own SOA for the zone",
+          },
+          {
+            line: 4,
+            message: "the NS records at the zone apex are ignored: Route 53 serves the zone " +
+              "from its own name servers, and those are what your registrar must list (the " +
+              "job log of the push names them if these differ)",
+          },
+        ],
         rrsets: [{ name: "www.shop.test.", type: "A", ttl: 300, values: ["192.0.2.1"] }],
       }],
     });
@@ -51,7 +65,11 @@ Deno.test("check exits 1 when any file has an error and prints file:line: messag
     eq(r.code, 1);
     const lines = r.out.trimEnd().split("\n");
     eq(lines, [
-      `${good}: ok, zone shop.test, 1 record sets, 0 warnings`,
+      `${good}:3: warning: the SOA record is ignored: Route 53 keeps its own SOA for the zone`,
+      `${good}:4: warning: the NS records at the zone apex are ignored: Route 53 serves the ` +
+      "zone from its own name servers, and those are what your registrar must list (the job " +
+      "log of the push names them if these differ)",
+      `${good}: ok, zone shop.test, 1 record sets, 2 warnings`,
       `${bad}:2: "192.0.2.300" is not an IPv4 address: write four numbers 0-255 without leading zeros`,
       `${bad}:3: record type LOC is not one Route 53 can host: remove this record`,
       `${bad}: 2 errors, 0 warnings in zone bad.test`,
@@ -70,6 +88,39 @@ Deno.test("check marks warnings as such and still exits 0", async () => {
     const r = await run([file]);
     eq(r.code, 0);
     ok(r.out.startsWith(`${file}:2: warning: TTL 120 differs`));
+  });
+});
+
+Deno.test("check shows the classic mistakes as warnings with their lines, in text and --json, and exits 0", async () => {
+  const text = [
+    "$TTL 300",
+    "blog CNAME acme.ghost.io",
+    "@ TXT v=spf1 include:_spf.example.net ~all",
+    "sel._domainkey TXT v=DKIM1; k=rsa; p=MIGf",
+  ].join("\n");
+  await withFiles({ "acme-widgets.com": text }, async (dir) => {
+    const file = join(dir, "acme-widgets.com");
+    const j = await run(["--json", file]);
+    eq(j.code, 0);
+    const [zone] = (JSON.parse(j.out) as {
+      zones: { ok: boolean; warnings: { line: number; message: string }[] }[];
+    }).zones;
+    eq(zone?.ok, true);
+    eq(zone?.warnings.map((w) => [w.line, w.message.slice(0, 40)]), [
+      [2, 'CNAME target "acme.ghost.io" has no trai'],
+      [3, "this TXT record has words outside quotes"],
+      [4, 'the TXT value stops at the ";" after "v='],
+    ]);
+    const r = await run([file]);
+    eq(r.code, 0);
+    ok(
+      r.out.includes(
+        `${file}:2: warning: CNAME target "acme.ghost.io" has no trailing dot, so it means ` +
+          'acme.ghost.io.acme-widgets.com.; did you mean "acme.ghost.io."?',
+      ),
+      r.out,
+    );
+    ok(r.out.includes(`${file}: ok, zone acme-widgets.com, 3 record sets, 3 warnings`), r.out);
   });
 });
 
@@ -121,14 +172,14 @@ Deno.test("check refuses a file name the push refuses: not a domain, an invalid 
 
 Deno.test("check DIR selects zone files as the worker does: one notice for skipped files, samples and nested files said", async () => {
   await withFiles({
-    "shop.test": GOOD,
-    "x.com.zone": GOOD,
+    "shop.test": PLAIN,
+    "x.com.zone": PLAIN,
     "README.md": "# my zones\n",
     ".gitkeep": "",
     "example.com": "not a zone\n",
   }, async (dir) => {
     await Deno.mkdir(join(dir, "old"));
-    await Deno.writeTextFile(join(dir, "old", "a.test"), GOOD);
+    await Deno.writeTextFile(join(dir, "old", "a.test"), PLAIN);
     const r = await run([dir + "/"]);
     eq(r.code, 0, r.out);
     eq(r.out.trimEnd().split("\n"), [
@@ -152,7 +203,7 @@ Deno.test("check DIR selects zone files as the worker does: one notice for skipp
 });
 
 Deno.test("check FILE skips a README or dot-file named on the command line, as the worker would", async () => {
-  await withFiles({ "README.md": "# my zones\n", "shop.test": GOOD }, async (dir) => {
+  await withFiles({ "README.md": "# my zones\n", "shop.test": PLAIN }, async (dir) => {
     const r = await run([join(dir, "README.md"), join(dir, "shop.test")]);
     eq(r.code, 0);
     eq(r.out.trimEnd().split("\n"), [

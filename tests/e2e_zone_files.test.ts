@@ -137,3 +137,51 @@ Deno.test("an invalid IDN file name is refused by pre-receive with the words che
     await world.close();
   }
 });
+
+Deno.test("a push with classic mistakes is published as written, and the push output and the job log warn with file:line", async () => {
+  const world = await createWorld();
+  try {
+    await world.addUser("omar");
+    const clone = await world.clone("omar");
+    await world.commit(clone, {
+      "zones/acme-widgets.com": "$TTL 300\n" +
+        "@ NS ns1.old-host.example.\n" +
+        "blog CNAME acme.ghost.io\n" +
+        "www A 192.0.2.10\n",
+    });
+    const push = await world.push(clone);
+    assert.ok(push.uuid, push.output);
+    const cname = 'CNAME target "acme.ghost.io" has no trailing dot';
+    assert.ok(
+      push.output.includes(`remote: zones/acme-widgets.com:3: warning: ${cname}`),
+      push.output,
+    );
+    const worker = world.startWorker({ args: ["--until-idle"] });
+    assert.equal((await worker.status).code, 0, worker.output());
+    const job = await world.waitFinal(push.uuid);
+    assert.equal(job.status, "succeeded", JSON.stringify(job.log));
+    const warned = job.log.filter((l) => l.level === "warn").map((l) => l.message);
+    assert.ok(
+      warned.some((m) => m.startsWith(`zones/acme-widgets.com:3: ${cname}`)),
+      warned.join("\n"),
+    );
+    assert.ok(
+      warned.some((m) =>
+        m.startsWith("zones/acme-widgets.com:2: the apex NS records name ns1.old-host.example.")
+      ),
+      warned.join("\n"),
+    );
+    // Published exactly as BIND reads the file: the warning changes nothing.
+    assert.deepEqual(await world.managedSets("acme-widgets.com"), [
+      {
+        name: "blog.acme-widgets.com.",
+        type: "CNAME",
+        ttl: 300,
+        values: ["acme.ghost.io.acme-widgets.com."],
+      },
+      { name: "www.acme-widgets.com.", type: "A", ttl: 300, values: ["192.0.2.10"] },
+    ]);
+  } finally {
+    await world.close();
+  }
+});

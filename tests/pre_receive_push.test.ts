@@ -124,6 +124,24 @@ Deno.test("a push with valid zone files passes and updates the branch", async ()
   });
 });
 
+Deno.test("a push whose zone file has a classic mistake passes and shows the warning with file and line", async () => {
+  await withWorld(async (world) => {
+    await installHook(world);
+    const text = "$TTL 300\n@ IN A 192.0.2.1\n@ IN TXT v=spf1 include:_spf.example.net ~all\n";
+    await commitFiles(world, { "zones/shop.test": text }, "unquoted SPF");
+    const push = await run(world, world.work, ["push", "origin", "main"]);
+    assertEquals(push.code, 0, push.output);
+    assert(
+      push.output.includes(
+        "remote: zones/shop.test:3: warning: this TXT record has words outside quotes",
+      ),
+      push.output,
+    );
+    const local = (await git(world, ["rev-parse", "HEAD"])).trim();
+    assertEquals(await remoteRef(world, "refs/heads/main"), local);
+  });
+});
+
 Deno.test("deleting a branch that holds a broken zone file passes", async () => {
   await withWorld(async (world) => {
     await commitFiles(world, { "zones/shop.test": VALID }, "valid");

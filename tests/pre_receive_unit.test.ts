@@ -46,6 +46,16 @@ Deno.test("checkZoneText() prefixes each problem with the file and line", () => 
   assertEquals(checkZoneText("zones/shop.test", "$TTL 300\nwww IN A 192.0.2.1\n").errors, []);
 });
 
+Deno.test("checkZoneText() passes the zone's warnings on with the file and line", () => {
+  const result = checkZoneText("zones/acme-widgets.com", "$TTL 300\nblog CNAME acme.ghost.io\n");
+  assertEquals(result.errors, []);
+  assertEquals(result.warnings, [
+    'zones/acme-widgets.com:2: warning: CNAME target "acme.ghost.io" has no trailing dot, so ' +
+    'it means acme.ghost.io.acme-widgets.com.; did you mean "acme.ghost.io."? (a name ' +
+    "outside this zone ends with a dot)",
+  ]);
+});
+
 Deno.test("parseLsTree() and parseDiffTree() read git's NUL-separated output", () => {
   const oid = "c".repeat(40);
   assertEquals(

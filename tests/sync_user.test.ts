@@ -207,6 +207,40 @@ Deno.test("syncUser() of an unchanged file makes no Route 53 call and changes no
   });
 });
 
+Deno.test("syncUser() warns, with file and line, when the apex NS lines name servers Route 53 does not use, and names the ones to set", async () => {
+  await withFixture({}, async ({ domains, commit, sync }) => {
+    await commit({
+      "shop.test": "$TTL 300\n@ NS ns1.old.example.\n@ NS ns2.old.example.\nwww A 192.0.2.1\n",
+    });
+    const result = await sync();
+    assert.ok(result.ok, summaries(result).join("\n"));
+    const nameservers = domains.get("shop.test")?.nameservers ?? [];
+    assert.equal(nameservers.length, 4);
+    const ns = result.log.filter((l) => l.message.includes("NS records"));
+    assert.deepEqual(ns.map((l) => [l.level, l.zone, l.message]), [[
+      "warn",
+      "shop.test",
+      "zones/shop.test:2: the apex NS records name ns1.old.example., ns2.old.example., which " +
+      "are not among this zone's Route 53 name servers; apex NS records are not synced: set " +
+      `${nameservers.join(", ")} at your registrar`,
+    ]]);
+  });
+});
+
+Deno.test("syncUser() says nothing of apex NS lines that name the zone's Route 53 name servers", async () => {
+  await withFixture({}, async ({ domains, commit, sync }) => {
+    await commit({ "shop.test": "$TTL 300\nwww A 192.0.2.1\n" });
+    await sync();
+    const nameservers = domains.get("shop.test")?.nameservers ?? [];
+    assert.equal(nameservers.length, 4);
+    const apex = nameservers.map((n) => `@ NS ${n}.\n`).join("");
+    await commit({ "shop.test": `$TTL 300\nwww A 192.0.2.2\n${apex}` });
+    const again = await sync();
+    assert.ok(again.ok, summaries(again).join("\n"));
+    assert.deepEqual(again.log.filter((l) => l.level === "warn"), []);
+  });
+});
+
 Deno.test("syncUser() refuses another user's domain and still syncs the user's other zone", async () => {
   await withFixture(
     { rows: [row("taken.test", "ann")] },

@@ -118,6 +118,21 @@ export function publicSuffixRule(zone: string): string | null {
 }
 
 /**
+ * Tells whether a lower-case label is a top-level domain the Public Suffix List names
+ * (`io`, `com`, `uk`), as opposed to any single label (which the list's algorithm also
+ * treats as a suffix).
+ *
+ * @example
+ * ```ts
+ * isListedTopLevelDomain("io"); // true
+ * isListedTopLevelDomain("sub"); // false
+ * ```
+ */
+export function isListedTopLevelDomain(label: string): boolean {
+  return !label.includes(".") && publicSuffixRule(label) === label;
+}
+
+/**
  * Tells whether a normalised name is a public suffix: a TLD, a name the list names, or a
  * name only a wildcard rule covers.
  *

@@ -27,7 +27,14 @@ import {
 } from "../route53/zone_sync.ts";
 import { messageOf } from "../util/message.ts";
 import { zoneNameSyntaxProblem } from "../zones/files.ts";
-import { DEFAULT_ZONE_LIMITS, parseZone, type ZoneLimits } from "../zones/parse.ts";
+import {
+  apexNsIgnored,
+  apexNsMismatch,
+  DEFAULT_ZONE_LIMITS,
+  parseZone,
+  type ZoneLimits,
+  type ZoneProblem,
+} from "../zones/parse.ts";
 import {
   FAILED,
   type Say,
@@ -83,10 +90,23 @@ export async function syncZoneFile(
   const limits = { ...DEFAULT_ZONE_LIMITS, ...settings.zoneLimits };
   const read = await resolveZoneFile(job.workDir, path, limits.maxBytes);
   if (!read.ok) return done("invalid", `${shown}: not synced: ${read.reason}`);
-  const parsed = parseZone(read.text, { zone, limits });
-  for (const w of parsed.warnings) say("warn", `${path}:${w.line}: ${w.message}`, zone);
+  // The apex NS set is judged once the zone's Route 53 name servers are known.
+  const parsed = parseZone(read.text, { zone, limits, warnApexNs: false });
+  const warn = (w: ZoneProblem | null) => {
+    if (w !== null) say("warn", problemText(path, w), zone);
+  };
+  const apexNs = (nameservers: readonly string[] | null) => {
+    if (parsed.apexNs === null) return;
+    warn(
+      nameservers?.length
+        ? apexNsMismatch(parsed.apexNs, nameservers)
+        : apexNsIgnored(parsed.apexNs),
+    );
+  };
+  for (const w of parsed.warnings) warn(w);
   if (parsed.errors.length > 0) {
-    for (const e of parsed.errors) say("error", `${path}:${e.line}: ${e.message}`, zone);
+    apexNs(null);
+    for (const e of parsed.errors) say("error", problemText(path, e), zone);
     return done(
       "invalid",
       `${shown}: not synced: ${parsed.errors.length} error(s) in ${path}; Route 53 was left as it was`,
@@ -96,11 +116,17 @@ export async function syncZoneFile(
   const decision = decideOwnership(request.user, zone, await db.domainsRelatedTo(zone), {
     deny: settings.denyDomains,
   });
-  if (!decision.allowed) return refuse(decision.reason);
+  if (!decision.allowed) {
+    apexNs(null);
+    return refuse(decision.reason);
+  }
   const newDomain = decision.claim;
   // A new domain over a limit is refused before Route 53 is asked anything.
   const overLimit = newDomain ? quotaProblem(job.quota, true) : null;
-  if (overLimit) return refuse(overLimit);
+  if (overLimit) {
+    apexNs(null);
+    return refuse(overLimit);
+  }
 
   // A failing claim is MySQL's trouble, not Route 53's: the whole sync is retried.
   let claiming = false;
@@ -112,6 +138,7 @@ export async function syncZoneFile(
         { ...job.domain, mark: zoneMark(job.domain.owner, job.domain.createdAt) },
     });
     if (lookup.kind === "foreign") {
+      apexNs(null);
       return refuse(
         `${zone} already exists in our DNS account and is not recorded as yours; contact ` +
           `support to have it assigned`,
@@ -122,8 +149,12 @@ export async function syncZoneFile(
       hosted = lookup.zone;
     } else {
       const problem = quotaProblem(job.quota, newDomain);
-      if (problem) return refuse(problem);
+      if (problem) {
+        apexNs(null);
+        return refuse(problem);
+      }
       if (request.dryRun) {
+        apexNs(null);
         spendQuota(job.quota, newDomain);
         const creates = parsed.rrsets.length;
         return done(
@@ -135,7 +166,10 @@ export async function syncZoneFile(
       const row = newDomain ? await claim(db, request.user, zone) : job.domain;
       claiming = false;
       if (row === null) throw new Error(`Cannot sync ${zone}: its row vanished`);
-      if ("reason" in row) return refuse(row.reason);
+      if ("reason" in row) {
+        apexNs(null);
+        return refuse(row.reason);
+      }
       hosted = await createHostedZoneFor(api, {
         zone: fqdn,
         mark: zoneMark(row.owner, row.createdAt),
@@ -149,6 +183,7 @@ export async function syncZoneFile(
         nameservers: hosted.nameservers,
       });
     }
+    apexNs(hosted.nameservers);
     // A zone created just now holds only its apex SOA and NS, so the plan is "create
     // everything" without listing it (one call less per new domain). Should that be
     // wrong, Route 53 refuses the batch and the engine reconciles fully.
@@ -222,6 +257,11 @@ export async function syncZoneFile(
     if (classifyError(error) === "transient") throw error;
     return done("failed", `${shown}: Route 53 refused the change: ${messageOf(error)}`);
   }
+}
+
+/** A problem as the job log shows it: `zones/f:12: message`, or `zones/f: message` for line 0. */
+function problemText(path: string, p: ZoneProblem): string {
+  return p.line > 0 ? `${path}:${p.line}: ${p.message}` : `${path}: ${p.message}`;
 }
 
 /**

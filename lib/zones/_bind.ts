@@ -27,6 +27,14 @@ import {
   type ZoneCollector,
 } from "./collector.ts";
 import { isAliasMarker, parseAliasFields } from "../dns/alias.ts";
+import { type GluedComment } from "./lexer.ts";
+import {
+  createRecordHints,
+  finishRecordHints,
+  hintRecord,
+  type RecordHints,
+} from "./lint/records.ts";
+import { soaIgnoredMessage } from "./lint/apex.ts";
 import { messageOf } from "../util/message.ts";
 
 function isClass(tok: string): boolean {
@@ -51,6 +59,13 @@ interface BindState {
   /** Characters of record text every `$GENERATE` so far made (bounded by the file limit). */
   generatedBytes: number;
   c: ZoneCollector;
+  /** The warnings of lib/zones/lint/records.ts, and the current entry's glued comment. */
+  hints: RecordHints;
+  glued: GluedComment | null;
+  /** Records come from a `$GENERATE` line. */
+  generating: boolean;
+  /** The apex SOA got its warning (an identical second SOA line merges silently). */
+  soaWarned: boolean;
 }
 
 /**
@@ -157,7 +172,12 @@ function readRecord(
   else if (type === "SOA") {
     ttl = Number(value.slice(value.lastIndexOf(" ") + 1));
     st.defaultTtl = ttl;
-    c.warnings.push({ line, message: "no TTL specified; using the SOA MINIMUM, as BIND does" });
+    if (owner === c.apex && !st.soaWarned) {
+      st.soaWarned = true;
+      c.warnings.push({ line, message: soaIgnoredMessage(ttl) });
+    } else {
+      c.warnings.push({ line, message: "no TTL specified; using the SOA MINIMUM, as BIND does" });
+    }
   } else {
     c.errors.push({
       line,
@@ -172,6 +192,11 @@ function readRecord(
     });
     return;
   }
+  if (type === "SOA" && owner === c.apex && !st.soaWarned) {
+    st.soaWarned = true;
+    c.warnings.push({ line, message: soaIgnoredMessage(null) });
+  }
+  hintRecord(st.hints, c, type, tokens, i + 1, to, value, line, st.glued, st.generating);
   addRecord(c, owner, type, ttl, value, line);
 }
 
@@ -216,7 +241,9 @@ function directive(st: BindState, e: ZoneEntry): void {
   } else if (d === "$GENERATE") {
     // BIND: generated records do not become the owner a following blank-owner line inherits
     const { lastOwner, lastOwnerToken, lastOwnerOrigin } = st;
+    st.generating = true;
     generate(st, e);
+    st.generating = false;
     st.lastOwner = lastOwner;
     st.lastOwnerToken = lastOwnerToken;
     st.lastOwnerOrigin = lastOwnerOrigin;
@@ -293,6 +320,10 @@ export function parseBind(text: string, c: ZoneCollector): void {
     originJustChanged: false,
     generatedBytes: 0,
     c,
+    hints: createRecordHints(),
+    glued: null,
+    generating: false,
+    soaWarned: false,
   };
   const lx = createLexer(text);
   const e = createEntry();
@@ -306,6 +337,9 @@ export function parseBind(text: string, c: ZoneCollector): void {
       directive(st, e);
       continue;
     }
+    st.glued = e.gluedComment;
     readRecord(st, e.tokens, 0, e.count, e.blankOwner, e.line);
+    st.glued = null;
   }
+  finishRecordHints(st.hints, c);
 }

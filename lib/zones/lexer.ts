@@ -28,6 +28,21 @@ export interface ZoneEntry {
   problem: string | null;
   /** Line of {@linkcode ZoneEntry.problem}. */
   problemLine: number;
+  /**
+   * The entry's first comment whose `;` touches the token before it (`v=DKIM1; k=rsa`):
+   * the reader warns when that cut a TXT value short. Null when there is none.
+   */
+  gluedComment: GluedComment | null;
+}
+
+/** A comment that starts right after an unquoted token, with no blank between. */
+export interface GluedComment {
+  /** Its line. */
+  line: number;
+  /** Tokens of the entry before it. */
+  after: number;
+  /** What follows the `;` up to the end of the line. */
+  text: string;
 }
 
 /** Lexer state: the text, the read position and the current line. */
@@ -53,6 +68,7 @@ export function createEntry(): ZoneEntry {
     count: 0,
     problem: null,
     problemLine: 0,
+    gluedComment: null,
   };
 }
 
@@ -137,6 +153,7 @@ export function nextEntry(lx: ZoneLexer, entry: ZoneEntry): boolean {
   // Setting length to 0 would free the backing stores; overwrite and count instead.
   let count = 0;
   entry.problem = null;
+  entry.gluedComment = null;
   let parens = 0;
   let parenLine = 0;
   entry.line = line;
@@ -173,7 +190,17 @@ export function nextEntry(lx: ZoneLexer, entry: ZoneEntry): boolean {
       continue;
     }
     if (c === SEMI && lx.comments) {
+      const start = pos;
       while (pos < len && text.charCodeAt(pos) !== NL) pos++;
+      // Only an unquoted token can end right at the `;` (the token loop stops there).
+      const before = text.charCodeAt(start - 1);
+      if (
+        entry.gluedComment === null && count > 0 && before > SP && before !== QUOTE &&
+        before !== LPAR && before !== RPAR
+      ) {
+        const end = text.charCodeAt(pos - 1) === CR ? pos - 1 : pos;
+        entry.gluedComment = { line, after: count, text: text.slice(start + 1, end) };
+      }
       continue;
     }
     if (c === LPAR) {

@@ -34,10 +34,12 @@ import { createCollector, finalProblems } from "./collector.ts";
 import { parseBind } from "./_bind.ts";
 import { LEGACY_LINE, lineBounds, parseLegacyRecords } from "./legacy.ts";
 import { finish } from "./_finish.ts";
+import { type ApexNs, apexNsIgnored, apexNsMismatch, apexNsOf } from "./lint/apex.ts";
 import { DEFAULT_ZONE_LIMITS, type ZoneLimits, type ZoneProblem } from "./types.ts";
 import { messageOf } from "../util/message.ts";
 
 export { DEFAULT_ZONE_LIMITS, type ZoneLimits, type ZoneProblem };
+export { type ApexNs, apexNsIgnored, apexNsMismatch };
 
 /** What {@linkcode parseZone} returns. */
 export interface ZoneParseResult {
@@ -50,6 +52,8 @@ export interface ZoneParseResult {
    * more" entry each when there were more (lib/zones/collector.ts). */
   errors: ZoneProblem[];
   warnings: ZoneProblem[];
+  /** The apex NS set the file holds (left out of `rrsets`: Route 53 keeps its own), or null. */
+  apexNs: ApexNs | null;
 }
 
 /**
@@ -103,7 +107,15 @@ export function detectFormat(text: string): "bind" | "legacy" | ZoneProblem {
  */
 export function parseZone(
   text: string,
-  options: { zone: string; limits?: Partial<ZoneLimits> },
+  options: {
+    zone: string;
+    limits?: Partial<ZoneLimits>;
+    /**
+     * False when the caller compares the apex NS set with the zone's Route 53 name
+     * servers itself ({@linkcode apexNsMismatch}); else it is warned about as ignored.
+     */
+    warnApexNs?: boolean;
+  },
 ): ZoneParseResult {
   const limits = { ...DEFAULT_ZONE_LIMITS, ...options.limits };
   let zone = options.zone.toLowerCase();
@@ -115,11 +127,16 @@ export function parseZone(
     limits,
     Math.min(limits.maxRecordSets + 2, (text.length >> 5) + 64),
   );
-  const result = (format: "bind" | "legacy", rrsets: RecordSet[]): ZoneParseResult => ({
+  const result = (
+    format: "bind" | "legacy",
+    rrsets: RecordSet[],
+    apexNs: ApexNs | null = null,
+  ): ZoneParseResult => ({
     zone,
     format,
     rrsets,
     ...finalProblems(c),
+    apexNs,
   });
   try {
     c.apex = parseName(zone === "" ? "." : zone + ".", ".", false);
@@ -152,5 +169,9 @@ export function parseZone(
   if (rrsets.length === 0 && c.errors.length === 0) {
     c.warnings.push({ line: 0, message: "the file holds no record sets" });
   }
-  return result(format, rrsets);
+  const apexNs = apexNsOf(c);
+  if (apexNs !== null && options.warnApexNs !== false) {
+    c.warnings.push(apexNsIgnored(apexNs));
+  }
+  return result(format, rrsets, apexNs);
 }
