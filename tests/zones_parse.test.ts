@@ -183,7 +183,8 @@ Deno.test("parseZone() reports labels over 63 and names over 255 octets", () => 
 Deno.test("parseZone() reports CNAME beside other data on the later line, and at the apex", () => {
   eq(errors("$TTL 1\nw CNAME x.\nw A 192.0.2.1\n@ CNAME y.\nv A 192.0.2.1\nv CNAME z."), [
     "3: A record beside the CNAME at w.shop.test. (line 2): a CNAME allows no other data at its name",
-    "4: CNAME at the zone apex: Route 53 cannot hold it (use an A/AAAA record)",
+    "4: CNAME at the zone apex: Route 53 cannot hold it (use an A/AAAA record, or for a " +
+    "load balancer, CloudFront or S3 website an alias: `@ AWS ALIAS A <target> <hosted-zone-id> false`)",
     "6: CNAME at v.shop.test. beside its A record (line 5): a CNAME allows no other data at its name",
   ]);
 });

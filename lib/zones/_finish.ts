@@ -57,7 +57,8 @@ function checkNames(c: ZoneCollector): void {
             line,
             message: c.aliases.has(i)
               ? "CNAME alias at the zone apex: Route 53 refuses it; write `@ AWS ALIAS A <target> <hosted-zone-id> false` (and AAAA) instead"
-              : "CNAME at the zone apex: Route 53 cannot hold it (use an A/AAAA record)",
+              : "CNAME at the zone apex: Route 53 cannot hold it (use an A/AAAA record, or for a " +
+                "load balancer, CloudFront or S3 website an alias: `@ AWS ALIAS A <target> <hosted-zone-id> false`)",
           });
           break;
         }
