@@ -11,6 +11,7 @@
  */
 
 import type { RRType } from "../dns/record_set.ts";
+import { svcbKeyName } from "./svcb.ts";
 
 /** A cursor over the decoded bytes; every read checks that the bytes are there. */
 interface Wire {
@@ -123,27 +124,11 @@ function addresses(w: Wire, len: number, size: 4 | 16, what: string): string {
   return out.join(",");
 }
 
-const SVCB_KEYS = [
-  "mandatory",
-  "alpn",
-  "no-default-alpn",
-  "port",
-  "ipv4hint",
-  "ech",
-  "ipv6hint",
-  "dohpath",
-  "ohttp",
-];
-
-function svcbKey(k: number): string {
-  return SVCB_KEYS[k] ?? `key${k}`;
-}
-
 /** One SvcParam (key, length, value) as a `key=value` token. */
 function svcbParam(w: Wire, key: number, len: number): string {
   const b = w.b, at = w.pos;
   const bytes = b.subarray(at, at + len);
-  const k = svcbKey(key);
+  const k = svcbKeyName(key);
   switch (key) {
     case 0: {
       if (len === 0 || len % 2 !== 0) {
@@ -151,7 +136,7 @@ function svcbParam(w: Wire, key: number, len: number): string {
       }
       const keys: string[] = [];
       for (let i = 0; i < len; i += 2) {
-        keys.push(svcbKey(((bytes[i] as number) << 8) | (bytes[i + 1] as number)));
+        keys.push(svcbKeyName(((bytes[i] as number) << 8) | (bytes[i + 1] as number)));
       }
       return `${k}=${keys.join(",")}`;
     }
@@ -199,14 +184,14 @@ function svcb(w: Wire): string[] {
     const len = u16(w, "parameter length");
     if (key <= last) {
       throw new SyntaxError(
-        `generic SVCB parameters must be in increasing key order: ${svcbKey(key)} follows ${
-          svcbKey(last)
+        `generic SVCB parameters must be in increasing key order: ${svcbKeyName(key)} follows ${
+          svcbKeyName(last)
         }`,
       );
     }
     if (key === 65535) throw new SyntaxError("generic SVCB uses the reserved key 65535");
     last = key;
-    need(w, len, `${svcbKey(key)} value`);
+    need(w, len, `${svcbKeyName(key)} value`);
     tokens.push(svcbParam(w, key, len));
     w.pos += len;
   }

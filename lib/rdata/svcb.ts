@@ -37,7 +37,17 @@ function keyNumber(name: string): number {
   throw new SyntaxError(`unknown SVCB parameter "${name}"`);
 }
 
-function keyName(n: number): string {
+/**
+ * The presentation name of SVCB parameter key `n` (`alpn`), or `keyN` for a key without
+ * a name (RFC 9460 §2.1).
+ *
+ * @example
+ * ```ts
+ * svcbKeyName(1); // "alpn"
+ * svcbKeyName(667); // "key667"
+ * ```
+ */
+export function svcbKeyName(n: number): string {
   return KEY_NAMES[n] ?? `key${n}`;
 }
 
@@ -99,11 +109,11 @@ function alpnValue(v: string, octal: boolean): string {
 function paramValue(key: number, raw: string | null, octal: boolean): string | null {
   const noValue = key === 2 || key === 8;
   if (noValue) {
-    if (raw !== null && raw !== "") throw new SyntaxError(`${keyName(key)} takes no value`);
+    if (raw !== null && raw !== "") throw new SyntaxError(`${svcbKeyName(key)} takes no value`);
     return null;
   }
   if (raw === null || (raw === "" && key < 9)) {
-    throw new SyntaxError(`SVCB parameter ${keyName(key)} needs a value`);
+    throw new SyntaxError(`SVCB parameter ${svcbKeyName(key)} needs a value`);
   }
   const v = unquote(raw);
   switch (key) {
@@ -114,7 +124,7 @@ function paramValue(key: number, raw: string | null, octal: boolean): string | n
       for (let i = 1; i < keys.length; i++) {
         if (keys[i] === keys[i - 1]) throw new SyntaxError("mandatory lists a key twice");
       }
-      return keys.map(keyName).join(",");
+      return keys.map(svcbKeyName).join(",");
     }
     case 1:
       return `"${alpnValue(v, octal)}"`;
@@ -157,7 +167,7 @@ export function parseSvcb(
     const tok = tokens[i] ?? "";
     const eq = tok.indexOf("=");
     const key = keyNumber((eq < 0 ? tok : tok.slice(0, eq)).toLowerCase());
-    if (params.has(key)) throw new SyntaxError(`SVCB parameter ${keyName(key)} given twice`);
+    if (params.has(key)) throw new SyntaxError(`SVCB parameter ${svcbKeyName(key)} given twice`);
     params.set(key, paramValue(key, eq < 0 ? null : tok.slice(eq + 1), octal));
   }
   const mandatory = params.get(0);
@@ -174,7 +184,7 @@ export function parseSvcb(
   let s = `${priority} ${target}`;
   for (const k of [...params.keys()].sort((a, b) => a - b)) {
     const v = params.get(k);
-    s += v === null || v === undefined ? ` ${keyName(k)}` : ` ${keyName(k)}=${v}`;
+    s += v === null || v === undefined ? ` ${svcbKeyName(k)}` : ` ${svcbKeyName(k)}=${v}`;
   }
   return s;
 }
