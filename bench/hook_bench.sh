@@ -84,7 +84,8 @@ console.log([
   'Measured $(date -u +%Y-%m-%dT%H:%MZ), $(deno --version | head -1).',
   '',
   'What keeps the hook cheap (measured on this machine against an empty script):',
-  'hook.ts imports only lib/job/contract.ts and lib/job/resp.ts: zod would add about 50 ms, ioredis',
+  'hook.ts loads only lib/hook/post_receive.ts, lib/job/ and lib/util/ (no npm:, no node:; tests/layout.test.ts
+checks the whole graph, pre-receive's dynamic import included): zod would add about 50 ms, ioredis',
   'about 135 ms (measured when the hook was written); its timeouts use AbortSignal.timeout, because the first setTimeout of a',
   'process costs about 18 ms of CPU; stdin is read with plain reads (a Response over the',
   'stream costs about 10 ms more). What remains over the empty script is the TCP',
