@@ -120,6 +120,20 @@ Deno.test("symlinked zone files follow their target, nested files cost one line,
         const again = await pushAndWait(world, omar);
         assert.equal(again.job.status, "failed", messages(again.job));
         assert.ok(again.job.log.some((l) => l.message === reason), messages(again.job));
+
+        await Deno.remove(`${omar}/zones`);
+        await Deno.symlink("dns", `${omar}/zones`);
+        await world.commit(omar, { "dns/omar.test": "@ 300 IN A 192.0.2.41\n" });
+        const inside = await pushAndWait(world, omar);
+        assert.equal(inside.job.status, "failed", messages(inside.job));
+        assert.ok(
+          inside.job.log.some((l) =>
+            l.message === "zones: not synced: zones is a symlink; zone files live directly in a " +
+                "zones/ directory of the repository (move the files there rather than link to them)"
+          ),
+          messages(inside.job),
+        );
+        assert.equal(await world.recordSets("omar.test"), null);
       },
     );
   } finally {

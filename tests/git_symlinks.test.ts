@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { changedFiles, parseResolved, readFileAt, resolvePaths } from "../lib/git.ts";
 import { nestedNotice } from "../lib/zones.ts";
+import { runCheck } from "../cli/check.ts";
 
 const encoder = new TextEncoder();
 
@@ -173,4 +174,25 @@ Deno.test("nestedNotice() says thousands of nested files in one line with a coun
     "zones/old/a.test: ignored; zone files live directly in zones/",
   );
   assert.equal(nestedNotice([], "zones"), null);
+});
+
+Deno.test("check DIR says nested files in one line, as the worker does", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "dnsapi_nested_check_" });
+  try {
+    await Deno.writeTextFile(join(dir, "shop.test"), "@ 300 IN A 192.0.2.1\n");
+    for (const sub of ["a", "b"]) {
+      await Deno.mkdir(join(dir, sub));
+      for (let i = 0; i < 3; i++) await Deno.writeTextFile(join(dir, sub, `f${i}`), "x\n");
+    }
+    let out = "";
+    const code = await runCheck([dir], { stdout: (s) => out += s, stderr: (s) => out += s });
+    assert.equal(code, 0, out);
+    assert.deepStrictEqual(out.trimEnd().split("\n"), [
+      `${dir}/: 6 files in subdirectories ignored (zone files live directly in ${dir}/), ` +
+      "e.g. a/f0, a/f1, a/f2",
+      `${dir}/shop.test: ok, zone shop.test, 1 record sets, 0 warnings`,
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
