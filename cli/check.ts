@@ -107,9 +107,9 @@ async function listFiles(dir: string): Promise<{ path: string; type: string }[]>
 /** Checks the zone files of a directory as the worker selects them; notices for the rest. */
 async function checkDir(dir: string, notices: string[]): Promise<CheckedZone[]> {
   const { files, ignored, skipped } = zoneFilesOf(await listFiles(dir), dir);
-  for (const path of ignored) notices.push(nestedNotice(path, dir));
-  const notice = skippedNotice(skipped);
-  if (notice) notices.push(notice);
+  for (const notice of [nestedNotice(ignored, dir), skippedNotice(skipped)]) {
+    if (notice) notices.push(notice);
+  }
   const zones: CheckedZone[] = [];
   for (const f of files) {
     if (fileNameKind(f.path.slice(dir.length + 1)) === "sample") notices.push(sampleNotice(f.path));

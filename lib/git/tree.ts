@@ -5,13 +5,7 @@
  * @module
  */
 
-import {
-  dirnamePath as dirname,
-  GitError,
-  type GitOptions,
-  normalizeRelativePath as normalizeRelative,
-  runGit,
-} from "./run.ts";
+import { GitError, type GitOptions, runGit } from "./run.ts";
 
 const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 
@@ -105,45 +99,123 @@ export async function changedFiles(
     if (status.startsWith("D")) deleted.add(path);
     else changed.add(path);
   }
-  await addChangedSymlinks(workDir, files, changed, deleted, opts);
+  await addChangedSymlinks(workDir, base, toCommit, files, changed, opts);
   return { changed: [...changed].sort(), deleted: [...deleted].sort() };
 }
 
 async function addChangedSymlinks(
   workDir: string,
+  base: string,
+  toCommit: string,
   files: TreeEntry[],
   changed: Set<string>,
-  deleted: Set<string>,
   opts: GitOptions,
 ): Promise<void> {
-  const links = files.filter((f) => f.mode === "120000");
+  // A link's own blob changes only with its text: compare what it leads to instead, at
+  // both commits, so a change of its target (anywhere in the tree, through any chain of
+  // links) makes it changed too.
+  const links = files.filter((f) => f.mode === "120000" && !changed.has(f.path));
   if (links.length === 0) return;
-  const { text } = await runGit(
-    ["-C", workDir, "cat-file", "--batch"],
-    { ...opts, stdin: links.map((l) => l.oid).join("\n") + "\n" },
+  const before = await resolvePaths(workDir, base, links.map((l) => l.path), opts);
+  const after = await resolvePaths(workDir, toCommit, links.map((l) => l.path), opts);
+  links.forEach((link, i) => {
+    if (!sameResolution(before[i], after[i])) changed.add(link.path);
+  });
+}
+
+/**
+ * What a path names at a commit once the symlinks inside the tree are followed (the
+ * path's own link, links in its directories, chains): a blob with its id and size in
+ * bytes, or why there is none. Links that leave the tree are never followed.
+ */
+export type ResolvedPath =
+  | { kind: "blob"; oid: string; size: number }
+  /** No such path at the commit. */
+  | { kind: "missing" }
+  /** A link leads out of the tree (absolute, or `..` above its top). */
+  | { kind: "outside" }
+  /** A link to nothing, a loop of links, a directory or a submodule. */
+  | { kind: "unreadable"; why: "dangling" | "loop" | "notdir" | "not-a-file" };
+
+/**
+ * Resolves `paths` at `commit` following in-tree symlinks (one `git cat-file
+ * --batch-check --follow-symlinks`), in the order given. A path git cannot take on one
+ * line (it holds a line feed) comes back `unreadable`.
+ *
+ * @example
+ * ```ts
+ * const [shop] = await resolvePaths(workDir, head, ["zones/shop.test"]);
+ * if (shop?.kind === "blob") console.log(shop.oid, shop.size);
+ * ```
+ */
+export async function resolvePaths(
+  gitDir: string,
+  commit: string,
+  paths: readonly string[],
+  opts: GitOptions = {},
+): Promise<ResolvedPath[]> {
+  const asked = paths.filter((p) => !p.includes("\n"));
+  const answers: ResolvedPath[] = [];
+  if (asked.length > 0) {
+    const { stdout } = await runGit(
+      ["-C", gitDir, "cat-file", "--batch-check", "--follow-symlinks"],
+      { ...opts, stdin: asked.map((p) => `${commit}:${p}\n`).join("") },
+    );
+    answers.push(...parseResolved(stdout));
+  }
+  let next = 0;
+  return paths.map((p) =>
+    p.includes("\n")
+      ? { kind: "unreadable", why: "not-a-file" }
+      : answers[next++] ?? { kind: "missing" }
   );
-  const targets = new Map<string, string>();
-  let rest = text;
-  for (const link of links) {
-    const header = /^([0-9a-f]+) blob (\d+)\n/.exec(rest);
-    if (!header) break;
-    const size = Number(header[2]);
-    const body = rest.slice(header[0].length, header[0].length + size);
-    rest = rest.slice(header[0].length + size + 1);
-    if (!body.startsWith("/")) {
-      targets.set(link.path, normalizeRelative(`${dirname(link.path)}/${body}`));
+}
+
+const latin1 = new TextDecoder("latin1");
+
+/**
+ * Reads `cat-file --batch-check --follow-symlinks` output. Some answers are a header
+ * with a size and then that many bytes of a name (which may be any bytes, a line feed
+ * included): offsets are counted in bytes, on the raw output, never in a decoded string.
+ */
+export function parseResolved(out: Uint8Array): ResolvedPath[] {
+  const answers: ResolvedPath[] = [];
+  let pos = 0;
+  while (pos < out.length) {
+    const eol = out.indexOf(0x0a, pos);
+    if (eol < 0) break;
+    const header = latin1.decode(out.subarray(pos, eol));
+    pos = eol + 1;
+    const object = /^([0-9a-f]{40,64}) (\S+) (\d+)$/.exec(header);
+    if (object) {
+      answers.push(
+        object[2] === "blob"
+          ? { kind: "blob", oid: object[1] ?? "", size: Number(object[3]) }
+          : { kind: "unreadable", why: "not-a-file" },
+      );
+      continue;
     }
-  }
-  // Chains of links: repeat until nothing new is marked.
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const [link, target] of targets) {
-      if (!changed.has(link) && (changed.has(target) || deleted.has(target))) {
-        changed.add(link);
-        grew = true;
-      }
+    const named = /^(symlink|dangling|loop|notdir) (\d+)$/.exec(header);
+    if (named) {
+      pos += Number(named[2]) + 1; // the name, then a line feed
+      const why = named[1];
+      answers.push(
+        why === "symlink"
+          ? { kind: "outside" }
+          : { kind: "unreadable", why: why === "loop" || why === "notdir" ? why : "dangling" },
+      );
+      continue;
     }
+    // "<name> missing" or "<name> ambiguous"
+    answers.push({ kind: "missing" });
   }
+  return answers;
+}
+
+function sameResolution(a: ResolvedPath | undefined, b: ResolvedPath | undefined): boolean {
+  if (a === undefined || b === undefined) return false;
+  if (a.kind === "blob" && b.kind === "blob") return a.oid === b.oid;
+  return a.kind === b.kind && a.kind !== "blob";
 }
 
 /** A file read, or why it was not. */
@@ -164,7 +236,9 @@ export function decodeText(bytes: Uint8Array, path: string): FileRead {
 
 /**
  * Reads `path` as it was at `commit` from git objects (e.g. the previous version of a
- * zone file), refusing anything larger than `maxBytes` before reading it.
+ * zone file), refusing anything larger than `maxBytes` before reading it. A symlink is
+ * followed as the working tree follows it (inside the tree only), so a linked zone
+ * file's previous version is its target's content then, never the link's text.
  */
 export async function readFileAt(
   workDir: string,
@@ -173,13 +247,17 @@ export async function readFileAt(
   maxBytes: number,
   opts: GitOptions = {},
 ): Promise<FileRead> {
-  const entries = await runGit(["-C", workDir, "ls-tree", "-l", "-z", commit, "--", path], opts);
-  const m = /^(\d{6}) blob ([0-9a-f]+) +(\d+)\t/.exec(entries.text);
-  if (!m) return { ok: false, reason: `${path} does not exist at ${commit}`, missing: true };
-  const size = Number(m[3]);
-  if (size > maxBytes) {
-    return { ok: false, reason: `${path} is ${size} bytes, over the limit of ${maxBytes}` };
+  const [found] = await resolvePaths(workDir, commit, [path], opts);
+  if (found === undefined || found.kind === "missing") {
+    return { ok: false, reason: `${path} does not exist at ${commit}`, missing: true };
   }
-  const { stdout } = await runGit(["-C", workDir, "cat-file", "blob", m[2] ?? ""], opts);
+  if (found.kind === "outside") {
+    return { ok: false, reason: `${path} is a symlink that leads outside the repository` };
+  }
+  if (found.kind !== "blob") return { ok: false, reason: `${path} is not a file at ${commit}` };
+  if (found.size > maxBytes) {
+    return { ok: false, reason: `${path} is ${found.size} bytes, over the limit of ${maxBytes}` };
+  }
+  const { stdout } = await runGit(["-C", workDir, "cat-file", "blob", found.oid], opts);
   return decodeText(stdout, path);
 }

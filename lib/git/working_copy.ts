@@ -32,6 +32,8 @@ export {
   type FileRead,
   listTree,
   readFileAt,
+  type ResolvedPath,
+  resolvePaths,
   type TreeEntry,
 } from "./tree.ts";
 export { resolveZoneFile, type ZoneFileRead } from "./worktree.ts";

@@ -16,7 +16,7 @@
  */
 
 import { DEFAULT_ZONE_LIMITS } from "../zones/parse.ts";
-import { checkZoneFile, skippedNotice, zonePathKind } from "../zones/files.ts";
+import { checkZoneFile, nestedNotice, skippedNotice, zonePathKind } from "../zones/files.ts";
 import { parseDenyDomains } from "../dns/ownership.ts";
 import { type GitContext, readBlobs, treeEntries, type TreeEntry } from "../git/object_store.ts";
 import { messageOf } from "../util/message.ts";
@@ -107,9 +107,10 @@ async function changedZoneFiles(
   git: GitContext,
   updates: RefUpdate[],
   zonesDir: string,
-): Promise<{ files: TreeEntry[]; skipped: string[] }> {
+): Promise<{ files: TreeEntry[]; skipped: string[]; nested: string[] }> {
   const seen = new Map<string, TreeEntry>();
   const skipped = new Set<string>();
+  const nested = new Set<string>();
   for (const u of updates) {
     if (isZeroSha(u.new) || !u.ref.startsWith("refs/heads/")) continue;
     const entries = await treeEntries(git, isZeroSha(u.old) ? undefined : u.old, u.new, zonesDir);
@@ -118,10 +119,11 @@ async function changedZoneFiles(
       const kind = zonePathKind(e.path, zonesDir);
       if (kind === "zone") seen.set(`${e.path}\0${e.oid}`, e);
       else if (kind === "hidden" || kind === "not-zone") skipped.add(e.path);
+      else if (kind === "nested") nested.add(e.path);
     }
   }
   const files = [...seen.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { files, skipped: [...skipped].sort() };
+  return { files, skipped: [...skipped].sort(), nested: [...nested].sort() };
 }
 
 /**
@@ -142,8 +144,9 @@ export async function validatePush(input: PushInput): Promise<PushVerdict> {
   let skipped: string | undefined;
   try {
     const changed = await changedZoneFiles(git, parseRefUpdates(input.lines.join("\n")), zonesDir);
-    const notice = skippedNotice(changed.skipped);
-    if (notice) notes.push(notice);
+    for (const notice of [nestedNotice(changed.nested, zonesDir), skippedNotice(changed.skipped)]) {
+      if (notice) notes.push(notice);
+    }
     let files = changed.files;
     if (files.length > limits.maxFiles) {
       notes.push(

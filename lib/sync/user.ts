@@ -22,6 +22,7 @@ import {
   type GitOptions,
   listTree,
   NoCommitsError,
+  resolvePaths,
   syncWorkingCopy,
   type TreeEntry,
   type WorkingCopyOptions,
@@ -87,8 +88,15 @@ export async function syncUser(
   say("info", `synced working copy to ${head.slice(0, 12)}`);
 
   const tree = await listTree(workDir, head, settings.zonesDir, settings.git);
+  const notDir = await zonesDirProblem(workDir, head, tree, settings);
+  if (notDir) {
+    // Nothing synced and no domain row touched: the zones are not gone, only unreadable.
+    say("error", notDir);
+    return { user: request.user, commit: head, zones: [], log, ok: false };
+  }
   const { files, ignored, skipped } = zoneFilesOf(tree, settings.zonesDir);
-  for (const path of ignored) say("warn", nestedNotice(path, settings.zonesDir));
+  const nested = nestedNotice(ignored, settings.zonesDir);
+  if (nested) say("warn", nested);
   const notice = skippedNotice(skipped);
   if (notice) say("info", notice);
   const owned = await db.listDomains(request.user);
@@ -146,6 +154,30 @@ export async function syncUser(
     log,
     ok: zones.every((z) => !FAILED.has(z.status)),
   };
+}
+
+/**
+ * Why the zones directory cannot be read, or null when it is a directory (or absent):
+ * `zones` may be a symlink (out of the repository, or to a directory in it, which git
+ * lists as a link, not as the files behind it) or a plain file.
+ */
+async function zonesDirProblem(
+  workDir: string,
+  head: string,
+  tree: readonly TreeEntry[],
+  settings: UserSyncSettings,
+): Promise<string | null> {
+  const dir = settings.zonesDir;
+  const entry = tree.find((e) => e.path === dir);
+  if (entry === undefined) return null;
+  const lead = `${dir}: not synced: ${dir} is`;
+  const where = `zone files live directly in a ${dir}/ directory of the repository`;
+  if (entry.mode !== "120000") return `${lead} not a directory; ${where}`;
+  const [target] = await resolvePaths(workDir, head, [dir], settings.git);
+  if (target?.kind === "outside") {
+    return `${lead} a symlink that leads outside the repository; ${where}`;
+  }
+  return `${lead} a symlink; ${where} (move the files there rather than link to them)`;
 }
 
 async function workingCopyHead(

@@ -187,11 +187,7 @@ export async function syncZoneFile(
     // A zone created just now holds only its apex SOA and NS, so the plan is "create
     // everything" without listing it (one call less per new domain). Should that be
     // wrong, Route 53 refuses the batch and the engine reconciles fully.
-    const previous = hosted.created
-      ? []
-      : job.full || read.viaSymlink
-      ? null
-      : await previousSets(deps, job, limits);
+    const previous = hosted.created ? [] : job.full ? null : await previousSets(deps, job, limits);
     const target: SyncOptions = {
       zone: fqdn,
       zoneId: hosted.id,

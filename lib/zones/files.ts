@@ -170,9 +170,33 @@ export function sampleNotice(path: string): string {
   return `${path}: sample file, skipped`;
 }
 
-/** What the worker and `check DIR` say about a file in a directory below the zones. */
-export function nestedNotice(path: string, zonesDir: string): string {
-  return `${path}: ignored; zone files live directly in ${zonesDir}/`;
+/** How many of the nested files {@linkcode nestedNotice} names. */
+const NESTED_SHOWN = 3;
+
+/**
+ * The one line the worker, pre-receive and `check DIR` say about the files in
+ * directories below the zones (never a line each: a repository may hold thousands), or
+ * null when there are none. It counts them and names a few, relative to the zones
+ * directory.
+ *
+ * @example
+ * ```ts
+ * nestedNotice(["zones/a/x", "zones/b/y", "zones/c/z", "zones/d/w"], "zones");
+ * // "zones/: 4 files in subdirectories ignored (zone files live directly in zones/), e.g. a/x, b/y, c/z"
+ * nestedNotice(["zones/old/a.test"], "zones");
+ * // "zones/old/a.test: ignored; zone files live directly in zones/"
+ * ```
+ */
+export function nestedNotice(paths: readonly string[], zonesDir: string): string | null {
+  if (paths.length === 0) return null;
+  if (paths.length === 1) return `${paths[0]}: ignored; zone files live directly in ${zonesDir}/`;
+  const prefix = `${zonesDir}/`;
+  const shown = paths.slice(0, NESTED_SHOWN).map((p) =>
+    p.startsWith(prefix) ? p.slice(prefix.length) : p
+  );
+  const lead = paths.length > NESTED_SHOWN ? ", e.g." : ":";
+  return `${prefix}: ${paths.length.toLocaleString("en-US")} files in subdirectories ignored ` +
+    `(zone files live directly in ${prefix})${lead} ${shown.join(", ")}`;
 }
 
 const ZONE_FILE_SUFFIX = /\.(zone|db|hosts)$/i;
