@@ -7,7 +7,7 @@
  */
 
 import { assertSchemaCurrent, schemaStatus } from "../lib/db.ts";
-import { redisDeliveryLog, startWebhookServer, type WebhookUsers } from "../lib/webhooks.ts";
+import { redisDeliveryLog, startWebhookServer, type WebhookUsers } from "../lib/queue.ts";
 import type { Invocation } from "./commands.ts";
 import { type Context, jsonLog } from "./context.ts";
 

@@ -8,7 +8,7 @@ import {
   timingSafeEqualText,
   verifyDelivery,
   verifyHmacSha256,
-} from "../lib/webhooks.ts";
+} from "../lib/queue.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const SHA = "0123456789abcdef0123456789abcdef01234567";
