@@ -156,6 +156,18 @@ export const COMMANDS = {
     options: { json },
     args: [],
   },
+  webhooks: {
+    usage: "webhooks [--port N]",
+    summary: "the webhook receiver: POST /webhooks/<user> from GitHub, GitLab, Gitea, Bitbucket",
+    options: {
+      port: {
+        type: "string",
+        value: "N",
+        help: "the port to listen on (default DNSAPI_WEBHOOK_PORT, 9898)",
+      },
+    },
+    args: [],
+  },
   export: {
     usage: "export ZONE [--id HOSTED_ZONE_ID]",
     summary: "a Route 53 zone as a BIND file, for onboarding",

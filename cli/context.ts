@@ -32,6 +32,12 @@ export interface Context {
   close(): Promise<void>;
 }
 
+/** JSON-lines operator log on stdout (journald keeps it). */
+export function jsonLog(ctx: Context): (entry: Record<string, unknown>) => void {
+  return (entry) =>
+    ctx.out.stdout(JSON.stringify({ ts: new Date().toISOString(), ...entry }) + "\n");
+}
+
 /** Builds the context; nothing connects until first used. */
 export function createContext(config: Config, out: Output): Context {
   let redis: Redis | undefined;

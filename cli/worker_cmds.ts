@@ -20,14 +20,10 @@ import { UnrecoverableError } from "../lib/errors.ts";
 import { syncUser } from "../lib/sync.ts";
 import { runWorker } from "../lib/worker.ts";
 import type { Values } from "./commands.ts";
-import type { Context } from "./context.ts";
+import { type Context, jsonLog } from "./context.ts";
 import { addUserWithRepo } from "./user_cmds.ts";
 
-/** JSON-lines operator log on stdout (journald keeps it). */
-export function jsonLog(ctx: Context): (entry: Record<string, unknown>) => void {
-  return (entry) =>
-    ctx.out.stdout(JSON.stringify({ ts: new Date().toISOString(), ...entry }) + "\n");
-}
+export { jsonLog } from "./context.ts";
 
 /** `migrate`: creates the database if missing and applies pending migrations. */
 export async function cmdMigrate(ctx: Context): Promise<number> {

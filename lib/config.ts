@@ -61,6 +61,10 @@ const schema = z.object({
     for (const message of problems) ctx.addIssue({ code: "custom", message });
     return names;
   }),
+  DNSAPI_WEBHOOK_PORT: port.default(9898),
+  DNSAPI_WEBHOOK_BIND: z.string().regex(/^[0-9A-Za-z.:-]+$/, "must be an address or host name")
+    .default("127.0.0.1"),
+  DNSAPI_WEBHOOK_LEGACY: flag.default(false),
   AWS_ENDPOINT_URL_ROUTE_53: z.string().url().optional(),
   AWS_REGION: z.string().default("us-east-1"),
 });
@@ -106,6 +110,11 @@ export interface Config {
    * is given up. Short values are for tests and demos.
    */
   queue: { leaseSeconds: number; pollMs: number; retryBaseSeconds: number; maxAttempts: number };
+  /**
+   * The webhook receiver (`webhooks`): its port, the address it binds (127.0.0.1 behind a
+   * TLS proxy), and whether it also takes the original receiver's unsigned `POST /<user>`.
+   */
+  webhooks: { port: number; bind: string; legacy: boolean };
 }
 
 /**
@@ -168,6 +177,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       pollMs: e.DNSAPI_POLL_MS,
       retryBaseSeconds: e.DNSAPI_RETRY_BASE_SECONDS,
       maxAttempts: e.DNSAPI_MAX_ATTEMPTS,
+    },
+    webhooks: {
+      port: e.DNSAPI_WEBHOOK_PORT,
+      bind: e.DNSAPI_WEBHOOK_BIND,
+      legacy: e.DNSAPI_WEBHOOK_LEGACY,
     },
   };
 }
