@@ -6,6 +6,7 @@
  * server reaches the customer without the server's paths.
  */
 import assert from "node:assert/strict";
+import mysql from "mysql2/promise";
 import { createWorld, type World } from "../testing/world.ts";
 
 /** Any control character but TAB and the newlines that end lines. */
@@ -131,9 +132,35 @@ Deno.test("customer text is escaped in push output, logs and status; git's serve
         }
         assert.match(said, /attempt 1 failed \(Cannot create working copy \(a server path\)/);
         for (const root of [world.workRoot, world.reposRoot]) assert.ok(!said.includes(root), said);
-        worker.kill("SIGTERM");
+        // Back to a usable working copy for the steps after this one.
+        await Deno.remove(`${world.workRoot}/gail`, { recursive: true });
       },
     );
+    await t.step("a hosted zone id stays out of the customer's log", async () => {
+      // A row whose hosted zone is gone: Route 53's error names the id.
+      await world.addUser("zed");
+      const clone = await world.clone("zed");
+      await world.commit(clone, { "zones/zed.test": "zed.test. 300 IN A 192.0.2.20\n" });
+      const first = await world.push(clone);
+      assert.equal((await world.waitFinal(first.uuid ?? "")).status, "succeeded");
+      const bogus = "Z0000000000000BOGUS1";
+      const conn = await mysql.createConnection(world.env.DATABASE_URL!);
+      try {
+        await conn.query("UPDATE domains SET hosted_zone_id = ? WHERE name = 'zed.test'", [bogus]);
+      } finally {
+        await conn.end();
+      }
+      await world.commit(clone, { "zones/zed.test": "zed.test. 300 IN A 192.0.2.21\n" });
+      const second = await world.push(clone);
+      const job = await world.waitFinal(second.uuid ?? "");
+      const said = job.log.map((l) => l.message).join("\n");
+      assert.equal(job.status, "failed", said);
+      assert.match(
+        said,
+        /Route 53 refused the change: No hosted zone found with ID: \(the hosted zone\)/,
+      );
+      assert.ok(!said.includes(bogus), said);
+    });
   } finally {
     await world.close();
   }

@@ -18,8 +18,8 @@ export const ZONE_ID_SHOWN = "(the hosted zone)";
 // An absolute path of two or more segments, not inside a URL or a relative path
 // (`zones/shop.test` stays). Quotes around it go with it.
 const PATH = /(?<![\w:/.~-])['"]?\/[\w.@+~-]+(?:\/[\w.@+~-]*)+['"]?/g;
-// Route 53's ids: Z and capitals or digits, with at least one digit; `/hostedzone/` forms too.
-const ZONE_ID = /(?:\/hostedzone\/)?\bZ(?=[A-Z]*\d)[0-9A-Z]{7,31}\b/g;
+// Route 53's ids: Z and 9 or more capitals or digits; `/hostedzone/` forms too.
+const ZONE_ID = /(?:\/hostedzone\/)?\bZ[0-9A-Z]{9,31}\b/g;
 
 /**
  * `text` without server paths and hosted zone ids (and the given ids, whatever their
