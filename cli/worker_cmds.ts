@@ -14,7 +14,7 @@ import {
   setQueueDepth,
 } from "../lib/worker.ts";
 import { combineHealthChecks, startMetricsServer } from "../lib/worker.ts";
-import { takeNewUsers } from "../lib/worker.ts";
+import { newUserIntake } from "../lib/worker.ts";
 import { formatPlan } from "../lib/route53.ts";
 import { UnrecoverableError } from "../lib/errors.ts";
 import { syncUser } from "../lib/sync.ts";
@@ -84,11 +84,15 @@ export async function cmdRun(
       settings: ctx.settings(),
       workerId,
       log,
-      intake: () =>
-        takeNewUsers(ctx.redis(), ctx.config.newUserKey, async (user) => {
+      intake: newUserIntake(ctx.redis(), {
+        key: ctx.config.newUserKey,
+        prefix: ctx.config.keyPrefix,
+        create: async (user) => {
           const message = await addUserWithRepo(ctx, user);
           log({ level: "info", event: "new-user", user, message });
-        }, (message) => log({ level: "warn", event: "new-user", message })),
+        },
+        report: (level, message) => log({ level, event: "new-user", message }),
+      }),
       // Renewed three times per lease, so one slow renewal does not lose the user.
       heartbeatMs: Math.max(100, (ctx.config.queue.leaseSeconds * 1000) / 3),
       leaseMs: ctx.config.queue.leaseSeconds * 1000,

@@ -40,3 +40,4 @@ export class LeaseLostError extends Error {
 
 export { messageOf } from "./util/message.ts";
 export { escapeControl } from "./util/escape.ts";
+export { customerMessage, withoutServerDetails } from "./util/customer_text.ts";

@@ -542,3 +542,28 @@ Deno.test("appendLog() refuses a job that has no row: lines never wait for a fut
     assertEquals((await db.getJobWithLogs(uuid))?.log, []);
   });
 });
+
+Deno.test("job log lines, zones and errors are stored with their control characters escaped", async () => {
+  await withDb(async (db) => {
+    await db.addUser("steve");
+    const uuid = crypto.randomUUID();
+    await db.startJob({ uuid, user: "steve" });
+    await db.requeueJob({ uuid, user: "steve", error: "retry\r\x1b[2J" });
+    assertEquals((await db.getJob(uuid))?.error, "retry\\r\\x1b[2J");
+    await db.startJob({ uuid, user: "steve" });
+    const ts = new Date("2026-11-25T10:00:01.456Z");
+    await db.appendLog({ uuid, user: "steve" }, [
+      { level: "error", zone: "a\nb.test", message: "zones/a\nremote: dns-api: forged", ts },
+    ]);
+    await db.finishJob({ uuid, user: "steve", status: "failed", error: "bad\0\x9b\u202e" });
+    assertEquals((await db.getJobWithLogs(uuid))?.log, [
+      {
+        ts: ts.toISOString(),
+        level: "error",
+        zone: "a\\nb.test",
+        message: "zones/a\\nremote: dns-api: forged",
+      },
+    ]);
+    assertEquals((await db.getJob(uuid))?.error, "bad\\0\\u009b\\u202e");
+  });
+});

@@ -13,6 +13,7 @@ import type { Pool, PoolConnection, RowDataPacket } from "mysql2/promise";
 import { z } from "zod";
 import { USER_PATTERN } from "../job/contract.ts";
 import { UnrecoverableError } from "../errors.ts";
+import { escapeControl } from "../util/escape.ts";
 import { decideOwnership, normaliseDomain, type OwnershipDecision } from "../dns/ownership.ts";
 import { type DbTarget, type OpenDbOptions, openPool, parseDatabaseUrl } from "./connect.ts";
 import {
@@ -177,8 +178,14 @@ function affected(result: unknown): number {
   return 0;
 }
 
+/**
+ * A message or error as stored: customer-controlled text reaches every message column
+ * through here, so control characters are escaped once, where they are written, and
+ * what `logs` or a direct SQL query shows cannot repaint a terminal or forge a line.
+ */
 function clip(message: string): string {
-  return message.length > MAX_MESSAGE ? message.slice(0, MAX_MESSAGE - 1) + "…" : message;
+  const safe = escapeControl(message);
+  return safe.length > MAX_MESSAGE ? safe.slice(0, MAX_MESSAGE - 1) + "…" : safe;
 }
 
 /** Escapes LIKE wildcards so a name matches only literally. */
@@ -266,7 +273,7 @@ function mysqlDb(pool: Pool, target: DbTarget): MysqlDb {
         uuid,
         l.ts ?? now,
         l.level,
-        l.zone ?? null,
+        l.zone == null ? null : escapeControl(l.zone),
         clip(l.message),
       ]);
       await conn.query(

@@ -26,6 +26,7 @@ import {
   zoneMark,
 } from "../route53/zone_sync.ts";
 import { messageOf } from "../util/message.ts";
+import { withoutServerDetails } from "../util/customer_text.ts";
 import { zoneNameSyntaxProblem } from "../zones/files.ts";
 import {
   apexNsIgnored,
@@ -251,7 +252,9 @@ export async function syncZoneFile(
     // The reconcile after drift passes the gate too, and may be refused only then.
     if (error instanceof UnsafePlanError) return refuse(error.message);
     if (classifyError(error) === "transient") throw error;
-    return done("failed", `${shown}: Route 53 refused the change: ${messageOf(error)}`);
+    // Route 53's own words say what to fix, but may name the hosted zone's id.
+    const said = withoutServerDetails(messageOf(error), [job.domain?.hostedZoneId ?? ""]);
+    return done("failed", `${shown}: Route 53 refused the change: ${said}`);
   }
 }
 

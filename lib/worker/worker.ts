@@ -17,6 +17,8 @@ import type { Route53Api } from "../route53/api.ts";
 import { syncUser } from "../sync/user.ts";
 import { FAILED, type UserSyncResult, type UserSyncSettings } from "../sync/types.ts";
 import { messageOf } from "../util/message.ts";
+import { customerMessage } from "../util/customer_text.ts";
+import { escapeControl } from "../util/escape.ts";
 import { sleep } from "../util/sleep.ts";
 
 /** An operator log entry (printed as one JSON line). */
@@ -90,7 +92,8 @@ export function resultLines(result: UserSyncResult): string[] {
     }
   }
   if (lines.length === 0) lines.push("no zone file changed; nothing to do");
-  return lines;
+  // The lines published to Redis, which the hook prints: escaped where they are made.
+  return lines.map(escapeControl);
 }
 
 /**
@@ -255,15 +258,20 @@ async function settleFailure(
   error: unknown,
   seconds: () => number,
 ): Promise<void> {
-  const reason = messageOf(error);
   const permanent = error instanceof UnrecoverableError;
   deps.log({
     level: "error",
     event: permanent ? "failed" : "error",
     user: r.user,
     uuid: r.syncId,
-    message: reason,
+    message: messageOf(error),
   });
+  // The full text went to the operator's log; job logs, the dead list and the push
+  // output get what a customer may read (no server paths, no hosted zone ids).
+  const reason = customerMessage(error);
+  const shown = permanent
+    ? new UnrecoverableError(reason, { cause: error })
+    : new Error(reason, { cause: error });
   if (permanent) {
     // Recorded before the queue publishes the final status, as a success is: whoever
     // sees `failed` (logs, a waiting hook) finds the reason in the log as well.
@@ -274,7 +282,7 @@ async function settleFailure(
   }
   let outcome;
   try {
-    outcome = await deps.queue.settle(r, error);
+    outcome = await deps.queue.settle(r, shown);
   } catch (queueError) {
     // Redis is down too: the lease expires and another worker takes the jobs over.
     deps.log({ level: "error", event: "settle", user: r.user, message: messageOf(queueError) });
