@@ -1,6 +1,7 @@
 /**
  * The worker's daemon and sync commands: `run`, `sync --user U`, `plan --user U`,
- * `migrate`.
+ * `migrate`. `run` writes DNSAPI_AUTHORIZED_KEYS at start-up and takes in `NEW:SSHKEY`
+ * events beside `NEW:USER` ones (cli/key_cmds.ts).
  *
  * @module
  */
@@ -22,6 +23,7 @@ import { runWorker } from "../lib/worker.ts";
 import type { Values } from "./commands.ts";
 import type { Context } from "./context.ts";
 import { addUserWithRepo } from "./user_cmds.ts";
+import { keyIntake } from "./key_cmds.ts";
 
 /** JSON-lines operator log on stdout (journald keeps it). */
 export function jsonLog(ctx: Context): (entry: Record<string, unknown>) => void {
@@ -81,6 +83,7 @@ export async function cmdRun(
   });
   log({ level: "info", event: "started", workerId, metricsPort: metrics?.port });
   try {
+    const keys = await keyIntake(ctx, log);
     const handled = await runWorker({
       queue,
       db,
@@ -88,11 +91,13 @@ export async function cmdRun(
       settings: ctx.settings(),
       workerId,
       log,
-      intake: () =>
-        takeNewUsers(ctx.redis(), ctx.config.newUserKey, async (user) => {
+      intake: async () => {
+        await takeNewUsers(ctx.redis(), ctx.config.newUserKey, async (user) => {
           const message = await addUserWithRepo(ctx, user);
           log({ level: "info", event: "new-user", user, message });
-        }, (message) => log({ level: "warn", event: "new-user", message })),
+        }, (message) => log({ level: "warn", event: "new-user", message }));
+        await keys();
+      },
       // Renewed three times per lease, so one slow renewal does not lose the user.
       heartbeatMs: Math.max(100, (ctx.config.queue.leaseSeconds * 1000) / 3),
       leaseMs: ctx.config.queue.leaseSeconds * 1000,

@@ -7,3 +7,6 @@
  */
 
 export * from "./keys/ssh_key.ts";
+export * from "./keys/authorized_keys.ts";
+export * from "./keys/events.ts";
+export * from "./keys/keeper.ts";
