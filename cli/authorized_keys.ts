@@ -7,7 +7,7 @@
  */
 import { sshKeyStore } from "../lib/db.ts";
 import type { HookCommand } from "../lib/git.ts";
-import { type AuthorizedKeysKeeper, authorizedKeysKeeper } from "../lib/keys.ts";
+import { type AuthorizedKeysKeeper, authorizedKeysKeeper } from "../lib/worker.ts";
 import type { Context } from "./context.ts";
 
 /** The keeper of the configured file, or undefined when DNSAPI_AUTHORIZED_KEYS is unset. */

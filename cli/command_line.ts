@@ -76,8 +76,10 @@ export function commandHelp(name: CommandName): string {
   return `usage: ${usage}\n\n${summary}\n\noptions:\n${table(rows)}`;
 }
 
+/** The group's own commands (`user add|ban|…`); a nested group's (`user key …`) are in its help. */
 function groupUsage(group: string): string {
-  const subs = groupMembers(group).map((name) => name.slice(group.length + 1));
+  const subs = groupMembers(group).map((name) => name.slice(group.length + 1))
+    .filter((sub) => !sub.includes(" "));
   return `usage: ${group} ${subs.join("|")} ...\n`;
 }
 

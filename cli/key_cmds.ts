@@ -6,7 +6,7 @@
  */
 import { sshKeyStore } from "../lib/db.ts";
 import { escapeControl } from "../lib/errors.ts";
-import { isFingerprint, keyText, readPublicKey, takeKeyEvents } from "../lib/keys.ts";
+import { isFingerprint, keyText, readPublicKey, takeKeyEvents } from "../lib/worker.ts";
 import { USER_PATTERN } from "../lib/git.ts";
 import type { AnyInvocation } from "./commands.ts";
 import type { Context } from "./context.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { isFingerprint, keyText, readPublicKey } from "../lib/keys.ts";
+import { isFingerprint, keyText, readPublicKey } from "../lib/worker.ts";
 
 /** Runs ssh-keygen, the reference every fingerprint here is checked against. */
 async function sshKeygen(args: string[]): Promise<string> {

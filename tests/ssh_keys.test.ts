@@ -12,7 +12,7 @@ import {
   readPublicKey,
   takeKeyEvents,
   writeAuthorizedKeys,
-} from "../lib/keys.ts";
+} from "../lib/worker.ts";
 
 /** A fresh key made by ssh-keygen, read. */
 async function newKey(comment = "ann@laptop"): Promise<{ line: string; key: PublicKey }> {

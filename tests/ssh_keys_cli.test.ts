@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { createWorld, type World } from "../testing/world.ts";
 import { workerTaskFlags } from "../testing/worker_flags.ts";
+import { readCommandLine } from "../cli/command_line.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 
@@ -162,4 +163,20 @@ Deno.test("run writes authorized_keys at start-up and applies NEW:SSHKEY events 
     await world.close();
     await Deno.remove(keysDir, { recursive: true });
   }
+});
+
+Deno.test("the command line reads three-word commands and answers a bare `user key` with its commands", () => {
+  assert.deepEqual(readCommandLine(["user", "key", "add", "ann", "-"]), {
+    name: "user key add",
+    values: {},
+    args: ["ann", "-"],
+  });
+  const bare = readCommandLine(["user", "key"]);
+  assert.ok("code" in bare);
+  assert.equal(bare.code, 2);
+  assert.ok(
+    bare.stderr.startsWith("user key: missing command\nusage: user key add|remove|list ...\n"),
+  );
+  const unknown = readCommandLine(["user", "key", "rotate", "ann"]);
+  assert.ok("code" in unknown && unknown.stderr.startsWith('unknown user key command "rotate"'));
 });
