@@ -90,7 +90,7 @@ Deno.test("the key store keeps one row per key, refuses a key registered to anyo
   });
 });
 
-Deno.test("activeKeys() leaves out banned and expired users; nextExpiry() names the next expiry", async () => {
+Deno.test("activeKeys() leaves out banned and expired users; activeDigest() changes with them", async () => {
   await withDb(async (db) => {
     const store = sshKeyStore(db);
     const now = new Date("2030-01-01T00:00:00Z");
@@ -102,11 +102,16 @@ Deno.test("activeKeys() leaves out banned and expired users; nextExpiry() names 
     for (const user of ["ann", "bob", "cy", "dee"]) {
       assert.ok("added" in await store.addKey(user, (await newKey(user)).key));
     }
+    const before = await store.activeDigest(now);
     await db.banUser("bob");
+    const banned = await store.activeDigest(now);
+    assert.notEqual(banned, before);
     assert.deepEqual((await store.activeKeys(now)).map((k) => k.user), ["ann", "dee"]);
-    assert.deepEqual(await store.nextExpiry(now), soon);
+    assert.equal(await store.activeDigest(now), banned, "the same keys, the same digest");
     assert.deepEqual((await store.activeKeys(soon)).map((k) => k.user), ["ann"]);
-    assert.equal(await store.nextExpiry(soon), null);
+    assert.notEqual(await store.activeDigest(soon), banned);
+    await db.unbanUser("bob");
+    assert.equal(await store.activeDigest(now), before);
   });
 });
 
@@ -153,7 +158,7 @@ Deno.test("writeAuthorizedKeys() replaces the file by rename with mode 600, leav
   }
 });
 
-Deno.test("the keeper writes the active users' keys, drops a banned user's at once and an expired one's on the tick", async () => {
+Deno.test("the keeper writes the active users' keys; its tick rewrites after an expiry or another process's change", async () => {
   await withDb(async (db) => {
     const dir = await Deno.makeTempDir();
     try {
@@ -185,6 +190,14 @@ Deno.test("the keeper writes the active users' keys, drops a banned user's at on
       assert.equal(await keeper.tick(), 1);
       assert.equal(await Deno.readTextFile(path), [HEADER, line("ann")].join("\n") + "\n");
       assert.equal((await Deno.stat(path)).mode! & 0o777, 0o600);
+      // Another host unbans bob: this keeper's next tick sees it.
+      await db.unbanUser("bob");
+      assert.equal(await keeper.tick(), 2);
+      assert.equal(
+        await Deno.readTextFile(path),
+        [HEADER, line("ann"), line("bob")].join("\n") + "\n",
+      );
+      assert.equal(await keeper.tick(), null);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

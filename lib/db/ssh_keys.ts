@@ -46,8 +46,12 @@ export interface SshKeyStore {
   listKeys(user: string): Promise<SshKey[]>;
   /** The keys of users who may log in at `now` (active, not expired), by user, oldest first. */
   activeKeys(now: Date): Promise<SshKey[]>;
-  /** The earliest expiry after `now` of an active user with a key, or null. */
-  nextExpiry(now: Date): Promise<Date | null>;
+  /**
+   * A short digest of which keys {@linkcode activeKeys} would return at `now`: it changes
+   * when a key is added or removed, or a user banned, unbanned or expired, by any
+   * process, so a keeper can poll it cheaply.
+   */
+  activeDigest(now: Date): Promise<string>;
 }
 
 const ACTIVE = "u.status = 'active' AND (u.expires_at IS NULL OR u.expires_at > ?)";
@@ -111,14 +115,17 @@ export function sshKeyStore(db: HasPool): SshKeyStore {
          ORDER BY k.user, k.added_at, k.fingerprint`,
         [now],
       ),
-    async nextExpiry(now) {
+    async activeDigest(now) {
+      // Count, XOR and sum of a CRC per key: one row back, whatever the number of keys.
       const [result] = await db.pool.query<RowDataPacket[]>(
-        `SELECT MIN(u.expires_at) AS at FROM users u
-         WHERE u.expires_at IS NOT NULL AND ${ACTIVE}
-           AND EXISTS (SELECT 1 FROM ssh_keys k WHERE k.user = u.name)`,
+        `SELECT COUNT(*) AS n, COALESCE(BIT_XOR(c), 0) AS x, COALESCE(SUM(c), 0) AS s FROM (
+           SELECT CRC32(CONCAT(k.fingerprint, ' ', k.user)) AS c
+           FROM ssh_keys k JOIN users u ON u.name = k.user WHERE ${ACTIVE}) active`,
         [now],
       );
-      return z.object({ at: z.date().nullable() }).parse(result[0]).at;
+      const row = z.object({ n: z.coerce.string(), x: z.coerce.string(), s: z.coerce.string() })
+        .parse(result[0]);
+      return `${row.n}:${row.x}:${row.s}`;
     },
   };
 }

@@ -1,8 +1,8 @@
 /**
  * When `authorized_keys` is rewritten, and from what: the active users' keys as MySQL
  * holds them at that moment. Every writer (the worker, each CLI command) takes an
- * exclusive lock on `<file>.lock` around reading and writing, so two of them at once
- * cannot leave the older read in place.
+ * exclusive lock on the file's directory around reading and writing, so two of them at
+ * once cannot leave the older read in place.
  *
  * @module
  */
@@ -13,8 +13,8 @@ import { authorizedKeysText, type UserKey, writeAuthorizedKeys } from "./authori
 /** What the keeper reads (lib/db.ts's `SshKeyStore` has it). */
 export interface ActiveKeySource {
   activeKeys(now: Date): Promise<UserKey[]>;
-  /** The earliest expiry after `since` of a user who was active then and has a key. */
-  nextExpiry(since: Date): Promise<Date | null>;
+  /** Changes whenever the keys `activeKeys(now)` returns would. */
+  activeDigest(now: Date): Promise<string>;
 }
 
 /** Keeps one `authorized_keys` file. */
@@ -22,7 +22,8 @@ export interface AuthorizedKeysKeeper {
   /** Rewrites the file now; resolves to the number of keys in it. */
   write(): Promise<number>;
   /**
-   * Rewrites the file when an expiry passed since the last write (the worker calls it on
+   * Rewrites the file when the active keys changed since the last write: an expiry that
+   * passed, a ban or a key added by another process or host (the worker calls it on
    * every intake tick); resolves to the number of keys written, or null if not due.
    */
   tick(): Promise<number | null>;
@@ -44,16 +45,20 @@ export function authorizedKeysKeeper(
   source: ActiveKeySource,
   now: () => Date = () => new Date(),
 ): AuthorizedKeysKeeper {
-  let writtenAt: Date | undefined;
+  let written: string | undefined;
   const write = async () => {
     await Deno.mkdir(dirname(path), { recursive: true, mode: 0o700 });
-    const lock = await Deno.open(`${path}.lock`, { write: true, create: true, mode: 0o600 });
+    // The lock is the directory's own (flock on it), so no lock file of another owner is
+    // left beside the keys when root runs a command once.
+    const lock = await Deno.open(dirname(path), { read: true });
     try {
       await lock.lock(true);
       const at = now();
+      // Read first: a change between the two reads makes the next tick write again.
+      const digest = await source.activeDigest(at);
       const keys = await source.activeKeys(at);
       await writeAuthorizedKeys(path, authorizedKeysText(hook, keys));
-      writtenAt = at;
+      written = digest;
       return keys.length;
     } finally {
       lock.close();
@@ -62,9 +67,8 @@ export function authorizedKeysKeeper(
   return {
     write,
     async tick() {
-      if (writtenAt === undefined) return await write();
-      const due = await source.nextExpiry(writtenAt);
-      return due !== null && due.getTime() <= now().getTime() ? await write() : null;
+      if (written === undefined) return await write();
+      return await source.activeDigest(now()) === written ? null : await write();
     },
   };
 }
