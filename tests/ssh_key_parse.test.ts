@@ -181,6 +181,10 @@ Deno.test("readPublicKey() refuses garbage, other types and blobs that do not re
       /uncompressed nistp384 point/,
     ],
     [
+      `ecdsa-sha2-nistp256 ${b64(wire("ecdsa-sha2-nistp256", "nistp256", ecPoint))}`,
+      /the public point is not a point of nistp256/,
+    ],
+    [
       `ssh-rsa ${b64(wire("ssh-rsa", new Uint8Array([1, 0, 1]), new Uint8Array([0x80])))}`,
       /negative/,
     ],

@@ -4,7 +4,7 @@
  *
  * The base64 part is a blob of SSH wire strings (RFC 4251: a 4-byte big-endian length,
  * then the bytes). Its first string names the type again; the rest depends on it:
- * ed25519 a 32-byte point, ECDSA the curve and an uncompressed point of that curve, RSA
+ * ed25519 a 32-byte point, ECDSA the curve and an uncompressed point on that curve, RSA
  * the exponent and modulus (mpints), the `sk-` (security key) types the same plus the
  * application string. A key whose blob does not read exactly so is refused: what ends
  * up in `authorized_keys` is always a key sshd accepts, re-encoded from the bytes read.
@@ -107,8 +107,33 @@ function mpintBits(bytes: Uint8Array, what: string): number {
   return (bytes.length - start - 1) * 8 + (32 - Math.clz32(top));
 }
 
-/** Checks the fields after the type; returns the key's size in bits. */
-function checkBlob(type: KeyType, r: WireReader): number {
+/** What the fields after the type told: the size, and an EC point to check on its curve. */
+interface BlobFacts {
+  bits: number;
+  point?: { curve: string; bytes: Uint8Array };
+}
+
+/**
+ * The prime `p` and coefficient `b` of each curve (SEC 2 / FIPS 186-4; `a` is -3 for all
+ * three): a point is the curve's when y² = x³ - 3x + b (mod p).
+ */
+const CURVES: Record<string, { p: bigint; b: bigint }> = {
+  nistp256: {
+    p: 2n ** 256n - 2n ** 224n + 2n ** 192n + 2n ** 96n - 1n,
+    b: 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604bn,
+  },
+  nistp384: {
+    p: 2n ** 384n - 2n ** 128n - 2n ** 96n + 2n ** 32n - 1n,
+    b: 0xb3312fa7e23ee7e4988e056be3f82d19181d9c6efe8141120314088f5013875ac656398d8a2ed19d2a85c8edd3ec2aefn,
+  },
+  nistp521: {
+    p: 2n ** 521n - 1n,
+    b: 0x0051953eb9618e1c9a1f929a21a0b68540eea2da725b99b315f3b8b489918ef109e156193951ec7e937b1652c0bd3bb1bf073573df883d2c34f1ef451fd46b503f00n,
+  },
+};
+
+/** Checks the fields after the type. */
+function checkBlob(type: KeyType, r: WireReader): BlobFacts {
   switch (type) {
     case "ssh-ed25519":
     case "sk-ssh-ed25519@openssh.com": {
@@ -117,7 +142,7 @@ function checkBlob(type: KeyType, r: WireReader): number {
         throw new SyntaxError(`an ed25519 point is 32 bytes, this one ${point.length}`);
       }
       if (type.startsWith("sk-")) r.text("the application");
-      return 256;
+      return { bits: 256 };
     }
     case "ecdsa-sha2-nistp256":
     case "ecdsa-sha2-nistp384":
@@ -134,7 +159,7 @@ function checkBlob(type: KeyType, r: WireReader): number {
         throw new SyntaxError(`the point is not an uncompressed ${curve} point (${size} bytes)`);
       }
       if (type.startsWith("sk-")) r.text("the application");
-      return CURVE_BITS[curve] ?? 0;
+      return { bits: CURVE_BITS[curve] ?? 0, point: { curve, bytes: point } };
     }
     case "ssh-rsa": {
       const e = r.string("the RSA exponent");
@@ -152,9 +177,28 @@ function checkBlob(type: KeyType, r: WireReader): number {
       if (bits > MAX_RSA_BITS) {
         throw new RangeError(`this RSA key has ${bits} bits, at most ${MAX_RSA_BITS} are accepted`);
       }
-      return bits;
+      return { bits };
     }
   }
+}
+
+function bigintOf(bytes: Uint8Array): bigint {
+  let n = 0n;
+  for (const b of bytes) n = (n << 8n) | BigInt(b);
+  return n;
+}
+
+/** Whether an uncompressed point (`04 || X || Y`) satisfies its curve's equation. */
+function onCurve(point: NonNullable<BlobFacts["point"]>): boolean {
+  const curve = CURVES[point.curve];
+  if (curve === undefined) return false;
+  const { p, b } = curve;
+  const half = (point.bytes.length - 1) / 2;
+  const x = bigintOf(point.bytes.subarray(1, 1 + half));
+  const y = bigintOf(point.bytes.subarray(1 + half));
+  if (x >= p || y >= p) return false;
+  const mod = (n: bigint) => ((n % p) + p) % p;
+  return mod(y * y) === mod(x * x * x - 3n * x + b);
 }
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> | undefined {
@@ -235,8 +279,11 @@ export async function readPublicKey(
     if (inner !== word) {
       throw new SyntaxError(`the blob is a "${inner.slice(0, 40)}" key, the line says ${word}`);
     }
-    const bits = checkBlob(word, r);
+    const { bits, point } = checkBlob(word, r);
     if (!r.done) throw new SyntaxError("bytes follow the key's last field");
+    if (point && !onCurve(point)) {
+      throw new SyntaxError(`the public point is not a point of ${point.curve}`);
+    }
     return {
       key: { type: word, base64, comment, bits, fingerprint: await fingerprintOf(blob) },
     };
