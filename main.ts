@@ -45,6 +45,12 @@ async function dispatch(
     case "user unban":
     case "user expire":
       return await (await users()).cmdUser(ctx, invocation);
+    case "user key add":
+    case "user key remove":
+    case "user key list":
+      return await (await import("./cli/key_cmds.ts")).cmdKey(ctx, invocation);
+    case "install-keys":
+      return await (await import("./cli/key_cmds.ts")).cmdInstallKeys(ctx);
     case "domain assign":
     case "domain list":
     case "domain release":

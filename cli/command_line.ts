@@ -76,8 +76,10 @@ export function commandHelp(name: CommandName): string {
   return `usage: ${usage}\n\n${summary}\n\noptions:\n${table(rows)}`;
 }
 
+/** The group's own commands (`user add|ban|…`); a nested group's (`user key …`) are in its help. */
 function groupUsage(group: string): string {
-  const subs = groupMembers(group).map((name) => name.slice(group.length + 1));
+  const subs = groupMembers(group).map((name) => name.slice(group.length + 1))
+    .filter((sub) => !sub.includes(" "));
   return `usage: ${group} ${subs.join("|")} ...\n`;
 }
 
@@ -156,22 +158,27 @@ export function readCommand<K extends CommandName>(name: K, args: string[]): Inv
  * ```
  */
 export function readCommandLine(argv: string[]): AnyInvocation | Reply {
-  const [first, second] = argv;
+  const [first] = argv;
   if (first === undefined) return usageError("no command given", overview());
   if (HELP.has(first)) return help(overview());
   if (first === "--version") return help(`${PROGRAM} ${VERSION}\n`);
   if (first === "help") {
     return argv.length === 1 ? help(overview()) : readCommandLine([...argv.slice(1), "--help"]);
   }
-  const sub = `${first} ${second}`;
-  if (second !== undefined && isCommand(sub)) {
-    return readCommand(sub, argv.slice(2)) as AnyInvocation | Reply;
+  // The longest name the words spell wins: `user key add` before `user key`, `user`.
+  for (let words = 3; words >= 1; words--) {
+    const name = argv.slice(0, words).join(" ");
+    if (argv.length >= words && isCommand(name)) {
+      return readCommand(name, argv.slice(words)) as AnyInvocation | Reply;
+    }
   }
-  if (isCommand(first)) return readCommand(first, argv.slice(1)) as AnyInvocation | Reply;
-  if (groupMembers(first).length > 0) {
-    if (second === undefined) return usageError(`${first}: missing command`, groupHelp(first));
-    if (asksHelp(argv.slice(1))) return help(groupHelp(first));
-    return usageError(`unknown ${first} command "${second}"`, groupHelp(first));
+  for (let words = 2; words >= 1; words--) {
+    const group = argv.slice(0, words).join(" ");
+    if (argv.length < words || groupMembers(group).length === 0) continue;
+    const next = argv[words];
+    if (next === undefined) return usageError(`${group}: missing command`, groupHelp(group));
+    if (asksHelp(argv.slice(words))) return help(groupHelp(group));
+    return usageError(`unknown ${group} command "${next}"`, groupHelp(group));
   }
   if (first.startsWith("-")) return usageError(`unknown option "${first}"`, overview());
   return usageError(`unknown command "${first}"`, overview());

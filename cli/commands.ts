@@ -114,6 +114,24 @@ export const COMMANDS = {
     },
     args: ["U"],
   },
+  "user key add": {
+    usage: "user key add U KEY",
+    summary: "register an SSH public key for U (KEY: the .pub line, or - to read it from stdin)",
+    options: {},
+    args: ["U", "KEY"],
+  },
+  "user key remove": {
+    usage: "user key remove U FINGERPRINT",
+    summary: "remove U's key with this SHA256: fingerprint",
+    options: {},
+    args: ["U", "FINGERPRINT"],
+  },
+  "user key list": {
+    usage: "user key list U [--json]",
+    summary: "U's SSH keys with their fingerprints",
+    options: { json },
+    args: ["U"],
+  },
   "domain assign": {
     usage: "domain assign ZONE U [--zone-id ID]",
     summary: "give U a hosted zone that exists already (shows the first sync's plan)",
@@ -141,6 +159,12 @@ export const COMMANDS = {
   "install-hooks": {
     usage: "install-hooks",
     summary: "(re)install the hooks into every repository",
+    options: {},
+    args: [],
+  },
+  "install-keys": {
+    usage: "install-keys",
+    summary: "rewrite DNSAPI_AUTHORIZED_KEYS from the active users' keys",
     options: {},
     args: [],
   },

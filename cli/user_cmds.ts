@@ -16,6 +16,7 @@ import {
 import type { AnyInvocation } from "./commands.ts";
 import type { Context } from "./context.ts";
 import { messageOf } from "../lib/errors.ts";
+import { rewriteAuthorizedKeys } from "./authorized_keys.ts";
 
 /**
  * The command the installed hooks run: `DNSAPI_HOOK_COMMAND` when set (the path of the
@@ -60,10 +61,25 @@ export async function addUserWithRepo(
 }
 
 /** The invocations of the `user` group. */
-export type UserInvocation = Extract<AnyInvocation, { name: `user ${string}` }>;
+export type UserInvocation = Exclude<
+  Extract<AnyInvocation, { name: `user ${string}` }>,
+  { name: `user key ${string}` }
+>;
 
-/** `user add|ban|unban|expire U [--expires ISO] [--at ISO | --never]`. */
+/**
+ * `user add|ban|unban|expire U [--expires ISO] [--at ISO | --never]`; a ban, unban or
+ * expiry rewrites DNSAPI_AUTHORIZED_KEYS, so a banned user's keys stop working at once.
+ */
 export async function cmdUser(ctx: Context, invocation: UserInvocation): Promise<number> {
+  const code = await changeUser(ctx, invocation);
+  if (code === 0 && invocation.name !== "user add") {
+    const line = await rewriteAuthorizedKeys(ctx, hookCommand(ctx.config.hookCommand));
+    if (line) ctx.out.stdout(`${line}\n`);
+  }
+  return code;
+}
+
+async function changeUser(ctx: Context, invocation: UserInvocation): Promise<number> {
   const [user] = invocation.args;
   if (!USER_PATTERN.test(user)) {
     ctx.out.stderr(`"${user}" is not a valid user name (${USER_PATTERN.source})\n`);

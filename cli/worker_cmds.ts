@@ -1,6 +1,7 @@
 /**
  * The worker's daemon and sync commands: `run`, `sync --user U`, `plan --user U`,
- * `migrate`.
+ * `migrate`. `run` writes DNSAPI_AUTHORIZED_KEYS at start-up and takes in `NEW:SSHKEY`
+ * events beside `NEW:USER` ones (cli/key_cmds.ts).
  *
  * @module
  */
@@ -22,6 +23,7 @@ import { runWorker } from "../lib/worker.ts";
 import type { Values } from "./commands.ts";
 import { type Context, jsonLog } from "./context.ts";
 import { addUserWithRepo } from "./user_cmds.ts";
+import { keyIntake } from "./key_cmds.ts";
 
 export { jsonLog } from "./context.ts";
 
@@ -77,6 +79,16 @@ export async function cmdRun(
   });
   log({ level: "info", event: "started", workerId, metricsPort: metrics?.port });
   try {
+    const keys = await keyIntake(ctx, log);
+    const newUsers = newUserIntake(ctx.redis(), {
+      key: ctx.config.newUserKey,
+      prefix: ctx.config.keyPrefix,
+      create: async (user) => {
+        const message = await addUserWithRepo(ctx, user);
+        log({ level: "info", event: "new-user", user, message });
+      },
+      report: (level, message) => log({ level, event: "new-user", message }),
+    });
     const handled = await runWorker({
       queue,
       db,
@@ -84,15 +96,10 @@ export async function cmdRun(
       settings: ctx.settings(),
       workerId,
       log,
-      intake: newUserIntake(ctx.redis(), {
-        key: ctx.config.newUserKey,
-        prefix: ctx.config.keyPrefix,
-        create: async (user) => {
-          const message = await addUserWithRepo(ctx, user);
-          log({ level: "info", event: "new-user", user, message });
-        },
-        report: (level, message) => log({ level, event: "new-user", message }),
-      }),
+      intake: async () => {
+        await newUsers();
+        await keys();
+      },
       // Renewed three times per lease, so one slow renewal does not lose the user.
       heartbeatMs: Math.max(100, (ctx.config.queue.leaseSeconds * 1000) / 3),
       leaseMs: ctx.config.queue.leaseSeconds * 1000,

@@ -33,6 +33,8 @@ const schema = z.object({
   DNSAPI_KEY_PREFIX: z.string().min(1).default("dnsapi:"),
   DNSAPI_LEGACY_QUEUE: z.string().min(1).default("HOOK:JOBS"),
   DNSAPI_NEW_USER_KEY: z.string().min(1).default("NEW:USER"),
+  DNSAPI_NEW_SSHKEY_KEY: z.string().min(1).default("NEW:SSHKEY"),
+  DNSAPI_AUTHORIZED_KEYS: z.string().startsWith("/", "must be an absolute path").optional(),
   DNSAPI_WORKER_ID: z.string().optional(),
   DNSAPI_HOOK_COMMAND: z.string().optional(),
   DNSAPI_MAX_DELETE_FRACTION: fraction.default(0.3),
@@ -83,6 +85,10 @@ export interface Config {
   legacyQueueKey: string;
   /** Redis key of NEW:USER events (no prefix, as the original service used it). */
   newUserKey: string;
+  /** Redis key of NEW:SSHKEY events (no prefix, like NEW:USER). */
+  newSshKeyKey: string;
+  /** The git account's `authorized_keys`, kept by the worker; unset: not managed. */
+  authorizedKeys: string | undefined;
   workerId: string | undefined;
   hookCommand: string | undefined;
   safety: { maxDeleteFraction: number; maxUpdateFraction: number; minSets: number };
@@ -148,6 +154,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     keyPrefix: e.DNSAPI_KEY_PREFIX,
     legacyQueueKey: e.DNSAPI_LEGACY_QUEUE,
     newUserKey: e.DNSAPI_NEW_USER_KEY,
+    newSshKeyKey: e.DNSAPI_NEW_SSHKEY_KEY,
+    authorizedKeys: e.DNSAPI_AUTHORIZED_KEYS,
     workerId: e.DNSAPI_WORKER_ID,
     hookCommand: e.DNSAPI_HOOK_COMMAND,
     safety: {

@@ -13,3 +13,4 @@ export {
   type OpenDbOptions,
   parseDatabaseUrl,
 } from "./db/connect.ts";
+export { type SshKey, SshKeyRow, type SshKeyStore, sshKeyStore } from "./db/ssh_keys.ts";

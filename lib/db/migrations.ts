@@ -76,6 +76,25 @@ export const MIGRATIONS: readonly Migration[] = [
       ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
     ],
   },
+  {
+    version: 2,
+    name: "ssh_keys",
+    statements: [
+      // The fingerprint is the key: one key, one account (a key shared by two customers
+      // would let either push as the other).
+      `CREATE TABLE ssh_keys (
+        fingerprint VARCHAR(64) ${NAME} NOT NULL PRIMARY KEY,
+        user VARCHAR(64) ${NAME} NOT NULL,
+        type VARCHAR(64) ${NAME} NOT NULL,
+        public_key TEXT ${NAME} NOT NULL,
+        comment VARCHAR(1024) NOT NULL DEFAULT '',
+        added_at DATETIME(3) NOT NULL,
+        KEY ssh_keys_user (user),
+        CONSTRAINT ssh_keys_user_fk FOREIGN KEY (user) REFERENCES users (name)
+          ON UPDATE CASCADE ON DELETE CASCADE
+      ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
+    ],
+  },
 ];
 
 /** Where a database stands against a list of migrations. */
