@@ -24,6 +24,7 @@ import {
   addRecord,
   boundProblems,
   overfullSetAtLastName,
+  overTime,
   type ZoneCollector,
 } from "./collector.ts";
 import { isAliasMarker, parseAliasFields } from "../dns/alias.ts";
@@ -242,6 +243,7 @@ function generate(st: BindState, e: ZoneEntry): void {
   }
   const sub = createEntry();
   for (let it = spec.start; it <= spec.stop; it += spec.step) {
+    if (overTime(c, line)) return;
     let text: string;
     try {
       text = generateLine(spec, it);
@@ -297,6 +299,7 @@ export function parseBind(text: string, c: ZoneCollector): void {
   const lx = createLexer(text);
   const e = createEntry();
   while (nextEntry(lx, e)) {
+    if (overTime(c, e.line)) return;
     boundProblems(c);
     if (e.problem !== null) {
       c.errors.push({ line: e.problemLine, message: e.problem });

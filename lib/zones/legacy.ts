@@ -19,7 +19,7 @@ import { canonicalIpv4, canonicalIpv6 } from "../rdata/addr.ts";
 import { decodeCanonical, encodeBytes, escapeCharString } from "../rdata/text.ts";
 import { lastByteLength } from "../rdata/text.ts";
 import { MAX_TTL, MAX_TXT_VALUE, parseRdata } from "../rdata/rdata.ts";
-import { addRecord, boundProblems, type ZoneCollector } from "./collector.ts";
+import { addRecord, boundProblems, overTime, type ZoneCollector } from "./collector.ts";
 import { messageOf } from "../util/message.ts";
 
 /**
@@ -380,6 +380,7 @@ export function parseLegacyRecords(text: string, c: ZoneCollector): void {
     pos = next;
     line++;
     if (l === "" || l[0] === "#") continue;
+    if (overTime(c, line)) return;
     boundProblems(c);
     const x: LineContext = {
       c,
