@@ -27,7 +27,7 @@ import {
 } from "../route53/zone_sync.ts";
 import { messageOf } from "../util/message.ts";
 import { zoneNameSyntaxProblem } from "../zones/files.ts";
-import { DEFAULT_ZONE_LIMITS, parseZone, type ZoneLimits } from "../zones/parse.ts";
+import { DEFAULT_ZONE_LIMITS, parseZoneYielding, type ZoneLimits } from "../zones/parse.ts";
 import {
   FAILED,
   type Say,
@@ -83,7 +83,7 @@ export async function syncZoneFile(
   const limits = { ...DEFAULT_ZONE_LIMITS, ...settings.zoneLimits };
   const read = await resolveZoneFile(job.workDir, path, limits.maxBytes);
   if (!read.ok) return done("invalid", `${shown}: not synced: ${read.reason}`);
-  const parsed = parseZone(read.text, { zone, limits });
+  const parsed = await parseZoneYielding(read.text, { zone, limits });
   for (const w of parsed.warnings) say("warn", `${path}:${w.line}: ${w.message}`, zone);
   if (parsed.errors.length > 0) {
     for (const e of parsed.errors) say("error", `${path}:${e.line}: ${e.message}`, zone);
@@ -250,6 +250,6 @@ export async function previousSets(
   const read = await readFileAt(job.workDir, base, job.path, limits.maxBytes, deps.settings.git)
     .catch(() => null);
   if (read === null || !read.ok) return null;
-  const parsed = parseZone(read.text, { zone: job.zone, limits });
+  const parsed = await parseZoneYielding(read.text, { zone: job.zone, limits });
   return parsed.errors.length === 0 ? parsed.rrsets : null;
 }
