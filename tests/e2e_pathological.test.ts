@@ -1,0 +1,67 @@
+/**
+ * End to end, a pathological zone file in the worker: bad lines until the parser's
+ * time budget (5 s) stops the read. The worker is a real `main.ts run` subprocess
+ * (testing/world.ts); the repository's pre-receive hook is removed, as in
+ * tests/e2e_hostile.test.ts, so the file reaches the worker. What is asserted is the
+ * order of events and the outcomes; bench/pathological_push.ts measures the times.
+ */
+import assert from "node:assert/strict";
+import { createWorld, sets } from "../testing/world.ts";
+
+const JUNK = "www A 999.1.1.1\n".repeat(600_000); // 9.2 MiB, under the size limit
+const OK = "$TTL 300\n@ IN A 192.0.2.7\n";
+
+Deno.test("a pathological push: SIGTERM is honoured mid-parse, the file is refused with a reason, the other zone syncs", async (t) => {
+  const world = await createWorld();
+  try {
+    await world.addUser("mallory");
+    await Deno.remove(`${world.reposRoot}/mallory/hooks/pre-receive`);
+    const clone = await world.clone("mallory");
+    await world.commit(clone, { "zones/junk.test": JUNK, "zones/fine.test": OK });
+    const push = await world.push(clone);
+    assert.equal(push.code, 0, push.output);
+    const uuid = push.uuid;
+    assert.ok(uuid, push.output);
+
+    await t.step(
+      "SIGTERM while the worker reads the file: exit 0, the job handed back",
+      async () => {
+        const worker = world.startWorker({ env: { DNSAPI_SHUTDOWN_SECONDS: "0.5" } });
+        await worker.waitForEvent((e) => e.event === "start" && e.uuid === uuid);
+        worker.kill("SIGTERM");
+        assert.equal((await worker.status).code, 0, worker.output());
+        const events = worker.events().map((e) => e.event);
+        assert.ok(events.includes("abandoned"), events.join(","));
+        assert.ok(!events.includes("done"), "stopped before the sync finished");
+        assert.notEqual((await world.logs(uuid))?.status, "succeeded");
+      },
+    );
+
+    await t.step(
+      "the next worker refuses the file naming the line reached, and syncs the rest",
+      async () => {
+        const worker = world.startWorker();
+        const job = await world.waitFinal(uuid, 60_000);
+        assert.equal(job.status, "failed", JSON.stringify(job));
+        const log = job.log.map((l) => l.message).join("\n");
+        assert.match(
+          log,
+          /zones\/junk\.test:0: reading this file took longer than 5 s; stopped at line \d+: fix the errors listed/,
+        );
+        assert.deepEqual(
+          await world.managedSets("fine.test"),
+          sets([{ name: "fine.test.", type: "A", ttl: 300, values: ["192.0.2.7"] }]),
+        );
+        assert.equal(
+          await world.managedSets("junk.test"),
+          null,
+          "nothing of the junk reached Route 53",
+        );
+        worker.kill("SIGTERM");
+        assert.equal((await worker.status).code, 0, worker.output());
+      },
+    );
+  } finally {
+    await world.close();
+  }
+});
