@@ -67,3 +67,35 @@ Deno.test("a pathological push: SIGTERM is honoured mid-parse, the file is refus
     await world.close();
   }
 });
+
+Deno.test("a push of many pathological files costs one bounded sync: the files past the sync's 10 s are refused unread", async () => {
+  const world = await createWorld();
+  try {
+    await world.addUser("mallory");
+    await Deno.remove(`${world.reposRoot}/mallory/hooks/pre-receive`);
+    const clone = await world.clone("mallory");
+    const files: Record<string, string> = {};
+    for (const n of [1, 2, 3, 4]) files[`zones/junk${n}.test`] = JUNK;
+    await world.commit(clone, files);
+    const push = await world.push(clone);
+    assert.equal(push.code, 0, push.output);
+    assert.ok(push.uuid, push.output);
+    const worker = world.startWorker();
+    const job = await world.waitFinal(push.uuid, 60_000);
+    worker.kill("SIGTERM");
+    assert.equal((await worker.status).code, 0, worker.output());
+    assert.equal(job.status, "failed", JSON.stringify(job));
+    const log = job.log.map((l) => l.message).join("\n");
+    // junk1 spends the file's 5 s; junk2 what is left of the sync's 10 s; the rest wait.
+    assert.match(
+      log,
+      /zones\/junk1\.test:0: reading this file took longer than 5 s; stopped at line/,
+    );
+    assert.match(
+      log,
+      /junk4\.test: not synced: this sync's zone files took longer than 10 s to read in total, before zones\/junk4\.test/,
+    );
+  } finally {
+    await world.close();
+  }
+});

@@ -83,7 +83,28 @@ export async function syncZoneFile(
   const limits = { ...DEFAULT_ZONE_LIMITS, ...settings.zoneLimits };
   const read = await resolveZoneFile(job.workDir, path, limits.maxBytes);
   if (!read.ok) return done("invalid", `${shown}: not synced: ${read.reason}`);
-  const parsed = await parseZoneYielding(read.text, { zone, limits });
+  const budget = deps.parseBudget;
+  const spent = budget
+    ? `this sync's zone files took longer than ${budget.totalMs / 1000} s to read in total`
+    : "";
+  if (budget && budget.leftMs <= 0) {
+    return done(
+      "invalid",
+      `${shown}: not synced: ${spent}, before ${path}; fix the files refused above and push again`,
+    );
+  }
+  // The sync's time left, when less than the file's own budget, bounds this file.
+  const shared = budget !== undefined && budget.leftMs < limits.maxParseMs;
+  const started = performance.now();
+  const parsed = await parseZoneYielding(read.text, {
+    zone,
+    limits: shared ? { ...limits, maxParseMs: budget.leftMs } : limits,
+  });
+  if (budget) budget.leftMs -= performance.now() - started;
+  if (shared && parsed.errors[0]?.line === 0) {
+    const m = /^reading this file took longer than [\d.]+ s; (.*)$/.exec(parsed.errors[0].message);
+    if (m) parsed.errors[0] = { line: 0, message: `${spent}; ${m[1]}` };
+  }
   for (const w of parsed.warnings) say("warn", `${path}:${w.line}: ${w.message}`, zone);
   if (parsed.errors.length > 0) {
     for (const e of parsed.errors) say("error", `${path}:${e.line}: ${e.message}`, zone);
