@@ -16,6 +16,7 @@ export const BENCH_LIMITS = {
   maxBytes: 1 << 30,
   maxRecordSets: 10_000_000,
   maxValuesPerSet: 1_000_000,
+  maxParseMs: 600_000,
 };
 
 async function main(): Promise<void> {

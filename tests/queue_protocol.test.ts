@@ -567,3 +567,45 @@ Deno.test("queue: while the user lookup fails, legacy payloads wait and hook job
     assert.equal(said.length, 1, "said once, not on every poll");
   });
 });
+
+Deno.test("queue: a user whose worker died goes behind the users already due, not in front", async () => {
+  await withQueue(async ({ queue }) => {
+    const one = queue({ leaseMs: 150 });
+    const two = queue({ leaseMs: 150 });
+    await push(one, "crasher");
+    await mustReserve(one, "w1"); // w1 is killed mid-sync: no heartbeat, no acknowledgement
+    await push(two, "alice");
+    await push(two, "bob");
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the lease runs out
+    const order = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await mustReserve(two, "w2");
+      order.push(r.user);
+      assert.equal(await two.complete(r), true);
+    }
+    assert.deepEqual(order, ["alice", "bob", "crasher"]);
+  });
+});
+
+Deno.test("queue: a sync handed back past the shutdown deadline waits behind the users already due", async () => {
+  await withQueue(async ({ queue }) => {
+    const q = queue();
+    await push(q, "slow");
+    const r = await mustReserve(q);
+    await push(q, "alice");
+    assert.equal(await q.requeue(r), true);
+    assert.equal((await mustReserve(q)).user, "alice");
+  });
+});
+
+Deno.test("queue: a user whose sync failed waits out its backoff behind the users already due", async () => {
+  await withQueue(async ({ queue }) => {
+    const q = queue({ backoff: { baseMs: 1, maxMs: 1 } });
+    await push(q, "failing");
+    const r = await mustReserve(q);
+    await push(q, "alice");
+    await new Promise((resolve) => setTimeout(resolve, 20)); // past the 1 ms backoff
+    assert.equal((await q.retryLater(r, "Route 53 throttled")).kind, "retry");
+    assert.equal((await mustReserve(q)).user, "alice");
+  });
+});

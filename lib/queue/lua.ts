@@ -26,13 +26,15 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 export const RESERVE = `${NOW}
 local p, token, leaseMs = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local maxBatch, scanLimit = tonumber(ARGV[4]), tonumber(ARGV[5])
--- A lease whose lock expired belongs to a worker that stopped renewing it: its user
--- goes back to the front of the ready set with its inflight uuids intact.
+-- A lease whose lock expired belongs to a worker that stopped renewing it (killed, or
+-- its sync crashed it): its user goes to the back of the ready set, behind every user
+-- already due, with its inflight uuids intact, so a push that kills workers cannot
+-- keep itself at the front.
 for _, user in ipairs(redis.call('ZRANGEBYSCORE', p .. 'leases', '-inf', now, 'LIMIT', 0, 100)) do
   if redis.call('EXISTS', p .. 'lock:' .. user) == 0 then
     redis.call('ZREM', p .. 'leases', user)
     redis.call('HDEL', p .. 'holders', user)
-    redis.call('ZADD', p .. 'ready', 0, user)
+    redis.call('ZADD', p .. 'ready', now, user)
   end
 end
 -- Locked users stay in the ready set (a push during a sync re-marks them); at most
@@ -91,9 +93,10 @@ return 1
 /**
  * Ends a reservation held by the token; returns 0 when the lock was lost.
  * mode `done`/`fail`: forget its uuids (`fail` also pushes ARGV[6..] to the dead list);
- * `retry`: keep them, ready again after ARGV[5] ms; `requeue`: keep them, ready at
- * once, the attempt not counted. A user with uuids left is marked ready again at the
- * back of the queue (round-robin).
+ * `retry`: keep them, ready again after ARGV[5] ms; `requeue` (a sync handed back past
+ * the shutdown deadline): keep them, the attempt not counted. A user with uuids left is
+ * marked ready again at the back of the queue (round-robin): behind every user already
+ * due, never in front of them.
  *
  * ARGV: prefix, user, token, mode, delayMs, dead entries...
  */
@@ -118,7 +121,7 @@ redis.call('HDEL', p .. 'holders', user)
 if mode == 'retry' then
   redis.call('ZADD', p .. 'ready', now + tonumber(ARGV[5]), user)
 elseif mode == 'requeue' then
-  redis.call('ZADD', p .. 'ready', 0, user)
+  redis.call('ZADD', p .. 'ready', now, user)
 elseif redis.call('EXISTS', p .. 'pending:' .. user) == 1 then
   redis.call('ZADD', p .. 'ready', now, user)
 end

@@ -126,7 +126,7 @@ export interface Queue {
   retryLater(reservation: Reservation, reason: string): Promise<RetryOutcome>;
   /** Permanent failure: every uuid goes to the dead list with the reason. False if lost. */
   fail(reservation: Reservation, reason: string, lines?: string[]): Promise<boolean>;
-  /** Shutdown: gives the reservation back at once, the attempt not counted. */
+  /** Shutdown: gives the reservation back at once (behind the users already due), the attempt not counted. */
   requeue(reservation: Reservation): Promise<boolean>;
   /** `fail` for an `UnrecoverableError` (lib/errors.ts), else `retryLater`. */
   settle(reservation: Reservation, error: unknown): Promise<RetryOutcome>;

@@ -64,7 +64,23 @@ export interface UserSyncDeps {
    * changing one user's zones at once. The queue then retries the sync.
    */
   stillOwned?: () => boolean;
+  /**
+   * Time for reading zone files that this sync has left, shared by its files and spent
+   * as they are read (the worker gives each reservation {@linkcode SYNC_PARSE_MS}), so a
+   * push of many pathological files costs one bounded sync, not 5 s per file; absent,
+   * each file has only its own budget (`zoneLimits.maxParseMs`).
+   */
+  parseBudget?: ParseBudget;
 }
+
+/** A sync's time for reading zone files: the total, and what is left of it. */
+export interface ParseBudget {
+  totalMs: number;
+  leftMs: number;
+}
+
+/** The time the worker gives one sync for reading all its zone files: 10 s. */
+export const SYNC_PARSE_MS = 10_000;
 
 /** One sync request. */
 export interface UserSyncRequest {

@@ -32,7 +32,7 @@ import {
   apexNsIgnored,
   apexNsMismatch,
   DEFAULT_ZONE_LIMITS,
-  parseZone,
+  parseZoneYielding,
   type ZoneLimits,
   type ZoneProblem,
 } from "../zones/parse.ts";
@@ -91,8 +91,33 @@ export async function syncZoneFile(
   const limits = { ...DEFAULT_ZONE_LIMITS, ...settings.zoneLimits };
   const read = await resolveZoneFile(job.workDir, path, limits.maxBytes);
   if (!read.ok) return done("invalid", `${shown}: not synced: ${read.reason}`);
+  const budget = deps.parseBudget;
+  const spent = budget
+    ? `this sync's zone files took longer than ${budget.totalMs / 1000} s to read in total`
+    : "";
+  if (budget && budget.leftMs <= 0) {
+    return done(
+      "invalid",
+      `${shown}: not synced: ${spent}, before ${path}; fix the files refused above and push again`,
+    );
+  }
+  // The sync's time left, when less than the file's own budget, bounds this file.
+  const shared = budget !== undefined && budget.leftMs < limits.maxParseMs;
+  const started = performance.now();
   // The apex NS set is judged once the zone's Route 53 name servers are known.
-  const parsed = parseZone(read.text, { zone, limits, warnApexNs: false });
+  const parsed = await parseZoneYielding(read.text, {
+    zone,
+    limits: shared ? { ...limits, maxParseMs: budget.leftMs } : limits,
+    warnApexNs: false,
+  });
+  if (budget) budget.leftMs -= performance.now() - started;
+  if (shared && parsed.timedOutAt !== undefined && parsed.errors[0]?.line === 0) {
+    parsed.errors[0] = {
+      line: 0,
+      message: `${spent}; stopped at line ${parsed.timedOutAt}: fix the errors listed (or ` +
+        `split the file) and push again`,
+    };
+  }
   const warn = (w: ZoneProblem | null) => {
     if (w !== null) say("warn", problemText(path, w), zone);
   };
@@ -289,6 +314,6 @@ export async function previousSets(
   const read = await readFileAt(job.workDir, base, job.path, limits.maxBytes, deps.settings.git)
     .catch(() => null);
   if (read === null || !read.ok) return null;
-  const parsed = parseZone(read.text, { zone: job.zone, limits });
+  const parsed = await parseZoneYielding(read.text, { zone: job.zone, limits });
   return parsed.errors.length === 0 ? parsed.rrsets : null;
 }

@@ -15,7 +15,12 @@ import type { Queue, Reservation } from "../queue/types.ts";
 import { UnrecoverableError } from "../errors.ts";
 import type { Route53Api } from "../route53/api.ts";
 import { syncUser } from "../sync/user.ts";
-import { FAILED, type UserSyncResult, type UserSyncSettings } from "../sync/types.ts";
+import {
+  FAILED,
+  SYNC_PARSE_MS,
+  type UserSyncResult,
+  type UserSyncSettings,
+} from "../sync/types.ts";
 import { messageOf } from "../util/message.ts";
 import { customerMessage } from "../util/customer_text.ts";
 import { escapeControl } from "../util/escape.ts";
@@ -46,6 +51,8 @@ export interface WorkerDeps {
   fetchTimeoutMs?: number;
   /** Side intake run before each fetch (NEW:USER events); its errors are logged. */
   intake?: () => Promise<unknown>;
+  /** Time one sync may spend reading zone files, all files together (default 10 s). */
+  syncParseMs?: number;
   /** The sync (default {@linkcode syncUser}); tests pass a fake to drive the outcome. */
   sync?: typeof syncUser;
 }
@@ -202,7 +209,9 @@ export async function handleReservation(deps: WorkerDeps, r: Reservation): Promi
     let result: UserSyncResult;
     try {
       const sync = deps.sync ?? syncUser;
-      result = await sync({ db, api: deps.api, settings: deps.settings, stillOwned }, {
+      const totalMs = deps.syncParseMs ?? SYNC_PARSE_MS;
+      const parseBudget = { totalMs, leftMs: totalMs };
+      result = await sync({ db, api: deps.api, settings: deps.settings, stillOwned, parseBudget }, {
         user: r.user,
         jobId: r.syncId,
       });

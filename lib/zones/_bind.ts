@@ -24,6 +24,7 @@ import {
   addRecord,
   boundProblems,
   overfullSetAtLastName,
+  overTime,
   type ZoneCollector,
 } from "./collector.ts";
 import { isAliasMarker, parseAliasFields } from "../dns/alias.ts";
@@ -238,15 +239,6 @@ function directive(st: BindState, e: ZoneEntry): void {
       message:
         "$INCLUDE is not allowed: zone files come from untrusted repositories; put the records in this file",
     });
-  } else if (d === "$GENERATE") {
-    // BIND: generated records do not become the owner a following blank-owner line inherits
-    const { lastOwner, lastOwnerToken, lastOwnerOrigin } = st;
-    st.generating = true;
-    generate(st, e);
-    st.generating = false;
-    st.lastOwner = lastOwner;
-    st.lastOwnerToken = lastOwnerToken;
-    st.lastOwnerOrigin = lastOwnerOrigin;
   } else {
     c.errors.push({ line, message: `unknown directive ${e.tokens[0]}` });
   }
@@ -258,7 +250,22 @@ function directive(st: BindState, e: ZoneEntry): void {
  * bytes of generated text than a zone file may hold): nothing is expanded ahead, so a
  * tiny line cannot cost more than the largest allowed file.
  */
-function generate(st: BindState, e: ZoneEntry): void {
+function* generate(st: BindState, e: ZoneEntry): Generator<void, void> {
+  // BIND: generated records do not become the owner a following blank-owner line inherits
+  const { lastOwner, lastOwnerToken, lastOwnerOrigin } = st;
+  // Warnings about one record's form are given once per $GENERATE line, not per record.
+  st.generating = true;
+  try {
+    yield* generateRecords(st, e);
+  } finally {
+    st.generating = false;
+  }
+  st.lastOwner = lastOwner;
+  st.lastOwnerToken = lastOwnerToken;
+  st.lastOwnerOrigin = lastOwnerOrigin;
+}
+
+function* generateRecords(st: BindState, e: ZoneEntry): Generator<void, void> {
   const c = st.c;
   const line = e.line;
   const { maxRecordSets, maxValuesPerSet, maxBytes } = c.limits;
@@ -269,6 +276,8 @@ function generate(st: BindState, e: ZoneEntry): void {
   }
   const sub = createEntry();
   for (let it = spec.start; it <= spec.stop; it += spec.step) {
+    if (overTime(c, line)) return;
+    if ((c.ticks & 255) === 0) yield;
     let text: string;
     try {
       text = generateLine(spec, it);
@@ -308,8 +317,11 @@ function generate(st: BindState, e: ZoneEntry): void {
   }
 }
 
-/** Reads BIND master-file text into the collector. */
-export function parseBind(text: string, c: ZoneCollector): void {
+/**
+ * Reads BIND master-file text into the collector, yielding every 256 lines or
+ * generated records (lib/util/steps.ts runs it).
+ */
+export function* parseBind(text: string, c: ZoneCollector): Generator<void, void> {
   const st: BindState = {
     origin: c.apex,
     defaultTtl: -1,
@@ -328,13 +340,16 @@ export function parseBind(text: string, c: ZoneCollector): void {
   const lx = createLexer(text);
   const e = createEntry();
   while (nextEntry(lx, e)) {
+    if (overTime(c, e.line)) return;
+    if ((c.ticks & 255) === 0) yield;
     boundProblems(c);
     if (e.problem !== null) {
       c.errors.push({ line: e.problemLine, message: e.problem });
       continue;
     }
     if (!e.blankOwner && (e.tokens[0] ?? "").charCodeAt(0) === 36) {
-      directive(st, e);
+      if ((e.tokens[0] ?? "").toUpperCase() === "$GENERATE") yield* generate(st, e);
+      else directive(st, e);
       continue;
     }
     st.glued = e.gluedComment;

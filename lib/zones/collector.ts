@@ -69,6 +69,14 @@ export interface ZoneCollector {
   droppedErrorLine: number;
   droppedWarnings: number;
   droppedWarningLine: number;
+  /** `performance.now()` past which reading stops ({@linkcode overTime}). */
+  deadline: number;
+  /** Lines and generated records read so far (the clock is read every 256). */
+  ticks: number;
+  /** Set once the deadline has passed, so the error is reported once. */
+  timedOut: boolean;
+  /** The line reading stopped at when the deadline passed (0 until then). */
+  timedOutAt: number;
 }
 
 /**
@@ -107,6 +115,10 @@ export function createCollector(
     droppedErrorLine: 0,
     droppedWarnings: 0,
     droppedWarningLine: 0,
+    deadline: performance.now() + limits.maxParseMs,
+    ticks: 0,
+    timedOut: false,
+    timedOutAt: 0,
   };
 }
 
@@ -384,6 +396,26 @@ export function finalProblems(
     errors: finalList(c.errors, c.droppedErrors, c.droppedErrorLine, "error"),
     warnings: finalList(c.warnings, c.droppedWarnings, c.droppedWarningLine, "warning"),
   };
+}
+
+/**
+ * Whether reading must stop because the file's time budget (`limits.maxParseMs`) is
+ * spent; called once per line or generated record, it reads the clock every 256th
+ * call. The first time it says so it records the error, at line 0 so it is listed
+ * first, naming `line`, the line reached.
+ */
+export function overTime(c: ZoneCollector, line: number): boolean {
+  if ((++c.ticks & 255) !== 0 || c.timedOut) return c.timedOut;
+  if (performance.now() <= c.deadline) return false;
+  c.timedOut = true;
+  c.timedOutAt = line;
+  c.errors.push({
+    line: 0,
+    message: `reading this file took longer than ${
+      c.limits.maxParseMs / 1000
+    } s; stopped at line ${line}: fix the errors listed (or split the file) and push again`,
+  });
+  return true;
 }
 
 /** Sorts and de-duplicates one set's values in place; returns them. */

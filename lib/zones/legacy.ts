@@ -19,8 +19,9 @@ import { canonicalIpv4, canonicalIpv6 } from "../rdata/addr.ts";
 import { decodeCanonical, encodeBytes, escapeCharString } from "../rdata/text.ts";
 import { lastByteLength } from "../rdata/text.ts";
 import { MAX_TTL, MAX_TXT_VALUE, parseRdata } from "../rdata/rdata.ts";
-import { addRecord, boundProblems, type ZoneCollector } from "./collector.ts";
+import { addRecord, boundProblems, overTime, type ZoneCollector } from "./collector.ts";
 import { messageOf } from "../util/message.ts";
+import { drain } from "../util/steps.ts";
 
 /**
  * A legacy line, after its blanks are stripped: a type character (case-insensitive; the
@@ -373,6 +374,11 @@ function readLine(l: string, x: LineContext, add: Add): void {
 
 /** Reads every legacy line into the collector (README, "Legacy format", has the rules). */
 export function parseLegacyRecords(text: string, c: ZoneCollector): void {
+  drain(legacySteps(text, c));
+}
+
+/** {@linkcode parseLegacyRecords}, yielding every 256 lines (lib/util/steps.ts runs it). */
+export function* legacySteps(text: string, c: ZoneCollector): Generator<void, void> {
   let pos = 0, line = 0;
   while (pos < text.length) {
     const [end, next] = lineBounds(text, pos);
@@ -380,6 +386,8 @@ export function parseLegacyRecords(text: string, c: ZoneCollector): void {
     pos = next;
     line++;
     if (l === "" || l[0] === "#") continue;
+    if (overTime(c, line)) return;
+    if ((c.ticks & 255) === 0) yield;
     boundProblems(c);
     const x: LineContext = {
       c,

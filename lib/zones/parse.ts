@@ -32,11 +32,12 @@ import type { RecordSet } from "../dns/record_set.ts";
 import { parseName } from "../dns/names.ts";
 import { createCollector, finalProblems } from "./collector.ts";
 import { parseBind } from "./_bind.ts";
-import { LEGACY_LINE, lineBounds, parseLegacyRecords } from "./legacy.ts";
+import { LEGACY_LINE, legacySteps, lineBounds } from "./legacy.ts";
 import { finish } from "./_finish.ts";
 import { type ApexNs, apexNsIgnored, apexNsMismatch, apexNsOf } from "./lint/apex.ts";
 import { DEFAULT_ZONE_LIMITS, type ZoneLimits, type ZoneProblem } from "./types.ts";
 import { messageOf } from "../util/message.ts";
+import { drain, drainYielding } from "../util/steps.ts";
 
 export { DEFAULT_ZONE_LIMITS, type ZoneLimits, type ZoneProblem };
 export { type ApexNs, apexNsIgnored, apexNsMismatch };
@@ -54,6 +55,8 @@ export interface ZoneParseResult {
   warnings: ZoneProblem[];
   /** The apex NS set the file holds (left out of `rrsets`: Route 53 keeps its own), or null. */
   apexNs: ApexNs | null;
+  /** The line reading stopped at when `limits.maxParseMs` ran out (its error is first). */
+  timedOutAt?: number;
 }
 
 /**
@@ -105,18 +108,40 @@ export function detectFormat(text: string): "bind" | "legacy" | ZoneProblem {
  * // r.rrsets: [{ name: "www.shop.test.", type: "A", ttl: 300, values: ["192.0.2.1"] }]
  * ```
  */
-export function parseZone(
+export function parseZone(text: string, options: ZoneParseOptions): ZoneParseResult {
+  return drain(zoneSteps(text, options));
+}
+
+/**
+ * {@linkcode parseZone} giving the event loop a turn every 20 ms, so the worker's lease
+ * heartbeat and its SIGTERM handling run while a large or pathological file is read
+ * (at most `limits.maxParseMs`). The worker uses this one; the pre-receive hook, a
+ * process of its own per push, uses `parseZone`.
+ *
+ * @example
+ * ```ts
+ * const r = await parseZoneYielding(text, { zone: "shop.test" });
+ * ```
+ */
+export function parseZoneYielding(
   text: string,
-  options: {
-    zone: string;
-    limits?: Partial<ZoneLimits>;
-    /**
-     * False when the caller compares the apex NS set with the zone's Route 53 name
-     * servers itself ({@linkcode apexNsMismatch}); else it is warned about as ignored.
-     */
-    warnApexNs?: boolean;
-  },
-): ZoneParseResult {
+  options: ZoneParseOptions,
+): Promise<ZoneParseResult> {
+  return drainYielding(zoneSteps(text, options));
+}
+
+/** What {@linkcode parseZone} is told: the zone the file is for, limits other than the defaults. */
+export interface ZoneParseOptions {
+  zone: string;
+  limits?: Partial<ZoneLimits>;
+  /**
+   * False when the caller compares the apex NS set with the zone's Route 53 name
+   * servers itself ({@linkcode apexNsMismatch}); else it is warned about as ignored.
+   */
+  warnApexNs?: boolean;
+}
+
+function* zoneSteps(text: string, options: ZoneParseOptions): Generator<void, ZoneParseResult> {
   const limits = { ...DEFAULT_ZONE_LIMITS, ...options.limits };
   let zone = options.zone.toLowerCase();
   if (zone.endsWith(".")) zone = zone.slice(0, -1);
@@ -137,6 +162,7 @@ export function parseZone(
     rrsets,
     ...finalProblems(c),
     apexNs,
+    ...(c.timedOut ? { timedOutAt: c.timedOutAt } : {}),
   });
   try {
     c.apex = parseName(zone === "" ? "." : zone + ".", ".", false);
@@ -163,8 +189,8 @@ export function parseZone(
     c.errors.push(format);
     return result("bind", []);
   }
-  if (format === "legacy") parseLegacyRecords(text, c);
-  else parseBind(text, c);
+  if (format === "legacy") yield* legacySteps(text, c);
+  else yield* parseBind(text, c);
   const rrsets = finish(c);
   if (rrsets.length === 0 && c.errors.length === 0) {
     c.warnings.push({ line: 0, message: "the file holds no record sets" });
