@@ -48,7 +48,7 @@ Deno.test("a pathological push: SIGTERM is honoured mid-parse, the file is refus
         const log = job.log.map((l) => l.message).join("\n");
         assert.match(
           log,
-          /zones\/junk\.test:0: reading this file took longer than 5 s; stopped at line \d+: fix the errors listed/,
+          /zones\/junk\.test: reading this file took longer than 5 s; stopped at line \d+: fix the errors listed/,
         );
         assert.deepEqual(
           await world.managedSets("fine.test"),
@@ -89,7 +89,7 @@ Deno.test("a push of many pathological files costs one bounded sync: the files p
     // junk1 spends the file's 5 s; junk2 what is left of the sync's 10 s; the rest wait.
     assert.match(
       log,
-      /zones\/junk1\.test:0: reading this file took longer than 5 s; stopped at line/,
+      /zones\/junk1\.test: reading this file took longer than 5 s; stopped at line/,
     );
     assert.match(
       log,
