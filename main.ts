@@ -55,6 +55,8 @@ async function dispatch(
       return await (await reports()).cmdLogs(ctx, invocation);
     case "status":
       return await (await reports()).cmdStatus(ctx, invocation);
+    case "customer":
+      return await (await import("./cli/customer_cmds.ts")).cmdCustomer(ctx, invocation);
     case "export":
       return await (await import("./cli/export_cmd.ts")).cmdExport(ctx, invocation);
   }
