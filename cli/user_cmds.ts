@@ -45,7 +45,7 @@ function workerCommand(): string[] {
     exec,
     "run",
     "--quiet",
-    "--no-lock",
+    // The project's deno.lock (beside deno.json) pins the npm packages already cached.
     "--config",
     join(PROJECT_DIR, "deno.json"),
     "--allow-env",
@@ -60,8 +60,8 @@ function workerCommand(): string[] {
 
 /**
  * What the hooks and the SSH door need from the worker's own configuration, so that
- * nothing comes from the pusher's environment. DNSAPI_CONTACT and DNSAPI_SSH_LOG are
- * passed on from the worker's environment when set.
+ * nothing comes from the pusher's environment. DNSAPI_CONTACT, DNSAPI_SSH_LOG and
+ * DENO_DIR are passed on from the worker's environment when set.
  */
 export function hookSettings(config: Config): Record<string, string> {
   const settings: Record<string, string> = {
@@ -74,7 +74,8 @@ export function hookSettings(config: Config): Record<string, string> {
     DNSAPI_DENY_DOMAINS: config.denyDomains.join(","),
     DNSAPI_WORKER_COMMAND: JSON.stringify(workerCommand()),
   };
-  for (const name of ["DNSAPI_CONTACT", "DNSAPI_SSH_LOG"]) {
+  // DENO_DIR: from source, the worker the door runs finds its npm packages where this one did.
+  for (const name of ["DNSAPI_CONTACT", "DNSAPI_SSH_LOG", "DENO_DIR"]) {
     const value = Deno.env.get(name);
     if (value) settings[name] = value;
   }
