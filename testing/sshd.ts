@@ -36,7 +36,7 @@ export interface Sshd {
   close(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const { port } = listener.addr as Deno.NetAddr;
   listener.close();
@@ -68,7 +68,7 @@ export async function startSshd(): Promise<Sshd> {
   await Deno.writeTextFile(authorizedKeys, "", { mode: 0o600 });
   // As root, sshd insists on its privilege separation directory.
   if (Deno.uid() === 0) await Deno.mkdir("/run/sshd", { recursive: true, mode: 0o755 });
-  const port = await freePort();
+  const port = freePort();
   const config = [
     `ListenAddress 127.0.0.1:${port}`,
     `HostKey ${dir}/host_ed25519`,
