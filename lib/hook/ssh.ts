@@ -27,6 +27,7 @@
 import { isValidUser } from "../job/contract.ts";
 import { normalizePath } from "../job/paths.ts";
 import { escapeControl } from "../util/escape.ts";
+import { contactOf } from "./post_receive.ts";
 import { messageOf } from "../util/message.ts";
 
 /** What the door needs from the outside world (real in hook.ts, fakes in tests). */
@@ -196,6 +197,18 @@ function workerCommand(io: SshIo): string[] | string {
   return "DNSAPI_WORKER_COMMAND is not a JSON array of strings";
 }
 
+/** Runs a program for the customer; one line instead when it cannot be started. */
+async function runOrSay(io: SshIo, argv: string[]): Promise<number> {
+  try {
+    return await io.run(argv, io.childEnv);
+  } catch (error) {
+    io.stderr(
+      `dns-api: cannot run ${argv[0]}: ${messageOf(error)}; please contact ${contactOf(io)}`,
+    );
+    return 1;
+  }
+}
+
 /** The `ssh` mode: `args` is `[user]`; returns the exit code sshd passes to the client. */
 export async function runSsh(io: SshIo, args: string[]): Promise<number> {
   const user = args[0] ?? "";
@@ -220,17 +233,18 @@ export async function runSsh(io: SshIo, args: string[]): Promise<number> {
       io.stdout(helpText(user));
       return 0;
     case "git":
-      return await io.run(
-        ["git", decision.service, `${reposRoot.replace(/\/+$/, "")}/${user}`],
-        io.childEnv,
-      );
+      return await runOrSay(io, [
+        "git",
+        decision.service,
+        `${reposRoot.replace(/\/+$/, "")}/${user}`,
+      ]);
     case "customer": {
       const worker = workerCommand(io);
       if (typeof worker === "string") {
         io.stderr(`dns-api: this command is not available right now: ${worker}`);
         return 1;
       }
-      return await io.run([...worker, "customer", user, "--", ...decision.words], io.childEnv);
+      return await runOrSay(io, [...worker, "customer", user, "--", ...decision.words]);
     }
   }
 }
