@@ -14,9 +14,11 @@
  * Start-up time is the budget: post-receive imports only lib/hook/post_receive.ts and,
  * through it, lib/job/ (no zod, no ioredis, no node: modules).
  *
- * Environment: REDIS_URL, REPOS_ROOT, DNS_API_HOOK_WAIT, DNSAPI_KEY_PREFIX,
- * DNSAPI_CONTACT (whom the customer should contact), ZONES_DIR (pre-receive), GIT_DIR
- * and the quarantine variables (set by git).
+ * Settings (from `--settings FILE`, else the environment): REDIS_URL, REPOS_ROOT,
+ * DNS_API_HOOK_WAIT, DNSAPI_KEY_PREFIX, DNSAPI_CONTACT (whom the customer should
+ * contact), ZONES_DIR (pre-receive), DNSAPI_WORKER_COMMAND and DNSAPI_SSH_LOG (ssh);
+ * from the environment only: GIT_DIR and the quarantine variables (set by git),
+ * SSH_ORIGINAL_COMMAND, SSH_CONNECTION and SSH_USER_AUTH (set by sshd).
  *
  * @module
  */
