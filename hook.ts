@@ -4,7 +4,8 @@
  * `hook.ts [--settings FILE] [post-receive|pre-receive|ssh USER]` (the mode defaults to
  * the binary's name when it is installed as `hooks/post-receive`, else to post-receive).
  * `--settings FILE` names the settings file install-hooks writes (lib/hook/settings.ts):
- * its values override the inherited environment, so a push needs nothing from the pusher.
+ * its values override the inherited environment (but for DNS_API_HOOK_WAIT, the pusher's
+ * choice), so a push needs nothing from the pusher.
  *
  * post-receive queues one job for the repository's user and reports it to the pusher
  * (lib/hook/post_receive.ts); pre-receive rejects a push whose zone files are invalid
@@ -26,7 +27,7 @@
 import denoJson from "./deno.json" with { type: "json" };
 import { contactOf, type HookIo, postReceive, say } from "./lib/hook/post_receive.ts";
 import { concatBytes } from "./lib/util/bytes.ts";
-import { parseSettings } from "./lib/hook/settings.ts";
+import { parseSettings, settingOf } from "./lib/hook/settings.ts";
 import { runSsh } from "./lib/hook/ssh.ts";
 import { escapeControl } from "./lib/util/escape.ts";
 import { messageOf } from "./lib/util/message.ts";
@@ -56,7 +57,7 @@ const SSH_MODE = "ssh";
 
 /** The ssh mode over the real process: git and the worker get the connection's stdio. */
 function ssh(settings: Record<string, string>, args: string[]): Promise<number> {
-  const env = (name: string) => settings[name] ?? Deno.env.get(name);
+  const env = (name: string) => settingOf(settings, (n) => Deno.env.get(n), name);
   const childEnv = { ...Deno.env.toObject(), ...settings };
   const encoder = new TextEncoder();
   return runSsh({
@@ -133,7 +134,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const io: HookIo = {
-    env: (name) => settings[name] ?? Deno.env.get(name),
+    env: (name) => settingOf(settings, (n) => Deno.env.get(n), name),
     cwd: Deno.cwd(),
     stdin: Deno.stdin.isTerminal() ? "" : await readStdin(),
     readTextFile: (path) => Deno.readTextFile(path),

@@ -10,6 +10,7 @@ import {
   parseSettings,
   repoOfPath,
   runSsh,
+  settingOf,
   splitWords,
   type SshIo,
 } from "../lib/hook.ts";
@@ -213,4 +214,14 @@ Deno.test("the hook settings file reads back what the worker wrote, quotes and a
     /hook\.env:1: not a KEY='value' line/,
   );
   assert.throws(() => hookSettingsText({ X: "a\nb" }), TypeError);
+});
+
+Deno.test("the settings file overrides the pusher's environment, but for how long the push waits", () => {
+  const settings = { REDIS_URL: "redis://10.0.0.1:6379", DNS_API_HOOK_WAIT: "10" };
+  const inherited = (name: string) =>
+    ({ REDIS_URL: "redis://127.0.0.1:1", DNS_API_HOOK_WAIT: "60", GIT_DIR: "." })[name];
+  assert.equal(settingOf(settings, inherited, "REDIS_URL"), "redis://10.0.0.1:6379");
+  assert.equal(settingOf(settings, inherited, "DNS_API_HOOK_WAIT"), "60");
+  assert.equal(settingOf(settings, () => undefined, "DNS_API_HOOK_WAIT"), "10");
+  assert.equal(settingOf(settings, inherited, "GIT_DIR"), ".");
 });

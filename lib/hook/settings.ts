@@ -53,3 +53,22 @@ function unquote(word: string): string | undefined {
   }
   return out;
 }
+
+/**
+ * Settings the pusher's own environment may still choose over the file: how long the
+ * push waits for its result is the pusher's business, where it queues is not.
+ */
+export const PUSHER_CHOICES: readonly string[] = ["DNS_API_HOOK_WAIT"];
+
+/**
+ * The hook's view of one setting: the settings file over the inherited environment,
+ * except for {@linkcode PUSHER_CHOICES}, where the inherited value comes first.
+ */
+export function settingOf(
+  settings: Record<string, string>,
+  inherited: (name: string) => string | undefined,
+  name: string,
+): string | undefined {
+  if (PUSHER_CHOICES.includes(name)) return inherited(name) ?? settings[name];
+  return settings[name] ?? inherited(name);
+}
