@@ -9,8 +9,9 @@
  *
  * post-receive queues one job for the repository's user and reports it to the pusher
  * (lib/hook/post_receive.ts); pre-receive rejects a push whose zone files are invalid
- * (lib/hook/pre_receive.ts); ssh is the forced command of customer keys (lib/hook/ssh.ts). This file only wires them to the real process: arguments,
- * environment, stdin, files and stdout, and the exit code git sees.
+ * (lib/hook/pre_receive.ts); ssh is the forced command of customer keys
+ * (lib/hook/ssh.ts). This file only wires them to the real process: arguments,
+ * environment, stdin, files and stdout, and the exit code git (or sshd) sees.
  *
  * Start-up time is the budget: post-receive imports only lib/hook/post_receive.ts and,
  * through it, lib/job/ (no zod, no ioredis, no node: modules).
@@ -123,8 +124,10 @@ async function main(): Promise<number> {
   const mode = chooseMode(args, Deno.execPath());
   if (settingsError !== undefined) {
     // Without its settings the hook would queue into the wrong Redis: say so. pre-receive
-    // still never blocks a push by its own failure.
-    console.log(escapeControl(`dns-api: ${settingsError}`));
+    // still never blocks a push by its own failure. Over ssh, stdout is git's protocol.
+    const line = escapeControl(`dns-api: ${settingsError}`);
+    if (mode === SSH_MODE) console.error(line);
+    else console.log(line);
     return mode === "pre-receive" ? 0 : 1;
   }
   if (mode === SSH_MODE) return await ssh(settings, args.slice(1));

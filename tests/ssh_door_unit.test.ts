@@ -225,3 +225,40 @@ Deno.test("the settings file overrides the pusher's environment, but for how lon
   assert.equal(settingOf(settings, () => undefined, "DNS_API_HOOK_WAIT"), "10");
   assert.equal(settingOf(settings, inherited, "GIT_DIR"), ".");
 });
+
+Deno.test("an unreadable settings file is reported; pre-receive still lets the push through", async () => {
+  const hook = new URL("../hook.ts", import.meta.url).pathname;
+  const run = async (mode: string[]) => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-q",
+        "--allow-env",
+        "--allow-read",
+        hook,
+        "--settings",
+        "/nonexistent/x.env",
+        ...mode,
+      ],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+    return { code: out.code, text };
+  };
+  for (
+    const [mode, code] of [[["post-receive"], 1], [["pre-receive"], 0], [
+      ["ssh", "steve"],
+      1,
+    ]] as const
+  ) {
+    const r = await run([...mode]);
+    assert.equal(r.code, code, mode.join(" "));
+    assert.match(
+      r.text,
+      /^dns-api: cannot read the hook settings: .*\/nonexistent\/x\.env/,
+      r.text,
+    );
+  }
+});
