@@ -1,20 +1,26 @@
 /**
  * Entry of the hook binary, run by git inside every customer's push.
  *
- * `hook.ts [post-receive|pre-receive]` (the mode defaults to the binary's name when it
- * is installed as `hooks/post-receive`, else to post-receive).
+ * `hook.ts [--settings FILE] [post-receive|pre-receive|ssh USER]` (the mode defaults to
+ * the binary's name when it is installed as `hooks/post-receive`, else to post-receive).
+ * `--settings FILE` names the settings file install-hooks writes (lib/hook/settings.ts):
+ * its values override the inherited environment (but for DNS_API_HOOK_WAIT, the pusher's
+ * choice), so a push needs nothing from the pusher.
  *
  * post-receive queues one job for the repository's user and reports it to the pusher
  * (lib/hook/post_receive.ts); pre-receive rejects a push whose zone files are invalid
- * (lib/hook/pre_receive.ts). This file only wires them to the real process: arguments,
- * environment, stdin, files and stdout, and the exit code git sees.
+ * (lib/hook/pre_receive.ts); ssh is the forced command of customer keys
+ * (lib/hook/ssh.ts). This file only wires them to the real process: arguments,
+ * environment, stdin, files and stdout, and the exit code git (or sshd) sees.
  *
  * Start-up time is the budget: post-receive imports only lib/hook/post_receive.ts and,
  * through it, lib/job/ (no zod, no ioredis, no node: modules).
  *
- * Environment: REDIS_URL, REPOS_ROOT, DNS_API_HOOK_WAIT, DNSAPI_KEY_PREFIX,
- * DNSAPI_CONTACT (whom the customer should contact), ZONES_DIR (pre-receive), GIT_DIR
- * and the quarantine variables (set by git).
+ * Settings (from `--settings FILE`, else the environment): REDIS_URL, REPOS_ROOT,
+ * DNS_API_HOOK_WAIT, DNSAPI_KEY_PREFIX, DNSAPI_CONTACT (whom the customer should
+ * contact), ZONES_DIR (pre-receive), DNSAPI_WORKER_COMMAND and DNSAPI_SSH_LOG (ssh);
+ * from the environment only: GIT_DIR and the quarantine variables (set by git),
+ * SSH_ORIGINAL_COMMAND, SSH_CONNECTION and SSH_USER_AUTH (set by sshd).
  *
  * @module
  */
@@ -22,6 +28,8 @@
 import denoJson from "./deno.json" with { type: "json" };
 import { contactOf, type HookIo, postReceive, say } from "./lib/hook/post_receive.ts";
 import { concatBytes } from "./lib/util/bytes.ts";
+import { parseSettings, settingOf } from "./lib/hook/settings.ts";
+import { runSsh } from "./lib/hook/ssh.ts";
 import { escapeControl } from "./lib/util/escape.ts";
 import { messageOf } from "./lib/util/message.ts";
 
@@ -45,9 +53,38 @@ const MODES: Record<string, (io: HookIo) => Promise<number>> = {
   "pre-receive": preReceive,
 };
 
+/** The SSH door, sshd's forced command: it keeps the connection's stdio (see {@linkcode ssh}). */
+const SSH_MODE = "ssh";
+
+/** The ssh mode over the real process: git and the worker get the connection's stdio. */
+function ssh(settings: Record<string, string>, args: string[]): Promise<number> {
+  const env = (name: string) => settingOf(settings, (n) => Deno.env.get(n), name);
+  const childEnv = { ...Deno.env.toObject(), ...settings };
+  const encoder = new TextEncoder();
+  return runSsh({
+    env,
+    childEnv,
+    stderr: (line) => console.error(line),
+    stdout: (text) => void Deno.stdout.writeSync(encoder.encode(text)),
+    run: async ([cmd, ...rest], env) => {
+      const child = new Deno.Command(cmd ?? "", {
+        args: rest,
+        env,
+        clearEnv: true,
+        stdin: "inherit",
+        stdout: "inherit",
+        stderr: "inherit",
+      }).spawn();
+      return (await child.status).code;
+    },
+    appendLine: (path, line) => Deno.writeTextFile(path, `${line}\n`, { append: true }),
+    readTextFile: (path) => Deno.readTextFile(path),
+  }, args);
+}
+
 /** The mode to run: an explicit argument, else the binary's own name, else post-receive. */
 export function chooseMode(args: string[], execPath: string): string | undefined {
-  if (args[0] !== undefined) return args[0] in MODES ? args[0] : undefined;
+  if (args[0] !== undefined) return args[0] in MODES || args[0] === SSH_MODE ? args[0] : undefined;
   const name = execPath.slice(execPath.lastIndexOf("/") + 1);
   return name in MODES ? name : "post-receive";
 }
@@ -63,21 +100,44 @@ async function readStdin(): Promise<string> {
 }
 
 async function main(): Promise<number> {
-  const usage = `usage: dns-api-hook [${Object.keys(MODES).join("|")}] (git runs it as a hook)`;
-  const [first] = Deno.args;
+  const usage = `usage: dns-api-hook [${Object.keys(MODES).join("|")}] (git runs it as a hook)\n` +
+    `       dns-api-hook ssh USER (sshd's forced command)\n` +
+    `       (--settings FILE first: read the settings install-hooks wrote)`;
+  let args = Deno.args;
+  let settings: Record<string, string> = {};
+  let settingsError: string | undefined;
+  if (args[0] === "--settings" && args[1] !== undefined) {
+    const file = args[1];
+    args = args.slice(2);
+    try {
+      settings = parseSettings(await Deno.readTextFile(file), file);
+    } catch (error) {
+      settingsError = `cannot read the hook settings: ${messageOf(error)}`;
+    }
+  }
+  const [first] = args;
   // git never passes these; they are for the operator.
   if (first === "--help" || first === "-h" || first === "--version") {
     console.log(first === "--version" ? `dns-api-hook ${denoJson.version}` : usage);
     return 0;
   }
-  const mode = chooseMode(Deno.args, Deno.execPath());
+  const mode = chooseMode(args, Deno.execPath());
+  if (settingsError !== undefined) {
+    // Without its settings the hook would queue into the wrong Redis: say so. pre-receive
+    // still never blocks a push by its own failure. Over ssh, stdout is git's protocol.
+    const line = escapeControl(`dns-api: ${settingsError}`);
+    if (mode === SSH_MODE) console.error(line);
+    else console.log(line);
+    return mode === "pre-receive" ? 0 : 1;
+  }
+  if (mode === SSH_MODE) return await ssh(settings, args.slice(1));
   const run = mode === undefined ? undefined : MODES[mode];
   if (!run) {
     console.error(usage);
     return 2;
   }
   const io: HookIo = {
-    env: (name) => Deno.env.get(name),
+    env: (name) => settingOf(settings, (n) => Deno.env.get(n), name),
     cwd: Deno.cwd(),
     stdin: Deno.stdin.isTerminal() ? "" : await readStdin(),
     readTextFile: (path) => Deno.readTextFile(path),

@@ -63,6 +63,8 @@ async function dispatch(
       return await (await reports()).cmdStatus(ctx, invocation);
     case "webhooks":
       return await (await import("./cli/webhooks_cmd.ts")).cmdWebhooks(ctx, invocation, signals);
+    case "customer":
+      return await (await import("./cli/customer_cmds.ts")).cmdCustomer(ctx, invocation);
     case "export":
       return await (await import("./cli/export_cmd.ts")).cmdExport(ctx, invocation);
   }

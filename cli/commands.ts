@@ -192,6 +192,13 @@ export const COMMANDS = {
     },
     args: [],
   },
+  customer: {
+    usage: "customer U COMMAND...",
+    summary:
+      "a customer's command over the SSH door (help, check, logs, nameservers; U's data only)",
+    options: {},
+    args: ["U", "COMMAND..."],
+  },
   export: {
     usage: "export ZONE [--id HOSTED_ZONE_ID]",
     summary: "a Route 53 zone as a BIND file, for onboarding",

@@ -11,7 +11,7 @@ import { USER_PATTERN } from "../lib/git.ts";
 import type { AnyInvocation } from "./commands.ts";
 import type { Context } from "./context.ts";
 import { keeperOf, rewriteAuthorizedKeys } from "./authorized_keys.ts";
-import { hookCommand } from "./user_cmds.ts";
+import { installedHookCommand } from "./user_cmds.ts";
 
 /** The invocations of the `user key` group. */
 export type KeyInvocation = Extract<AnyInvocation, { name: `user key ${string}` }>;
@@ -32,7 +32,7 @@ async function readStdin(): Promise<string> {
 }
 
 async function rewrite(ctx: Context): Promise<void> {
-  const line = await rewriteAuthorizedKeys(ctx, hookCommand(ctx.config.hookCommand));
+  const line = await rewriteAuthorizedKeys(ctx, await installedHookCommand(ctx.config));
   if (line) ctx.out.stdout(`${line}\n`);
 }
 
@@ -112,7 +112,7 @@ export async function cmdKey(ctx: Context, invocation: KeyInvocation): Promise<n
 
 /** `install-keys`: rewrites DNSAPI_AUTHORIZED_KEYS from MySQL. */
 export async function cmdInstallKeys(ctx: Context): Promise<number> {
-  const line = await rewriteAuthorizedKeys(ctx, hookCommand(ctx.config.hookCommand));
+  const line = await rewriteAuthorizedKeys(ctx, await installedHookCommand(ctx.config));
   if (!line) {
     ctx.out.stderr("DNSAPI_AUTHORIZED_KEYS is not set: there is no authorized_keys to write\n");
     return 2;
@@ -130,7 +130,7 @@ export async function keyIntake(
   ctx: Context,
   log: (entry: Record<string, unknown>) => void,
 ): Promise<() => Promise<void>> {
-  const keeper = await keeperOf(ctx, hookCommand(ctx.config.hookCommand));
+  const keeper = await keeperOf(ctx, await installedHookCommand(ctx.config));
   const store = sshKeyStore(await ctx.db());
   if (keeper) {
     const n = await keeper.write();

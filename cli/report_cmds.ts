@@ -9,7 +9,8 @@ import type { Invocation } from "./commands.ts";
 import { escapeControl } from "../lib/errors.ts";
 import type { Context } from "./context.ts";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A job's id, as `logs` takes it. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Where `logs` reads a job from: MySQL's row and log, Redis's state and result. */
 export interface JobSources {
@@ -88,9 +89,15 @@ export async function cmdLogs(
     ctx.out.stderr(`no job ${uuid} (unknown, or its record has expired)\n`);
     return 1;
   }
-  if (values.json) {
+  printJobView(ctx, view, values.json);
+  return 0;
+}
+
+/** Prints a job as `logs` does (also the SSH door's `logs`): a header and its log lines. */
+export function printJobView(ctx: Context, view: JobView, json: boolean): void {
+  if (json) {
     ctx.out.stdout(escapeControl(JSON.stringify(view)) + "\n");
-    return 0;
+    return;
   }
   ctx.out.stdout(
     `job ${view.uuid}  user ${view.user}  status ${view.status}` +
@@ -102,7 +109,6 @@ export async function cmdLogs(
       escapeControl(`${line.ts} ${line.level.padEnd(5)}${zone} ${line.message}`) + "\n",
     );
   }
-  return 0;
 }
 
 /** `status [--json]`: queue depth, running syncs, job counts, recent failures. */

@@ -9,25 +9,89 @@ import {
   binaryHookCommand,
   createUserRepo,
   type HookCommand,
+  hookSettingsPath,
   installHooks,
   sourceHookCommand,
   USER_PATTERN,
+  writeHookSettings,
 } from "../lib/git.ts";
+import type { Config } from "../lib/config.ts";
 import type { AnyInvocation } from "./commands.ts";
 import type { Context } from "./context.ts";
 import { messageOf } from "../lib/errors.ts";
 import { rewriteAuthorizedKeys } from "./authorized_keys.ts";
 
+const PROJECT_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
+
 /**
- * The command the installed hooks run: `DNSAPI_HOOK_COMMAND` when set (the path of the
- * compiled `dns-api-hook`); beside a compiled worker, its sibling `dns-api-hook`; from
- * source, `deno run … hook.ts` of this checkout.
+ * The command the installed hooks (and sshd's forced command, `… ssh <user>`) run:
+ * `DNSAPI_HOOK_COMMAND` when set (the path of the compiled `dns-api-hook`); beside a
+ * compiled worker, its sibling `dns-api-hook`; from source, `deno run … hook.ts` of this
+ * checkout. With `settingsFile` it reads that file (`--settings`, see hookSettings).
  */
-export function hookCommand(configured: string | undefined): HookCommand {
-  if (configured) return binaryHookCommand(configured);
+export function hookCommand(configured: string | undefined, settingsFile?: string): HookCommand {
+  if (configured) return binaryHookCommand(configured, settingsFile);
   const exec = Deno.execPath();
-  if (basename(exec) !== "deno") return binaryHookCommand(join(dirname(exec), "dns-api-hook"));
-  return sourceHookCommand(exec, dirname(dirname(fileURLToPath(import.meta.url))));
+  if (basename(exec) !== "deno") {
+    return binaryHookCommand(join(dirname(exec), "dns-api-hook"), settingsFile);
+  }
+  return sourceHookCommand(exec, PROJECT_DIR, settingsFile ? { settingsFile } : undefined);
+}
+
+/** The worker binary as the SSH door runs it for the customer commands. */
+function workerCommand(): string[] {
+  const exec = Deno.execPath();
+  if (basename(exec) !== "deno") return [exec];
+  return [
+    exec,
+    "run",
+    "--quiet",
+    // The project's deno.lock (beside deno.json) pins the npm packages already cached.
+    "--config",
+    join(PROJECT_DIR, "deno.json"),
+    "--allow-env",
+    "--allow-read",
+    "--allow-write",
+    "--allow-net",
+    "--allow-run=git",
+    "--allow-sys",
+    join(PROJECT_DIR, "main.ts"),
+  ];
+}
+
+/**
+ * What the hooks and the SSH door need from the worker's own configuration, so that
+ * nothing comes from the pusher's environment. DNSAPI_CONTACT, DNSAPI_SSH_LOG and
+ * DENO_DIR are passed on from the worker's environment when set.
+ */
+export function hookSettings(config: Config): Record<string, string> {
+  const settings: Record<string, string> = {
+    REDIS_URL: config.redisUrl,
+    DATABASE_URL: config.databaseUrl,
+    REPOS_ROOT: config.reposRoot,
+    ZONES_DIR: config.zonesDir,
+    DNSAPI_KEY_PREFIX: config.keyPrefix,
+    DNS_API_HOOK_WAIT: String(config.hookWaitSeconds),
+    DNSAPI_DENY_DOMAINS: config.denyDomains.join(","),
+    DNSAPI_WORKER_COMMAND: JSON.stringify(workerCommand()),
+  };
+  // DENO_DIR: from source, the worker the door runs finds its npm packages where this one did.
+  for (const name of ["DNSAPI_CONTACT", "DNSAPI_SSH_LOG", "DENO_DIR"]) {
+    const value = Deno.env.get(name);
+    if (value) settings[name] = value;
+  }
+  return settings;
+}
+
+/**
+ * Writes the hook settings file and returns the hook command that reads it: what the
+ * installed hooks and the SSH door's authorized_keys lines run.
+ */
+export async function installedHookCommand(config: Config): Promise<HookCommand> {
+  const file = hookSettingsPath(config.reposRoot);
+  await Deno.mkdir(config.reposRoot, { recursive: true });
+  await writeHookSettings(file, hookSettings(config));
+  return hookCommand(config.hookCommand, file);
 }
 
 function parseTime(text: string | undefined, fallback: Date | null): Date | null {
@@ -52,7 +116,7 @@ export async function addUserWithRepo(
   const repo = await createUserRepo(
     ctx.config.reposRoot,
     user,
-    hookCommand(ctx.config.hookCommand),
+    await installedHookCommand(ctx.config),
   );
   return `${existing ? "user exists" : "added user"} ${user}; repository ${repo.path} ` +
     `${repo.created ? "created" : "already there"}, hooks ${
@@ -73,7 +137,7 @@ export type UserInvocation = Exclude<
 export async function cmdUser(ctx: Context, invocation: UserInvocation): Promise<number> {
   const code = await changeUser(ctx, invocation);
   if (code === 0 && invocation.name !== "user add") {
-    const line = await rewriteAuthorizedKeys(ctx, hookCommand(ctx.config.hookCommand));
+    const line = await rewriteAuthorizedKeys(ctx, await installedHookCommand(ctx.config));
     if (line) ctx.out.stdout(`${line}\n`);
   }
   return code;
@@ -116,7 +180,7 @@ async function changeUser(ctx: Context, invocation: UserInvocation): Promise<num
 
 /** `install-hooks`: (re)installs the hooks into every repository under REPOS_ROOT. */
 export async function cmdInstallHooks(ctx: Context): Promise<number> {
-  const hook = hookCommand(ctx.config.hookCommand);
+  const hook = await installedHookCommand(ctx.config);
   let failed = 0;
   let count = 0;
   for await (const entry of Deno.readDir(ctx.config.reposRoot)) {

@@ -5,11 +5,13 @@
  * The installed hooks are small `sh` wrappers that `exec` the hook command with the mode
  * (`post-receive`, `pre-receive`) as the last argument; every argument is single-quoted,
  * so no value is ever interpreted by the shell. The hook inherits the pusher's
- * environment (REDIS_URL, DNS_API_HOOK_WAIT, DNSAPI_KEY_PREFIX, ...), which is how a
- * local push or an end-to-end test configures it. For pushes over ssh, where the
- * environment is the git account's login, an env file can be baked into the wrapper:
- * it is read with `set -a; . FILE` (so it is `KEY=value` lines in sh syntax, owned by the
- * operator) when it exists, and its values override inherited ones.
+ * environment (REDIS_URL, DNS_API_HOOK_WAIT, DNSAPI_KEY_PREFIX, ...). The worker's
+ * commands bake the hook settings file into the hook command instead
+ * (`dns-api-hook --settings REPOS_ROOT/.dns-api-hook.env`, {@linkcode writeHookSettings}):
+ * the hook reads it itself and its values override inherited ones, so a push over ssh,
+ * where the environment is the git account's login, works as a local push does; sshd's
+ * forced command (`… ssh <user>`) uses the same file. An env file can also be sourced by
+ * the wrapper (`set -a; . FILE`, {@linkcode InstallOptions.envFile}).
  *
  * @module
  */
@@ -55,7 +57,13 @@ export interface InstallResult {
  * sourceHookCommand(Deno.execPath(), "/opt/dns-api");
  * ```
  */
-export function sourceHookCommand(denoPath: string, projectDir: string): HookCommand {
+export function sourceHookCommand(
+  denoPath: string,
+  projectDir: string,
+  door?: { settingsFile: string },
+): HookCommand {
+  // The SSH door runs the worker (deno itself, from source) and appends its log.
+  const run = door ? `--allow-run=git,${denoPath}` : "--allow-run=git";
   return {
     command: [
       denoPath,
@@ -67,15 +75,58 @@ export function sourceHookCommand(denoPath: string, projectDir: string): HookCom
       "--allow-env",
       "--allow-read",
       "--allow-net",
-      "--allow-run=git",
-      join(projectDir, "hook.ts"),
+      run,
+      ...(door ? ["--allow-write", join(projectDir, "hook.ts"), "--settings", door.settingsFile] : [
+        join(projectDir, "hook.ts"),
+      ]),
     ],
   };
 }
 
-/** The hook command for the compiled binary, e.g. `/usr/local/bin/dns-api-hook`. */
-export function binaryHookCommand(binaryPath: string): HookCommand {
-  return { command: [binaryPath] };
+/**
+ * The hook command for the compiled binary, e.g. `/usr/local/bin/dns-api-hook`, with the
+ * settings file it reads when given.
+ */
+export function binaryHookCommand(binaryPath: string, settingsFile?: string): HookCommand {
+  return { command: settingsFile ? [binaryPath, "--settings", settingsFile] : [binaryPath] };
+}
+
+/** Where the worker's commands write the hook settings: `REPOS_ROOT/.dns-api-hook.env`. */
+export function hookSettingsPath(reposRoot: string): string {
+  return join(reposRoot, ".dns-api-hook.env");
+}
+
+/** The text of a settings file: `KEY='value'` lines, read by lib/hook/settings.ts (pure). */
+export function hookSettingsText(settings: Record<string, string>): string {
+  const lines = ["# dns-api hook settings, written by dns-api-worker (install-hooks / user add)."];
+  for (const [key, value] of Object.entries(settings)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new TypeError(`Bad setting name "${key}"`);
+    if (/[\n\r]/.test(value)) throw new TypeError(`Setting ${key} holds a line break`);
+    lines.push(`${key}=${shellQuote(value)}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/**
+ * Writes the hook settings file (mode 600, atomically: temporary file, rename) unless it
+ * already holds exactly these settings; returns true when it wrote.
+ */
+export async function writeHookSettings(
+  path: string,
+  settings: Record<string, string>,
+): Promise<boolean> {
+  const text = hookSettingsText(settings);
+  if (await Deno.readTextFile(path).catch(() => null) === text) return false;
+  const tmp = `${path}.${crypto.randomUUID()}.tmp`;
+  try {
+    await Deno.writeTextFile(tmp, text, { mode: 0o600 });
+    await Deno.chmod(tmp, 0o600);
+    await Deno.rename(tmp, path);
+  } catch (e) {
+    await Deno.remove(tmp).catch(() => {});
+    throw e;
+  }
+  return true;
 }
 
 /** Quotes one word for sh: single quotes, with `'` written as `'"'"'`. */

@@ -89,7 +89,7 @@ export function say(io: HookIo, line: string): void {
 }
 
 /** Whom the pusher should contact (DNSAPI_CONTACT). */
-export function contactOf(io: HookIo): string {
+export function contactOf(io: Pick<HookIo, "env">): string {
   return io.env("DNSAPI_CONTACT") || "the support of your DNS provider";
 }
 
