@@ -6,3 +6,4 @@
  */
 
 export * from "./remote/url.ts";
+export * from "./remote/access.ts";
