@@ -45,6 +45,11 @@ async function dispatch(
     case "user unban":
     case "user expire":
       return await (await users()).cmdUser(ctx, invocation);
+    case "user remote set":
+    case "user remote show":
+    case "user remote clear":
+    case "user remote secret":
+      return await (await import("./cli/remote_cmds.ts")).cmdRemote(ctx, invocation);
     case "domain assign":
     case "domain list":
     case "domain release":

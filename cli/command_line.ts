@@ -78,7 +78,11 @@ export function commandHelp(name: CommandName): string {
 
 function groupUsage(group: string): string {
   const subs = groupMembers(group).map((name) => name.slice(group.length + 1));
-  return `usage: ${group} ${subs.join("|")} ...\n`;
+  // A group inside the group (`user remote`) gets a usage line of its own.
+  const direct = subs.filter((sub) => !sub.includes(" "));
+  const nested = [...new Set(subs.filter((sub) => sub.includes(" ")).map((s) => s.split(" ")[0]))];
+  return `usage: ${group} ${direct.join("|")} ...\n` +
+    nested.map((inner) => groupUsage(`${group} ${inner}`).replace(/^usage:/, "      ")).join("");
 }
 
 function groupHelp(group: string): string {
@@ -164,6 +168,16 @@ export function readCommandLine(argv: string[]): AnyInvocation | Reply {
     return argv.length === 1 ? help(overview()) : readCommandLine([...argv.slice(1), "--help"]);
   }
   const sub = `${first} ${second}`;
+  const third = argv[2];
+  // Three-word commands (`user remote set`) are a group (`user remote`) inside a group.
+  if (third !== undefined && isCommand(`${sub} ${third}`)) {
+    return readCommand(`${sub} ${third}` as CommandName, argv.slice(3)) as AnyInvocation | Reply;
+  }
+  if (second !== undefined && !isCommand(sub) && groupMembers(sub).length > 0) {
+    if (asksHelp(argv.slice(2))) return help(groupHelp(sub));
+    const what = third === undefined ? "missing command" : `unknown command "${third}"`;
+    return usageError(`${sub}: ${what}`, groupHelp(sub));
+  }
   if (second !== undefined && isCommand(sub)) {
     return readCommand(sub, argv.slice(2)) as AnyInvocation | Reply;
   }

@@ -60,7 +60,10 @@ export async function addUserWithRepo(
 }
 
 /** The invocations of the `user` group. */
-export type UserInvocation = Extract<AnyInvocation, { name: `user ${string}` }>;
+export type UserInvocation = Exclude<
+  Extract<AnyInvocation, { name: `user ${string}` }>,
+  { name: `user remote ${string}` }
+>;
 
 /** `user add|ban|unban|expire U [--expires ISO] [--at ISO | --never]`. */
 export async function cmdUser(ctx: Context, invocation: UserInvocation): Promise<number> {

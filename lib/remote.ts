@@ -7,3 +7,4 @@
 
 export * from "./remote/url.ts";
 export * from "./remote/access.ts";
+export * from "./remote/keys.ts";
