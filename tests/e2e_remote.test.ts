@@ -216,3 +216,95 @@ Deno.test("a user with a registered remote is synced from it; the original recei
     await world.close();
   }
 });
+
+/** Runs sshd on 127.0.0.1:port for `authorizedKey`, from files under `dir`, until killed. */
+async function sshd(dir: string, port: number, authorizedKey: string): Promise<Deno.ChildProcess> {
+  await Deno.mkdir(dir, { recursive: true });
+  const keygen = await new Deno.Command("ssh-keygen", {
+    args: ["-q", "-t", "ed25519", "-N", "", "-f", `${dir}/host_key`],
+    stdout: "null",
+  }).output();
+  assert.equal(keygen.code, 0);
+  await Deno.writeTextFile(`${dir}/authorized_keys`, `${authorizedKey}\n`, { mode: 0o600 });
+  await Deno.writeTextFile(
+    `${dir}/sshd_config`,
+    [
+      `Port ${port}`,
+      "ListenAddress 127.0.0.1",
+      `HostKey ${dir}/host_key`,
+      `AuthorizedKeysFile ${dir}/authorized_keys`,
+      `PidFile ${dir}/sshd.pid`,
+      "PasswordAuthentication no",
+      "KbdInteractiveAuthentication no",
+      "UsePAM no",
+      "StrictModes no",
+      "PermitRootLogin prohibit-password",
+      "",
+    ].join("\n"),
+  );
+  const daemon = new Deno.Command("/usr/sbin/sshd", {
+    args: ["-D", "-e", "-f", `${dir}/sshd_config`],
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  for (;;) {
+    try {
+      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+      return daemon;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+Deno.test("a private remote over ssh is synced with the deploy key `user remote set --deploy-key` made", async () => {
+  const world = await createWorld({ env: { DNSAPI_REMOTE_INSECURE_HOSTS: "127.0.0.1" } });
+  let daemon: Deno.ChildProcess | undefined;
+  try {
+    await world.addUser("steve");
+    const { base, dnsCommit } = await upstream(world);
+    const port = freePort();
+    const login = new TextDecoder().decode(
+      (await new Deno.Command("id", { args: ["-un"] }).output()).stdout,
+    ).trim();
+    const url = `ssh://${login}@127.0.0.1:${port}${base}/zones.git`;
+    const set = await world.cli([
+      "user",
+      "remote",
+      "set",
+      "steve",
+      url,
+      "--branch",
+      "dns",
+      "--deploy-key",
+    ]);
+    assert.equal(set.code, 0, set.stderr);
+    const publicKey = /^ssh-ed25519 \S+ dns-api steve$/m.exec(set.stdout)?.[0];
+    assert.ok(publicKey, set.stdout);
+    assert.doesNotMatch(set.stdout, /PRIVATE KEY/);
+    const show = await world.cli(["user", "remote", "show", "steve", "--json"]);
+    assert.equal(JSON.parse(show.stdout).auth, "deploy-key");
+    assert.doesNotMatch(show.stdout, /PRIVATE KEY/);
+
+    daemon = await sshd(`${world.root}/sshd`, port, publicKey);
+    const sync = await world.cli(["sync", "--user", "steve"]);
+    assert.equal(sync.code, 0, sync.stdout + sync.stderr);
+    assert.match(
+      sync.stdout,
+      new RegExp(`synced working copy to ${dnsCommit.slice(0, 12)} from ssh://`),
+    );
+    assert.deepEqual(
+      await world.managedSets("steve.test"),
+      sets([{ name: "steve.test.", type: "A", ttl: 300, values: ["192.0.2.53"] }]),
+    );
+    // The host key was learned on first use, into WORK_ROOT/.known_hosts.
+    assert.match(await Deno.readTextFile(`${world.workRoot}/.known_hosts`), /ssh-ed25519/);
+  } finally {
+    if (daemon) {
+      daemon.kill("SIGTERM");
+      await daemon.status;
+    }
+    await world.close();
+  }
+});
