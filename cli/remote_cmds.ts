@@ -10,7 +10,7 @@
  */
 import type { Remote } from "../lib/db.ts";
 import { USER_PATTERN } from "../lib/queue.ts";
-import { authProblem, checkRemoteUrl, makeDeployKey } from "../lib/remote.ts";
+import { authProblem, checkRemoteUrl, makeDeployKey } from "../lib/git.ts";
 import { messageOf } from "../lib/errors.ts";
 import type { AnyInvocation, Invocation } from "./commands.ts";
 import type { Context } from "./context.ts";

@@ -156,6 +156,23 @@ Deno.test("a user with a registered remote is synced from it; the original recei
       },
     );
 
+    await t.step("`--token-file` stores an https token that `show` never prints", async () => {
+      const file = `${world.root}/token`;
+      await Deno.writeTextFile(file, "glpat-secret-token\n");
+      const https = "https://140.82.121.4/alice/zones.git";
+      const set = await world.cli(["user", "remote", "set", "alice", https, "--token-file", file]);
+      assert.equal(set.code, 0, set.stderr);
+      const show = await world.cli(["user", "remote", "show", "alice", "--json"]);
+      assert.equal(JSON.parse(show.stdout).auth, "token");
+      assert.ok(!(set.stdout + show.stdout).includes("glpat-secret-token"));
+      const both = await world.cli(
+        ["user", "remote", "set", "alice", https, "--token-file", file, "--deploy-key"],
+      );
+      assert.equal(both.code, 1);
+      assert.match(both.stderr, /not both/);
+      assert.equal((await world.cli(["user", "remote", "clear", "alice"])).code, 0);
+    });
+
     const worker = world.startWorker();
     await worker.waitForEvent((e) => e.event === "started");
 

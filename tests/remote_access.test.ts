@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { UnrecoverableError } from "../lib/errors.ts";
-import { type RemoteSource, tokenHeader, withRemoteAccess } from "../lib/remote.ts";
+import { type RemoteSource, tokenHeader, withRemoteAccess } from "../lib/git.ts";
 
 const OPTIONS = {
   insecureHosts: [],

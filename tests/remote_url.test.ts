@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { checkRemoteUrl, nonPublicAddress, parseRemoteUrl, remoteKey } from "../lib/remote.ts";
+import { checkRemoteUrl, nonPublicAddress, parseRemoteUrl, remoteKey } from "../lib/git.ts";
+import { loadConfig } from "../lib/config.ts";
 
 /** A resolver that answers from a table and never asks DNS. */
 const table = (answers: Record<string, string[]>) => (host: string) =>
@@ -42,6 +43,7 @@ Deno.test("local paths, file://, ext:: and other transports are refused", async 
     ["git@github.com:-zones", /no valid repository path/],
     ["github.com:steve/zones", /expected https/],
     ["https://github.com/", /no repository path/],
+    ["https://github.com/steve/%E0%A4%A", /not valid percent-encoding/],
   ];
   for (const [url, reason] of cases) {
     const check = await checkRemoteUrl(url, ["github.com"], PUBLIC);
@@ -149,4 +151,19 @@ Deno.test("remoteKey() gives one repository's https and ssh forms one key", () =
   assert.notEqual(remoteKey("https://github.com/eve/zones"), key);
   assert.notEqual(remoteKey("https://gitlab.com/steve/zones"), key);
   assert.equal(remoteKey("/repos/steve"), undefined);
+  assert.equal(remoteKey("https://github.com/%E0%A4%A"), undefined);
+});
+
+Deno.test("DNSAPI_REMOTE_INSECURE_HOSTS is a comma- or space-separated list, lower-cased", () => {
+  assert.deepEqual(loadConfig({}).remoteInsecureHosts, []);
+  assert.deepEqual(
+    loadConfig({ DNSAPI_REMOTE_INSECURE_HOSTS: "127.0.0.1, Git.Internal  ::1" })
+      .remoteInsecureHosts,
+    ["127.0.0.1", "git.internal", "::1"],
+  );
+  assert.equal(
+    loadConfig({ DNSAPI_WEBHOOK_URL: "https://hooks.example/" }).webhookUrl,
+    "https://hooks.example",
+  );
+  assert.throws(() => loadConfig({ DNSAPI_WEBHOOK_URL: "ftp://x" }), /DNSAPI_WEBHOOK_URL/);
 });

@@ -66,7 +66,12 @@ export function parseRemoteUrl(url: string): RemoteUrl | { problem: string } {
     }
     const host = parsed.hostname.toLowerCase().replace(/^\[(.*)\]$/, "$1");
     if (!validHost(host)) return { problem: "the remote URL names no valid host" };
-    const path = decodeURIComponent(parsed.pathname).replace(/^\/+/, "");
+    let path: string;
+    try {
+      path = decodeURIComponent(parsed.pathname).replace(/^\/+/, "");
+    } catch {
+      return { problem: "the remote URL's path is not valid percent-encoding" };
+    }
     if (path === "") return { problem: "the remote URL names no repository path" };
     return { protocol: scheme as RemoteUrl["protocol"], host, path };
   }
