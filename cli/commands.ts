@@ -126,14 +126,14 @@ export const COMMANDS = {
       "token-file": {
         type: "string",
         value: "F",
-        help: "a file holding an https access token (read-only) for the remote",
+        help: "a file holding a read-only https token (TOKEN, or USER:TOKEN) for the remote",
       },
     },
     args: ["U", "URL"],
   },
   "user remote show": {
     usage: "user remote show U [--json]",
-    summary: "U's registered remote and webhook URL (never the secret or key)",
+    summary: "U's remote, webhook URL and deploy key's public half (never a secret)",
     options: { json },
     args: ["U"],
   },

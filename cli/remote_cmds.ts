@@ -10,7 +10,7 @@
  */
 import type { Remote } from "../lib/db.ts";
 import { USER_PATTERN } from "../lib/queue.ts";
-import { authProblem, checkRemoteUrl, makeDeployKey } from "../lib/git.ts";
+import { authProblem, checkRemoteUrl, makeDeployKey, publicKeyOf } from "../lib/git.ts";
 import { messageOf } from "../lib/errors.ts";
 import type { AnyInvocation, Invocation } from "./commands.ts";
 import type { Context } from "./context.ts";
@@ -103,13 +103,18 @@ async function set(ctx: Context, invocation: Invocation<"user remote set">): Pro
 }
 
 /** What `show --json` prints: the remote without its credential or secret. */
-function shown(ctx: Context, remote: Remote) {
+async function shown(ctx: Context, remote: Remote) {
+  const deployKey = remote.auth === "deploy-key" && remote.credential
+    ? await publicKeyOf(remote.credential)
+    : null;
   return {
     user: remote.user,
     url: remote.url,
     branch: remote.branch,
     auth: remote.auth,
     webhookUrl: webhookUrl(ctx, remote.user),
+    /** The deploy key's public half, to add to the repository again. */
+    deployKey,
     createdAt: remote.createdAt.toISOString(),
     updatedAt: remote.updatedAt.toISOString(),
   };
@@ -121,14 +126,15 @@ async function show(ctx: Context, user: string, json: boolean): Promise<number> 
     ctx.out.stderr(`${user} has no registered remote (set one with \`user remote set\`)\n`);
     return 1;
   }
-  const view = shown(ctx, remote);
+  const view = await shown(ctx, remote);
   if (json) {
     ctx.out.stdout(JSON.stringify(view) + "\n");
     return 0;
   }
   ctx.out.stdout(
     `user ${view.user}\nremote ${view.url}\nbranch ${view.branch}\nauth ${view.auth}\n` +
-      `webhook ${view.webhookUrl ?? "(set DNSAPI_WEBHOOK_URL)"}\nupdated ${view.updatedAt}\n`,
+      `webhook ${view.webhookUrl ?? "(set DNSAPI_WEBHOOK_URL)"}\n` +
+      (view.deployKey ? `deploy key ${view.deployKey}\n` : "") + `updated ${view.updatedAt}\n`,
   );
   return 0;
 }

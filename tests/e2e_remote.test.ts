@@ -302,6 +302,7 @@ Deno.test("a private remote over ssh is synced with the deploy key `user remote 
     assert.doesNotMatch(set.stdout, /PRIVATE KEY/);
     const show = await world.cli(["user", "remote", "show", "steve", "--json"]);
     assert.equal(JSON.parse(show.stdout).auth, "deploy-key");
+    assert.equal(JSON.parse(show.stdout).deployKey, publicKey, "show prints the public half again");
     assert.doesNotMatch(show.stdout, /PRIVATE KEY/);
 
     daemon = await sshd(`${world.root}/sshd`, port, publicKey);

@@ -78,6 +78,7 @@ Deno.test("a token travels as an http.extraHeader through GIT_CONFIG_*, and redi
     return Promise.resolve();
   });
   assert.equal(tokenHeader(" t\n"), `Authorization: Basic ${btoa("x-access-token:t")}`);
+  assert.equal(tokenHeader("x-token-auth:t"), `Authorization: Basic ${btoa("x-token-auth:t")}`);
 });
 
 Deno.test("a remote no longer allowed at fetch time fails the job for the operator to fix", async () => {

@@ -51,9 +51,14 @@ function shellWord(s: string): string {
   return `'${s.replaceAll("'", `'\\''`)}'`;
 }
 
-/** The https token as the Authorization header GitHub, GitLab, Gitea and Bitbucket take. */
+/**
+ * The https token as a Basic Authorization header: `USER:TOKEN` as it is (Bitbucket's
+ * repository tokens want `x-token-auth:TOKEN`), a bare token with the user name
+ * `x-access-token` (GitHub's; GitLab, Gitea and Forgejo take any name with a token).
+ */
 export function tokenHeader(token: string): string {
-  const bytes = new TextEncoder().encode(`x-access-token:${token.trim()}`);
+  const pair = token.trim().includes(":") ? token.trim() : `x-access-token:${token.trim()}`;
+  const bytes = new TextEncoder().encode(pair);
   return `Authorization: Basic ${btoa(String.fromCharCode(...bytes))}`;
 }
 

@@ -46,3 +46,27 @@ export async function makeDeployKey(comment: string): Promise<DeployKey> {
     await Deno.remove(dir, { recursive: true });
   }
 }
+
+/**
+ * The public half of an OpenSSH private key (`ssh-keygen -y`), so `user remote show`
+ * can print the deploy key to add again; the private key passes through a mode-600
+ * file in a private temporary directory, removed at once.
+ */
+export async function publicKeyOf(privateKey: string): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "dnsapi-keygen-" });
+  try {
+    const file = `${dir}/id_ed25519`;
+    const text = privateKey.endsWith("\n") ? privateKey : `${privateKey}\n`;
+    await Deno.writeTextFile(file, text, { mode: 0o600 });
+    const { code, stdout } = await new Deno.Command("ssh-keygen", {
+      args: ["-y", "-f", file],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    if (code !== 0) throw new Error(`Cannot read the deploy key: ssh-keygen -y exited ${code}`);
+    return new TextDecoder().decode(stdout).trim();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
