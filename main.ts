@@ -51,6 +51,11 @@ async function dispatch(
       return await (await import("./cli/key_cmds.ts")).cmdKey(ctx, invocation);
     case "install-keys":
       return await (await import("./cli/key_cmds.ts")).cmdInstallKeys(ctx);
+    case "user remote set":
+    case "user remote show":
+    case "user remote clear":
+    case "user remote secret":
+      return await (await import("./cli/remote_cmds.ts")).cmdRemote(ctx, invocation);
     case "domain assign":
     case "domain list":
     case "domain release":

@@ -78,9 +78,12 @@ export function commandHelp(name: CommandName): string {
 
 /** The group's own commands (`user add|ban|…`); a nested group's (`user key …`) are in its help. */
 function groupUsage(group: string): string {
-  const subs = groupMembers(group).map((name) => name.slice(group.length + 1))
-    .filter((sub) => !sub.includes(" "));
-  return `usage: ${group} ${subs.join("|")} ...\n`;
+  const subs = groupMembers(group).map((name) => name.slice(group.length + 1));
+  // A group inside the group (`user remote`) gets a usage line of its own.
+  const direct = subs.filter((sub) => !sub.includes(" "));
+  const nested = [...new Set(subs.filter((sub) => sub.includes(" ")).map((s) => s.split(" ")[0]))];
+  return `usage: ${group} ${direct.join("|")} ...\n` +
+    nested.map((inner) => groupUsage(`${group} ${inner}`).replace(/^usage:/, "      ")).join("");
 }
 
 function groupHelp(group: string): string {

@@ -132,6 +132,43 @@ export const COMMANDS = {
     options: { json },
     args: ["U"],
   },
+  "user remote set": {
+    usage: "user remote set U URL [--branch B] [--deploy-key | --token-file F]",
+    summary: "sync U from a repository elsewhere (https://, ssh:// or user@host:path)",
+    options: {
+      branch: { type: "string", value: "B", help: "the branch to deploy (default main)" },
+      "deploy-key": {
+        type: "boolean",
+        help: "make an ed25519 key pair; prints the public key to add as a read-only deploy key",
+      },
+      "token-file": {
+        type: "string",
+        value: "F",
+        help: "a file holding a read-only https token (TOKEN, or USER:TOKEN) for the remote",
+      },
+    },
+    args: ["U", "URL"],
+  },
+  "user remote show": {
+    usage: "user remote show U [--json]",
+    summary: "U's remote, webhook URL and deploy key's public half (never a secret)",
+    options: { json },
+    args: ["U"],
+  },
+  "user remote clear": {
+    usage: "user remote clear U",
+    summary: "forget U's remote; U syncs from REPOS_ROOT/U again",
+    options: {},
+    args: ["U"],
+  },
+  "user remote secret": {
+    usage: "user remote secret U [--rotate]",
+    summary: "print the secret U's webhooks are signed with",
+    options: {
+      rotate: { type: "boolean", help: "make a new secret first (the old one stops working)" },
+    },
+    args: ["U"],
+  },
   "domain assign": {
     usage: "domain assign ZONE U [--zone-id ID]",
     summary: "give U a hosted zone that exists already (shows the first sync's plan)",

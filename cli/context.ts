@@ -83,6 +83,8 @@ export function createContext(config: Config, out: Output): Context {
         // Legacy payloads: the user they name must exist, their uuid must be new.
         userExists: async (user) => await (await context.db()).getUser(user) !== null,
         jobKnown: async (uuid) => await (await context.db()).getJob(uuid) !== null,
+        // An original payload's clone URL is taken only when it is the owner's remote.
+        remoteOf: async (user) => (await (await context.db()).getRemote(user))?.url ?? null,
       });
     },
     route53(onCall) {
@@ -108,6 +110,7 @@ export function createContext(config: Config, out: Output): Context {
         reposRoot: config.reposRoot,
         workRoot: config.workRoot,
         reposRemote: config.reposRemote,
+        remoteInsecureHosts: config.remoteInsecureHosts,
         zonesDir: config.zonesDir,
         safety: {
           maxDeleteRatio: config.safety.maxDeleteFraction,

@@ -12,12 +12,17 @@ import type { Invocation } from "./commands.ts";
 import { type Context, jsonLog } from "./context.ts";
 
 /**
- * The registered remotes the receiver reads: the one place to wire the remotes table
- * (issue 12, "user remote set") to the receiver, as `{ branch, secret }` of the user's
- * row. Until that table exists no user has a remote, so every delivery answers 404.
+ * The registered remotes (`user remote set`) as the receiver needs them: the branch a
+ * push must be to, and the secret its deliveries are signed with. A user without a
+ * remote has none, so their deliveries answer 404.
  */
-export function registeredRemotes(_ctx: Context): WebhookUsers {
-  return { remoteOf: () => Promise.resolve(null) };
+export function registeredRemotes(ctx: Context): WebhookUsers {
+  return {
+    async remoteOf(user) {
+      const remote = await (await ctx.db()).getRemote(user);
+      return remote ? { branch: remote.branch, secret: remote.webhookSecret } : null;
+    },
+  };
 }
 
 function readPort(text: string | undefined, fallback: number): number | undefined {

@@ -28,6 +28,11 @@ const schema = z.object({
     "zones",
   ),
   REPOS_REMOTE: z.string().optional(),
+  DNSAPI_REMOTE_INSECURE_HOSTS: z.string().default("").transform((v) =>
+    v.split(/[\s,]+/).map((h) => h.trim().toLowerCase()).filter((h) => h !== "")
+  ),
+  DNSAPI_WEBHOOK_URL: z.string().url().regex(/^https?:\/\//, "must start with https://")
+    .optional(),
   METRICS_PORT: port.optional(),
   DNS_API_HOOK_WAIT: z.coerce.number().min(0).max(120).default(10),
   DNSAPI_KEY_PREFIX: z.string().min(1).default("dnsapi:"),
@@ -79,6 +84,13 @@ export interface Config {
   workRoot: string;
   zonesDir: string;
   reposRemote: string | undefined;
+  /**
+   * Hosts a registered remote may reach over http:// or git://, and on a loopback,
+   * private or link-local address (DNSAPI_REMOTE_INSECURE_HOSTS; lower case).
+   */
+  remoteInsecureHosts: string[];
+  /** Public base URL of the webhook receiver (`user remote show` prints `<it>/webhooks/U`). */
+  webhookUrl: string | undefined;
   metricsPort: number | undefined;
   hookWaitSeconds: number;
   keyPrefix: string;
@@ -149,6 +161,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     workRoot: e.WORK_ROOT.replace(/\/+$/, "") || "/",
     zonesDir: e.ZONES_DIR,
     reposRemote: e.REPOS_REMOTE,
+    remoteInsecureHosts: e.DNSAPI_REMOTE_INSECURE_HOSTS,
+    webhookUrl: e.DNSAPI_WEBHOOK_URL?.replace(/\/+$/, ""),
     metricsPort: e.METRICS_PORT,
     hookWaitSeconds: e.DNS_API_HOOK_WAIT,
     keyPrefix: e.DNSAPI_KEY_PREFIX,

@@ -3,7 +3,8 @@
  * from a customer's repository): working copies (clone, fetch, reset), trees and
  * changed files between commits, zone files read from a working tree or from git's
  * object store (pre-receive), and the customers' bare repositories with their hooks.
- * The code lives in `lib/git/`.
+ * The code lives in `lib/git/`. Registered remotes elsewhere — which URLs are allowed,
+ * the credential environment of a fetch, deploy keys — live in `lib/remote/`.
  *
  * @module
  */
@@ -18,3 +19,6 @@ export {
   readBlobs,
   treeEntries,
 } from "./git/object_store.ts";
+export * from "./remote/url.ts";
+export * from "./remote/access.ts";
+export * from "./remote/keys.ts";

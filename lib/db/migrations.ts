@@ -95,6 +95,25 @@ export const MIGRATIONS: readonly Migration[] = [
       ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
     ],
   },
+  {
+    version: 3,
+    name: "remotes",
+    statements: [
+      // credential: the deploy key's private half or the https token, for the worker only.
+      `CREATE TABLE remotes (
+        user VARCHAR(64) ${NAME} NOT NULL PRIMARY KEY,
+        url VARCHAR(2048) NOT NULL,
+        branch VARCHAR(255) NOT NULL,
+        auth ENUM('none', 'deploy-key', 'token') NOT NULL,
+        credential TEXT NULL,
+        webhook_secret CHAR(64) NOT NULL,
+        created_at DATETIME(3) NOT NULL,
+        updated_at DATETIME(3) NOT NULL,
+        CONSTRAINT remotes_user_fk FOREIGN KEY (user) REFERENCES users (name)
+          ON UPDATE CASCADE ON DELETE CASCADE
+      ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
+    ],
+  },
 ];
 
 /** Where a database stands against a list of migrations. */

@@ -32,6 +32,7 @@ import {
   UserRow,
   type UserStatus,
 } from "./rows.ts";
+import { type RemoteStore, remoteStore } from "./remotes.ts";
 
 export { assertSchemaCurrent, migrate, MIGRATIONS, schemaStatus } from "./migrations.ts";
 export type { Migration, SchemaStatus } from "./migrations.ts";
@@ -42,6 +43,7 @@ export {
   parseDatabaseUrl,
 } from "./connect.ts";
 export * from "./rows.ts";
+export * from "./remotes.ts";
 
 /**
  * The storage the worker and CLI use.
@@ -50,7 +52,7 @@ export * from "./rows.ts";
  * `appendLog`) check the row's user, and one naming another user throws an
  * {@linkcode UnrecoverableError} and changes nothing.
  */
-export interface Db {
+export interface Db extends RemoteStore {
   /**
    * Creates an active user; throws a TypeError for a name outside USER_PATTERN
    * (lib/job/contract.ts) and a RangeError if the name is taken.
@@ -310,6 +312,7 @@ function mysqlDb(pool: Pool, target: DbTarget): MysqlDb {
   return {
     pool,
     target,
+    ...remoteStore(pool),
     async addUser(name, expiresAt = null) {
       if (!USER_PATTERN.test(name)) {
         throw new TypeError(

@@ -9,6 +9,7 @@ import { z } from "zod";
 import { type Job, LEGACY_USER_PATTERN, legacyUserName, USER_PATTERN } from "../job/contract.ts";
 import { normalizePath, repoProblem } from "../job/paths.ts";
 import { messageOf } from "../util/message.ts";
+import { sameRemote } from "../remote/url.ts";
 
 /** A job as queued by the hook (docs/design.md, "JSON shapes"). */
 export const JobSchema = z.object({
@@ -88,9 +89,9 @@ export const OriginalJobSchema = z.object({
 /**
  * Why a job naming a repository elsewhere (the original webhook receiver's clone URL,
  * `https://github.com/…`, `git@github.com:….git`) is not taken for `user`, or
- * `undefined` when `url` is one of the user's `registered` remotes. No remote is
- * registered yet (the webhooks issue adds them and passes them here), so today every
- * remote is refused. The reason leaves the URL out: it may carry credentials.
+ * `undefined` when `url` is one of the user's `registered` remotes (`user remote set`),
+ * the same repository in https or ssh form counting as the same (lib/remote/url.ts,
+ * `remoteKey`). The reason leaves the URL out: it may carry credentials.
  *
  * @example
  * ```ts
@@ -103,7 +104,7 @@ export function remoteProblem(
   user: string,
   registered: readonly string[] = [],
 ): string | undefined {
-  if (registered.includes(url)) return undefined;
+  if (registered.some((r) => sameRemote(url, r))) return undefined;
   const only = `only pushes to ${user}'s repository on this service are synced`;
   return registered.length === 0
     ? `remote repositories are not registered for ${user}; ${only}`
@@ -127,7 +128,8 @@ function legacyRepoProblem(repo: string, user: string, reposRoot: string): strin
  * {@linkcode Job} queued at `now`. Three forms are read (docs/design.md, "Legacy
  * payload"): the new job as it is; the seed's `{uuid,user,repo}`; the original
  * `{uuid,owner,url}`, whose `url` must be `reposRoot/<owner>` (a clone URL elsewhere
- * is refused by {@linkcode remoteProblem}). Names compare case-insensitively
+ * is refused by {@linkcode remoteProblem} unless it is one of the owner's `registered`
+ * remotes, looked up by the intake through {@linkcode originalRemote}). Names compare case-insensitively
  * (`Steve` is the user `steve`; whether that user exists is the intake's check), and
  * uuids of any version, the original's version-1 ones included, are lower-cased.
  *
@@ -137,7 +139,12 @@ function legacyRepoProblem(repo: string, user: string, reposRoot: string): strin
  * parseLegacyJob(raw, "/repos", new Date()); // { ok: true, job: { user: "steve", repo: "/repos/steve", … } }
  * ```
  */
-export function parseLegacyJob(raw: string, reposRoot: string, now: Date): ParsedJob {
+export function parseLegacyJob(
+  raw: string,
+  reposRoot: string,
+  now: Date,
+  registered: readonly string[] = [],
+): ParsedJob {
   const decoded = decode(raw);
   if (!decoded.ok) return decoded;
   const value = decoded.value;
@@ -156,7 +163,7 @@ export function parseLegacyJob(raw: string, reposRoot: string, now: Date): Parse
   const problem = repo.startsWith("/")
     ? legacyRepoProblem(repo, user, reposRoot)
     : original
-    ? remoteProblem(repo, user)
+    ? remoteProblem(repo, user, registered)
     : repoProblem(repo, user, reposRoot);
   if (problem) return { ok: false, reason: problem };
   return {
@@ -168,4 +175,17 @@ export function parseLegacyJob(raw: string, reposRoot: string, now: Date): Parse
       queuedAt: now.toISOString(),
     },
   };
+}
+
+/**
+ * The user an original `{uuid,owner,url}` payload names when its `url` is a remote (not
+ * a path), so the intake can look up that user's registered remote before
+ * {@linkcode parseLegacyJob}; `undefined` for every other payload.
+ */
+export function originalRemoteOwner(raw: string): string | undefined {
+  const decoded = decode(raw);
+  if (!decoded.ok) return undefined;
+  const parsed = OriginalJobSchema.safeParse(decoded.value);
+  if (!parsed.success || parsed.data.url.startsWith("/")) return undefined;
+  return legacyUserName(parsed.data.owner);
 }

@@ -17,7 +17,7 @@
 import { Buffer } from "node:buffer";
 import type { Redis } from "ioredis";
 import { ENQUEUE_SCRIPT, enqueueArgs } from "../job/keys.ts";
-import { parseLegacyJob } from "./job_schema.ts";
+import { originalRemoteOwner, parseLegacyJob } from "./job_schema.ts";
 import { PEEK_LEGACY, SET_ASIDE_LEGACY } from "./lua.ts";
 import type { QueueLogEntry } from "./types.ts";
 import { messageOf } from "../util/message.ts";
@@ -33,6 +33,11 @@ export interface LegacyIntakeOptions {
   log: (entry: QueueLogEntry) => void;
   /** Whether a user exists; without it every well-formed name is taken in. */
   userExists?: ((user: string) => Promise<boolean>) | undefined;
+  /**
+   * The URL of the user's registered remote, or null: an original `{uuid,owner,url}`
+   * payload naming that remote is queued. Without it every remote URL is set aside.
+   */
+  remoteOf?: ((user: string) => Promise<string | null>) | undefined;
   /** Whether a uuid is known outside Redis (MySQL's jobs); such a payload is set aside. */
   jobKnown?: ((uuid: string) => Promise<boolean>) | undefined;
   /**
@@ -112,6 +117,15 @@ export function legacyIntake(
       at: new Date().toISOString(),
     });
 
+  const warnLookup = (error: unknown) => {
+    lookupFailing = true;
+    log({
+      level: "warn",
+      event: "legacy",
+      message: `Cannot take in legacy jobs now: ${messageOf(error)}; they wait in ${legacyKey}`,
+    });
+  };
+
   /** Removes the exact payload and sets it aside; false if another worker took it. */
   const setAside = async (kind: string, bytes: Buffer, text: string, reason: string) => {
     const moved = await redis.eval(
@@ -152,7 +166,16 @@ export function legacyIntake(
         await setAside(kind, bytes, new TextDecoder().decode(bytes), NOT_UTF8);
         continue;
       }
-      const parsed = parseLegacyJob(text, options.reposRoot, new Date());
+      const owner = options.remoteOf ? originalRemoteOwner(text) : undefined;
+      let registered: string[] = [];
+      try {
+        const url = owner === undefined ? null : await options.remoteOf?.(owner);
+        if (url) registered = [url];
+      } catch (error) {
+        if (!lookupFailing) warnLookup(error);
+        break;
+      }
+      const parsed = parseLegacyJob(text, options.reposRoot, new Date(), registered);
       if (!parsed.ok) {
         await setAside(kind, bytes, text, parsed.reason);
         continue;
@@ -167,13 +190,7 @@ export function legacyIntake(
       } catch (error) {
         // MySQL is away: the payloads wait in the legacy key, and hook jobs still run.
         // Said once per outage, not on every poll.
-        if (lookupFailing) break;
-        lookupFailing = true;
-        log({
-          level: "warn",
-          event: "legacy",
-          message: `Cannot take in legacy jobs now: ${messageOf(error)}; they wait in ${legacyKey}`,
-        });
+        if (!lookupFailing) warnLookup(error);
         break;
       }
       lookupFailing = false;

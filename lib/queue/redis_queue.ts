@@ -218,6 +218,7 @@ export function createQueue(redis: Redis, options: QueueOptions): Queue {
     log,
     userExists: options.userExists,
     jobKnown: options.jobKnown,
+    remoteOf: options.remoteOf,
     async refused(uuid, reason) {
       // A payload may name any uuid: never overwrite the status of a job that exists.
       if (await redis.exists(keys.job(uuid), keys.result(uuid)) > 0) return;

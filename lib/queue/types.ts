@@ -69,6 +69,11 @@ export interface QueueOptions {
    * still holds is.
    */
   jobKnown?: (uuid: string) => Promise<boolean>;
+  /**
+   * The URL of a user's registered remote (MySQL's `remotes`), or null: an original
+   * `{uuid,owner,url}` payload naming it is queued, any other remote URL set aside.
+   */
+  remoteOf?: (user: string) => Promise<string | null>;
 }
 
 /** Outcome of {@linkcode Queue.retryLater}. */

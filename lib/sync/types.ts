@@ -19,6 +19,8 @@ export interface UserSyncSettings {
   workRoot: string;
   /** Base URL to clone from on worker hosts other than the git host. */
   reposRemote?: string | undefined;
+  /** Hosts a registered remote may reach over http/git or on a non-public address. */
+  remoteInsecureHosts?: readonly string[];
   zonesDir: string;
   zoneLimits?: Partial<ZoneLimits>;
   safety?: SafetyThresholds;
@@ -40,17 +42,19 @@ export interface UserSyncSettings {
 
 /**
  * The part of {@linkcode Db} a sync uses: small enough that a test's fake is a literal
- * object, and any full `Db` fits.
+ * object, and any full `Db` fits (a fake without `getRemote` has no registered remotes).
  */
-export type SyncDb = Pick<
-  Db,
-  | "getUser"
-  | "getDomain"
-  | "listDomains"
-  | "domainsRelatedTo"
-  | "claimDomain"
-  | "updateDomainAfterSync"
->;
+export type SyncDb =
+  & Pick<
+    Db,
+    | "getUser"
+    | "getDomain"
+    | "listDomains"
+    | "domainsRelatedTo"
+    | "claimDomain"
+    | "updateDomainAfterSync"
+  >
+  & Partial<Pick<Db, "getRemote">>;
 
 /** What the sync needs from the outside world. */
 export interface UserSyncDeps {

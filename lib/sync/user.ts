@@ -52,6 +52,7 @@ import {
 } from "./types.ts";
 import { syncZoneFile } from "./zone_file.ts";
 import { zoneQuota } from "./quota.ts";
+import { remoteDisplay, withRemoteAccess } from "../remote/access.ts";
 
 /**
  * Syncs every zone file of `user` that changed since its domain was last synced
@@ -77,15 +78,26 @@ export async function syncUser(
     ? `${settings.reposRemote.replace(/\/+$/, "")}/${request.user}`
     : `${settings.reposRoot}/${request.user}`;
   const workDir = `${settings.workRoot}/${request.user}`;
-  const head = await workingCopyHead(source, workDir, {
-    ...settings.git,
-    maxRepoBytes: settings.maxRepoBytes,
-  });
+  const copy = { ...settings.git, maxRepoBytes: settings.maxRepoBytes };
+  // A registered remote (`user remote set`) replaces the repository on this service.
+  const remote = await db.getRemote?.(request.user) ?? null;
+  const head = remote
+    ? await withRemoteAccess(remote, {
+      insecureHosts: settings.remoteInsecureHosts ?? [],
+      knownHostsFile: `${settings.workRoot}/.known_hosts`,
+    }, (env) =>
+      workingCopyHead(remote.url, workDir, {
+        ...copy,
+        env: { ...copy.env, ...env },
+        ref: `refs/heads/${remote.branch}`,
+      }))
+    : await workingCopyHead(source, workDir, copy);
+  const from = remote ? ` from ${remoteDisplay(remote)}` : "";
   if (head === null) {
-    say("info", "the repository has no commits yet; nothing to sync");
+    say("info", `the repository${from} has no commits yet; nothing to sync`);
     return { user: request.user, commit: null, zones: [], log, ok: true };
   }
-  say("info", `synced working copy to ${head.slice(0, 12)}`);
+  say("info", `synced working copy to ${head.slice(0, 12)}${from}`);
 
   const tree = await listTree(workDir, head, settings.zonesDir, settings.git);
   const notDir = await zonesDirProblem(workDir, head, tree, settings);

@@ -1,0 +1,328 @@
+/**
+ * End to end, a customer whose repository lives elsewhere: the operator registers the
+ * remote (`user remote set`), the worker syncs the registered branch from it (served
+ * here by `git daemon` on 127.0.0.1, allowed through DNSAPI_REMOTE_INSECURE_HOSTS) and
+ * the job log names the remote and the commit; the original receiver's
+ * `{uuid,owner,url}` job for that remote is queued, one for another URL set aside; a
+ * local path or a loopback host that is not listed is refused at `set`.
+ */
+import assert from "node:assert/strict";
+import { createWorld, sets, type World } from "../testing/world.ts";
+
+function messages(job: { log: { message: string }[] }): string {
+  return job.log.map((l) => l.message).join("\n");
+}
+
+/** A free TCP port on 127.0.0.1 (the listener is closed again at once). */
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+/** Serves `base` read-only with `git daemon` on 127.0.0.1:port until killed. */
+async function gitDaemon(base: string, port: number): Promise<Deno.ChildProcess> {
+  const daemon = new Deno.Command("git", {
+    args: [
+      "daemon",
+      "--reuseaddr",
+      "--export-all",
+      "--listen=127.0.0.1",
+      `--port=${port}`,
+      `--base-path=${base}`,
+      base,
+    ],
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  // Ready once it accepts a connection.
+  for (;;) {
+    try {
+      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+      return daemon;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+/** A repository elsewhere with zones on `main` and other zones on `dns`; its bare copy. */
+async function upstream(world: World): Promise<{ base: string; dnsCommit: string }> {
+  const work = `${world.root}/elsewhere-work`;
+  const base = `${world.root}/elsewhere`;
+  await Deno.mkdir(work, { recursive: true });
+  const git = async (args: string[], cwd = work) => {
+    const r = await world.git(args, cwd);
+    assert.equal(r.code, 0, `git ${args.join(" ")}: ${r.stderr}`);
+    return r.stdout.trim();
+  };
+  await git(["init", "-q", "-b", "main"]);
+  await world.commit(work, { "zones/steve.test": "steve.test. 300 IN A 192.0.2.1\n" });
+  await git(["checkout", "-q", "-b", "dns"]);
+  const dnsCommit = await world.commit(work, {
+    "zones/steve.test": "steve.test. 300 IN A 192.0.2.53\n",
+  });
+  await Deno.mkdir(base, { recursive: true });
+  await git(["clone", "-q", "--bare", work, `${base}/zones.git`], world.root);
+  return { base, dnsCommit };
+}
+
+Deno.test("a user with a registered remote is synced from it; the original receiver's jobs for it are queued", async (t) => {
+  const world = await createWorld({
+    env: { DNSAPI_REMOTE_INSECURE_HOSTS: "127.0.0.1", DNSAPI_WEBHOOK_URL: "https://hooks.test/" },
+  });
+  let daemon: Deno.ChildProcess | undefined;
+  try {
+    await world.addUser("steve");
+    await world.addUser("alice");
+    const { base, dnsCommit } = await upstream(world);
+    const port = freePort();
+    daemon = await gitDaemon(base, port);
+    const url = `git://127.0.0.1:${port}/zones.git`;
+
+    let secret = "";
+    await t.step(
+      "`user remote set` registers the remote and prints the webhook secret once",
+      async () => {
+        const set = await world.cli(["user", "remote", "set", "steve", url, "--branch", "dns"]);
+        assert.equal(set.code, 0, set.stderr);
+        secret = /^webhook secret: ([0-9a-f]{64})$/m.exec(set.stdout)?.[1] ?? "";
+        assert.ok(secret, set.stdout);
+        assert.match(set.stdout, /^webhook URL: https:\/\/hooks\.test\/webhooks\/steve$/m);
+        const again = await world.cli(["user", "remote", "set", "steve", url, "--branch", "dns"]);
+        assert.equal(again.code, 0, again.stderr);
+        assert.doesNotMatch(again.stdout, /webhook secret/);
+      },
+    );
+
+    await t.step(
+      "`user remote show` prints the remote and webhook URL, never the secret",
+      async () => {
+        const show = await world.cli(["user", "remote", "show", "steve", "--json"]);
+        assert.equal(show.code, 0, show.stderr);
+        const view = JSON.parse(show.stdout);
+        assert.deepEqual(
+          {
+            user: view.user,
+            url: view.url,
+            branch: view.branch,
+            auth: view.auth,
+            hook: view.webhookUrl,
+          },
+          {
+            user: "steve",
+            url,
+            branch: "dns",
+            auth: "none",
+            hook: "https://hooks.test/webhooks/steve",
+          },
+        );
+        const text = await world.cli(["user", "remote", "show", "steve"]);
+        assert.ok(!show.stdout.includes(secret) && !text.stdout.includes(secret));
+        const printed = await world.cli(["user", "remote", "secret", "steve"]);
+        assert.equal(printed.stdout.trim(), secret);
+        const rotated = await world.cli(["user", "remote", "secret", "steve", "--rotate"]);
+        assert.match(rotated.stdout.trim(), /^[0-9a-f]{64}$/);
+        assert.notEqual(rotated.stdout.trim(), secret);
+      },
+    );
+
+    await t.step(
+      "a local path, file://, credentials and a loopback host not listed are refused",
+      async () => {
+        const cases: [string[], RegExp, Record<string, string>?][] = [
+          [["alice", `${base}/zones.git`], /a local path is not a remote/],
+          [["alice", `file://${base}/zones.git`], /file:\/\/ transport is not allowed/],
+          [["alice", "https://alice:pw@github.com/a/z.git"], /must not carry credentials/],
+          [
+            ["alice", "https://127.0.0.1/zones.git"],
+            /host 127\.0\.0\.1 is a loopback address/,
+            { DNSAPI_REMOTE_INSECURE_HOSTS: "" },
+          ],
+          [["alice", "ssh://git@[::1]/zones.git"], /host ::1 is a loopback address/],
+          [["alice", url], /git:\/\/ is unencrypted/, { DNSAPI_REMOTE_INSECURE_HOSTS: "" }],
+          [["alice", "https://140.82.121.4/a/z.git", "--deploy-key"], /deploy key needs an ssh/],
+        ];
+        for (const [args, reason, env] of cases) {
+          const r = await world.cli(["user", "remote", "set", ...args], env);
+          assert.equal(r.code, 1, `${args.join(" ")}: ${r.stdout}`);
+          assert.match(r.stderr, reason);
+        }
+        const none = await world.cli(["user", "remote", "show", "alice"]);
+        assert.equal(none.code, 1);
+        assert.match(none.stderr, /alice has no registered remote/);
+      },
+    );
+
+    await t.step("`--token-file` stores an https token that `show` never prints", async () => {
+      const file = `${world.root}/token`;
+      await Deno.writeTextFile(file, "glpat-secret-token\n");
+      const https = "https://140.82.121.4/alice/zones.git";
+      const set = await world.cli(["user", "remote", "set", "alice", https, "--token-file", file]);
+      assert.equal(set.code, 0, set.stderr);
+      const show = await world.cli(["user", "remote", "show", "alice", "--json"]);
+      assert.equal(JSON.parse(show.stdout).auth, "token");
+      assert.ok(!(set.stdout + show.stdout).includes("glpat-secret-token"));
+      const both = await world.cli(
+        ["user", "remote", "set", "alice", https, "--token-file", file, "--deploy-key"],
+      );
+      assert.equal(both.code, 1);
+      assert.match(both.stderr, /not both/);
+      assert.equal((await world.cli(["user", "remote", "clear", "alice"])).code, 0);
+    });
+
+    const worker = world.startWorker();
+    await worker.waitForEvent((e) => e.event === "started");
+
+    await t.step(
+      "the original receiver's job naming the remote (as https) is synced from its branch",
+      async () => {
+        const uuid = "6fa459ea-ee8a-11e0-a0b2-0800200c9a66";
+        // The same repository in another form: the original receiver sent its clone URL.
+        const sameRepo = `https://127.0.0.1/zones`;
+        await world.redis.rpush(
+          world.legacyKey,
+          JSON.stringify({ uuid, owner: "Steve", url: sameRepo }),
+        );
+        const job = await world.waitFinal(uuid);
+        assert.equal(job.status, "succeeded", JSON.stringify(job));
+        assert.equal(job.commit, dnsCommit);
+        assert.match(
+          messages(job),
+          new RegExp(
+            `^synced working copy to ${dnsCommit.slice(0, 12)} from ${url} \\(branch dns\\)$`,
+            "m",
+          ),
+        );
+        assert.deepEqual(
+          await world.managedSets("steve.test"),
+          sets([{ name: "steve.test.", type: "A", ttl: 300, values: ["192.0.2.53"] }]),
+        );
+      },
+    );
+
+    await t.step("one naming another repository is set aside with the reason", async () => {
+      const uuid = "7b2e14d0-ee8a-11e0-9b5f-0800200c9a66";
+      await world.redis.rpush(
+        world.legacyKey,
+        JSON.stringify({ uuid, owner: "steve", url: "https://github.com/eve/zones.git" }),
+      );
+      const refused = await world.waitFinal(uuid);
+      assert.equal(refused.status, "failed");
+      assert.match(
+        messages(refused),
+        /^job refused: the job names a remote repository not registered for steve; /m,
+      );
+    });
+
+    await t.step("`user remote clear` forgets the remote", async () => {
+      const clear = await world.cli(["user", "remote", "clear", "steve"]);
+      assert.equal(clear.code, 0, clear.stderr);
+      assert.equal((await world.cli(["user", "remote", "show", "steve"])).code, 1);
+    });
+
+    worker.kill("SIGTERM");
+    assert.equal((await worker.status).code, 0, worker.output());
+  } finally {
+    if (daemon) {
+      daemon.kill("SIGTERM");
+      await daemon.status;
+    }
+    await world.close();
+  }
+});
+
+/** Runs sshd on 127.0.0.1:port for `authorizedKey`, from files under `dir`, until killed. */
+async function sshd(dir: string, port: number, authorizedKey: string): Promise<Deno.ChildProcess> {
+  await Deno.mkdir(dir, { recursive: true });
+  const keygen = await new Deno.Command("ssh-keygen", {
+    args: ["-q", "-t", "ed25519", "-N", "", "-f", `${dir}/host_key`],
+    stdout: "null",
+  }).output();
+  assert.equal(keygen.code, 0);
+  await Deno.writeTextFile(`${dir}/authorized_keys`, `${authorizedKey}\n`, { mode: 0o600 });
+  await Deno.writeTextFile(
+    `${dir}/sshd_config`,
+    [
+      `Port ${port}`,
+      "ListenAddress 127.0.0.1",
+      `HostKey ${dir}/host_key`,
+      `AuthorizedKeysFile ${dir}/authorized_keys`,
+      `PidFile ${dir}/sshd.pid`,
+      "PasswordAuthentication no",
+      "KbdInteractiveAuthentication no",
+      "UsePAM no",
+      "StrictModes no",
+      "PermitRootLogin prohibit-password",
+      "",
+    ].join("\n"),
+  );
+  const daemon = new Deno.Command("/usr/sbin/sshd", {
+    args: ["-D", "-e", "-f", `${dir}/sshd_config`],
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  for (;;) {
+    try {
+      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+      return daemon;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+Deno.test("a private remote over ssh is synced with the deploy key `user remote set --deploy-key` made", async () => {
+  const world = await createWorld({ env: { DNSAPI_REMOTE_INSECURE_HOSTS: "127.0.0.1" } });
+  let daemon: Deno.ChildProcess | undefined;
+  try {
+    await world.addUser("steve");
+    const { base, dnsCommit } = await upstream(world);
+    const port = freePort();
+    const login = new TextDecoder().decode(
+      (await new Deno.Command("id", { args: ["-un"] }).output()).stdout,
+    ).trim();
+    const url = `ssh://${login}@127.0.0.1:${port}${base}/zones.git`;
+    const set = await world.cli([
+      "user",
+      "remote",
+      "set",
+      "steve",
+      url,
+      "--branch",
+      "dns",
+      "--deploy-key",
+    ]);
+    assert.equal(set.code, 0, set.stderr);
+    const publicKey = /^ssh-ed25519 \S+ dns-api steve$/m.exec(set.stdout)?.[0];
+    assert.ok(publicKey, set.stdout);
+    assert.doesNotMatch(set.stdout, /PRIVATE KEY/);
+    const show = await world.cli(["user", "remote", "show", "steve", "--json"]);
+    assert.equal(JSON.parse(show.stdout).auth, "deploy-key");
+    assert.equal(JSON.parse(show.stdout).deployKey, publicKey, "show prints the public half again");
+    assert.doesNotMatch(show.stdout, /PRIVATE KEY/);
+
+    daemon = await sshd(`${world.root}/sshd`, port, publicKey);
+    const sync = await world.cli(["sync", "--user", "steve"]);
+    assert.equal(sync.code, 0, sync.stdout + sync.stderr);
+    assert.match(
+      sync.stdout,
+      new RegExp(`synced working copy to ${dnsCommit.slice(0, 12)} from ssh://`),
+    );
+    assert.deepEqual(
+      await world.managedSets("steve.test"),
+      sets([{ name: "steve.test.", type: "A", ttl: 300, values: ["192.0.2.53"] }]),
+    );
+    // The host key was learned on first use, into WORK_ROOT/.known_hosts.
+    assert.match(await Deno.readTextFile(`${world.workRoot}/.known_hosts`), /ssh-ed25519/);
+  } finally {
+    if (daemon) {
+      daemon.kill("SIGTERM");
+      await daemon.status;
+    }
+    await world.close();
+  }
+});
