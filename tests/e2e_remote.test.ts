@@ -8,44 +8,10 @@
  */
 import assert from "node:assert/strict";
 import { createWorld, sets, type World } from "../testing/world.ts";
+import { freePort, gitDaemon } from "../testing/git_daemon.ts";
 
 function messages(job: { log: { message: string }[] }): string {
   return job.log.map((l) => l.message).join("\n");
-}
-
-/** A free TCP port on 127.0.0.1 (the listener is closed again at once). */
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
-
-/** Serves `base` read-only with `git daemon` on 127.0.0.1:port until killed. */
-async function gitDaemon(base: string, port: number): Promise<Deno.ChildProcess> {
-  const daemon = new Deno.Command("git", {
-    args: [
-      "daemon",
-      "--reuseaddr",
-      "--export-all",
-      "--listen=127.0.0.1",
-      `--port=${port}`,
-      `--base-path=${base}`,
-      base,
-    ],
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  // Ready once it accepts a connection.
-  for (;;) {
-    try {
-      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-      return daemon;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
 }
 
 /** A repository elsewhere with zones on `main` and other zones on `dns`; its bare copy. */
