@@ -30,17 +30,17 @@ Deno.test("symlinked zone files follow their target, nested files cost one line,
     const lena = await world.clone("lena");
 
     await t.step("a change to a link's target alone syncs the zone again", async () => {
-      // Outside zones/, a chain through shared/, and links inside zones/ whose text is
+      // Outside zones/, a chain through common/, and links inside zones/ whose text is
       // not ASCII (git reports link sizes in bytes) ahead of a plain one.
       await Deno.mkdir(`${lena}/zones`, { recursive: true });
-      await Deno.mkdir(`${lena}/shared`, { recursive: true });
-      await Deno.symlink("../shared/shop.db", `${lena}/zones/shop.test`);
-      await Deno.symlink("shop.db", `${lena}/shared/link.db`);
-      await Deno.symlink("../shared/link.db", `${lena}/zones/chain.test`);
+      await Deno.mkdir(`${lena}/common`, { recursive: true });
+      await Deno.symlink("../common/shop.db", `${lena}/zones/shop.test`);
+      await Deno.symlink("shop.db", `${lena}/common/link.db`);
+      await Deno.symlink("../common/link.db", `${lena}/zones/chain.test`);
       await Deno.symlink("café.test", `${lena}/zones/alias.test`);
       await Deno.symlink("gamma.test", `${lena}/zones/beta.test`);
       await world.commit(lena, {
-        "shared/shop.db": "@ 300 IN A 192.0.2.1\n",
+        "common/shop.db": "@ 300 IN A 192.0.2.1\n",
         "zones/café.test": "@ 300 IN A 192.0.2.2\n",
         "zones/gamma.test": "@ 300 IN A 192.0.2.3\n",
       });
@@ -51,7 +51,7 @@ Deno.test("symlinked zone files follow their target, nested files cost one line,
       assert.deepEqual(await world.managedSets("beta.test"), a("beta.test", "192.0.2.3"));
 
       await world.commit(lena, {
-        "shared/shop.db": "@ 300 IN A 192.0.2.11\n",
+        "common/shop.db": "@ 300 IN A 192.0.2.11\n",
         "zones/gamma.test": "@ 300 IN A 192.0.2.13\n",
         "zones/café.test": "@ 300 IN A 192.0.2.12\n",
       });
@@ -70,9 +70,9 @@ Deno.test("symlinked zone files follow their target, nested files cost one line,
     });
 
     await t.step("a link moved to another target syncs the zone to the new target", async () => {
-      await Deno.remove(`${lena}/shared/link.db`);
-      await Deno.symlink("other.db", `${lena}/shared/link.db`);
-      await world.commit(lena, { "shared/other.db": "@ 300 IN A 192.0.2.21\n" });
+      await Deno.remove(`${lena}/common/link.db`);
+      await Deno.symlink("other.db", `${lena}/common/link.db`);
+      await world.commit(lena, { "common/other.db": "@ 300 IN A 192.0.2.21\n" });
       const { job } = await pushAndWait(world, lena);
       assert.equal(job.status, "succeeded", messages(job));
       assert.match(messages(job), /^chain\.test: \+0 ~1 -0/m, messages(job));

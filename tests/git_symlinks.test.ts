@@ -54,24 +54,24 @@ async function withRepo(
 Deno.test("changedFiles() marks a zone file link changed when only its target changed, outside zones/ and through a chain", async () => {
   await withRepo(async (dir, commit) => {
     const c1 = await commit({
-      "shared/shop.db": "@ 300 A 192.0.2.1\n",
-      "shared/link.db": { link: "shop.db" },
-      "zones/shop.test": { link: "../shared/shop.db" },
-      "zones/chain.test": { link: "../shared/link.db" },
-      "zones/quiet.test": { link: "../shared/quiet.db" },
-      "shared/quiet.db": "@ 300 A 192.0.2.9\n",
+      "common/shop.db": "@ 300 A 192.0.2.1\n",
+      "common/link.db": { link: "shop.db" },
+      "zones/shop.test": { link: "../common/shop.db" },
+      "zones/chain.test": { link: "../common/link.db" },
+      "zones/quiet.test": { link: "../common/quiet.db" },
+      "common/quiet.db": "@ 300 A 192.0.2.9\n",
     });
-    const c2 = await commit({ "shared/shop.db": "@ 300 A 192.0.2.2\n" });
+    const c2 = await commit({ "common/shop.db": "@ 300 A 192.0.2.2\n" });
     assert.deepStrictEqual(await changedFiles(dir, c1, c2), {
       changed: ["zones/chain.test", "zones/shop.test"],
       deleted: [],
     });
-    const c3 = await commit({ "shared/other.db": "x\n", "shared/link.db": { link: "other.db" } });
+    const c3 = await commit({ "common/other.db": "x\n", "common/link.db": { link: "other.db" } });
     assert.deepStrictEqual(await changedFiles(dir, c2, c3), {
       changed: ["zones/chain.test"],
       deleted: [],
     });
-    const c4 = await commit({ "shared/quiet.db": null });
+    const c4 = await commit({ "common/quiet.db": null });
     assert.deepStrictEqual(await changedFiles(dir, c3, c4), {
       changed: ["zones/quiet.test"],
       deleted: [],
@@ -105,13 +105,13 @@ Deno.test("changedFiles() reads link targets in bytes: a non-ASCII link text doe
 Deno.test("readFileAt() reads a link's target as it was at the commit, never the link's text", async () => {
   await withRepo(async (dir, commit) => {
     const c1 = await commit({
-      "shared/shop.db": "@ 300 A 192.0.2.1\n",
-      "zones/shop.test": { link: "../shared/shop.db" },
+      "common/shop.db": "@ 300 A 192.0.2.1\n",
+      "zones/shop.test": { link: "../common/shop.db" },
       "zones/out.test": { link: "/etc/hostname" },
       "zones/up.test": { link: "../../outside" },
       "zones/dangling.test": { link: "nothing" },
     });
-    await commit({ "shared/shop.db": "@ 300 A 192.0.2.2\n" });
+    await commit({ "common/shop.db": "@ 300 A 192.0.2.2\n" });
     assert.deepStrictEqual(await readFileAt(dir, c1, "zones/shop.test", 1000), {
       ok: true,
       text: "@ 300 A 192.0.2.1\n",
