@@ -10,7 +10,9 @@ import {
   HEADER,
   type PublicKey,
   readPublicKey,
+  readWorkerKeys,
   takeKeyEvents,
+  workerKeyLine,
   writeAuthorizedKeys,
 } from "../lib/worker.ts";
 
@@ -135,6 +137,37 @@ Deno.test("an authorized_keys line forces the hook's ssh mode for its user, quot
     authorizedKeysText(HOOK, []),
     `${HEADER}\n`,
   );
+});
+
+Deno.test("worker keys from DNSAPI_WORKER_KEYS follow the customers' lines, forcing the hook's ssh-worker mode", async () => {
+  const { line, key } = await newKey("worker@host2");
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = join(dir, "worker_keys");
+    await Deno.writeTextFile(file, `# the worker hosts\n\n${line}\n`);
+    const workers = await readWorkerKeys(file);
+    assert.deepEqual(workers, [{ type: key.type, base64: key.base64, comment: "worker@host2" }]);
+    const expected = `command="'/usr/local/bin/dns-api-hook' 'ssh-worker'",restrict ${line}`;
+    assert.equal(workerKeyLine(HOOK, workers[0]!), expected);
+    const ann = { user: "ann", type: key.type, base64: key.base64, comment: "" };
+    assert.deepEqual(authorizedKeysText(HOOK, [ann], workers).split("\n"), [
+      HEADER,
+      authorizedKeysLine(HOOK, ann),
+      expected,
+      "",
+    ]);
+    await Deno.writeTextFile(file, `${line}\nno-pty ${line}\n`);
+    await assert.rejects(
+      () => readWorkerKeys(file),
+      /worker_keys:2: key options .*fix or remove the line/,
+    );
+    await assert.rejects(
+      () => readWorkerKeys(join(dir, "missing")),
+      /Cannot read the worker keys .*missing/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("writeAuthorizedKeys() replaces the file by rename with mode 600, leaving no temporary file", async () => {
