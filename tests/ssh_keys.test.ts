@@ -237,6 +237,43 @@ Deno.test("the keeper writes the active users' keys; its tick rewrites after an 
   });
 });
 
+Deno.test("the keeper appends the worker keys and rewrites when their file changes; a bad line keeps the old file", async () => {
+  await withDb(async (db) => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const store = sshKeyStore(db);
+      const path = join(dir, "authorized_keys");
+      const workers = join(dir, "worker_keys");
+      const host2 = await newKey("host2");
+      await Deno.writeTextFile(workers, `${host2.line}\n`);
+      const keeper = authorizedKeysKeeper(path, HOOK, store, undefined, workers);
+      await db.addUser("ann");
+      const ann = await newKey("a");
+      await store.addKey("ann", ann.key);
+      const annLine = `command="'/usr/local/bin/dns-api-hook' 'ssh' 'ann'",restrict ${ann.line}`;
+      const worker = (line: string) =>
+        `command="'/usr/local/bin/dns-api-hook' 'ssh-worker'",restrict ${line}`;
+
+      assert.equal(await keeper.write(), 1);
+      const first = [HEADER, annLine, worker(host2.line)].join("\n") + "\n";
+      assert.equal(await Deno.readTextFile(path), first);
+      assert.equal(await keeper.tick(), null);
+      const host3 = await newKey("host3");
+      await Deno.writeTextFile(workers, `${host2.line}\n${host3.line}\n`);
+      assert.equal(await keeper.tick(), 1);
+      assert.equal(
+        await Deno.readTextFile(path),
+        [HEADER, annLine, worker(host2.line), worker(host3.line)].join("\n") + "\n",
+      );
+      await Deno.writeTextFile(workers, "not a key\n");
+      await assert.rejects(() => keeper.tick(), /worker_keys:1: .*fix or remove the line/);
+      assert.match(await Deno.readTextFile(path), /host3$/m, "the old file stays");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+});
+
 Deno.test("NEW:SSHKEY events add and remove keys, leave Redis once applied, and set invalid ones aside with the reason", async () => {
   await withDb(async (db) => {
     const redis = new Redis("redis://127.0.0.1:6379", { lazyConnect: true });
