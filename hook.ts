@@ -1,7 +1,7 @@
 /**
  * Entry of the hook binary, run by git inside every customer's push.
  *
- * `hook.ts [--settings FILE] [post-receive|pre-receive|ssh USER]` (the mode defaults to
+ * `hook.ts [--settings FILE] [post-receive|pre-receive|ssh USER|ssh-worker]` (the mode defaults to
  * the binary's name when it is installed as `hooks/post-receive`, else to post-receive).
  * `--settings FILE` names the settings file install-hooks writes (lib/hook/settings.ts):
  * its values override the inherited environment (but for DNS_API_HOOK_WAIT, the pusher's
@@ -9,8 +9,8 @@
  *
  * post-receive queues one job for the repository's user and reports it to the pusher
  * (lib/hook/post_receive.ts); pre-receive rejects a push whose zone files are invalid
- * (lib/hook/pre_receive.ts); ssh is the forced command of customer keys
- * (lib/hook/ssh.ts). This file only wires them to the real process: arguments,
+ * (lib/hook/pre_receive.ts); ssh is the forced command of customer keys, ssh-worker that
+ * of worker keys (lib/hook/ssh.ts). This file only wires them to the real process: arguments,
  * environment, stdin, files and stdout, and the exit code git (or sshd) sees.
  *
  * Start-up time is the budget: post-receive imports only lib/hook/post_receive.ts and,
@@ -29,7 +29,7 @@ import denoJson from "./deno.json" with { type: "json" };
 import { contactOf, type HookIo, postReceive, say } from "./lib/hook/post_receive.ts";
 import { concatBytes } from "./lib/util/bytes.ts";
 import { parseSettings, settingOf } from "./lib/hook/settings.ts";
-import { runSsh } from "./lib/hook/ssh.ts";
+import { runSsh, runSshWorker } from "./lib/hook/ssh.ts";
 import { escapeControl } from "./lib/util/escape.ts";
 import { messageOf } from "./lib/util/message.ts";
 
@@ -55,13 +55,19 @@ const MODES: Record<string, (io: HookIo) => Promise<number>> = {
 
 /** The SSH door, sshd's forced command: it keeps the connection's stdio (see {@linkcode ssh}). */
 const SSH_MODE = "ssh";
+/** A worker key's forced command: fetches of any customer repository (lib/hook/ssh.ts). */
+const SSH_WORKER_MODE = "ssh-worker";
 
 /** The ssh mode over the real process: git and the worker get the connection's stdio. */
-function ssh(settings: Record<string, string>, args: string[]): Promise<number> {
+function ssh(
+  settings: Record<string, string>,
+  args: string[],
+  door: typeof runSsh = runSsh,
+): Promise<number> {
   const env = (name: string) => settingOf(settings, (n) => Deno.env.get(n), name);
   const childEnv = { ...Deno.env.toObject(), ...settings };
   const encoder = new TextEncoder();
-  return runSsh({
+  return door({
     env,
     childEnv,
     stderr: (line) => console.error(line),
@@ -84,7 +90,10 @@ function ssh(settings: Record<string, string>, args: string[]): Promise<number> 
 
 /** The mode to run: an explicit argument, else the binary's own name, else post-receive. */
 export function chooseMode(args: string[], execPath: string): string | undefined {
-  if (args[0] !== undefined) return args[0] in MODES || args[0] === SSH_MODE ? args[0] : undefined;
+  if (args[0] !== undefined) {
+    const known = args[0] in MODES || args[0] === SSH_MODE || args[0] === SSH_WORKER_MODE;
+    return known ? args[0] : undefined;
+  }
   const name = execPath.slice(execPath.lastIndexOf("/") + 1);
   return name in MODES ? name : "post-receive";
 }
@@ -102,6 +111,7 @@ async function readStdin(): Promise<string> {
 async function main(): Promise<number> {
   const usage = `usage: dns-api-hook [${Object.keys(MODES).join("|")}] (git runs it as a hook)\n` +
     `       dns-api-hook ssh USER (sshd's forced command)\n` +
+    `       dns-api-hook ssh-worker (a worker key's forced command)\n` +
     `       (--settings FILE first: read the settings install-hooks wrote)`;
   let args = Deno.args;
   let settings: Record<string, string> = {};
@@ -126,11 +136,12 @@ async function main(): Promise<number> {
     // Without its settings the hook would queue into the wrong Redis: say so. pre-receive
     // still never blocks a push by its own failure. Over ssh, stdout is git's protocol.
     const line = escapeControl(`dns-api: ${settingsError}`);
-    if (mode === SSH_MODE) console.error(line);
+    if (mode === SSH_MODE || mode === SSH_WORKER_MODE) console.error(line);
     else console.log(line);
     return mode === "pre-receive" ? 0 : 1;
   }
   if (mode === SSH_MODE) return await ssh(settings, args.slice(1));
+  if (mode === SSH_WORKER_MODE) return await ssh(settings, args.slice(1), runSshWorker);
   const run = mode === undefined ? undefined : MODES[mode];
   if (!run) {
     console.error(usage);

@@ -17,7 +17,13 @@ export async function keeperOf(
 ): Promise<AuthorizedKeysKeeper | undefined> {
   const path = ctx.config.authorizedKeys;
   if (path === undefined) return undefined;
-  return authorizedKeysKeeper(path, hook.command, sshKeyStore(await ctx.db()));
+  return authorizedKeysKeeper(
+    path,
+    hook.command,
+    sshKeyStore(await ctx.db()),
+    undefined,
+    ctx.config.workerKeys,
+  );
 }
 
 /**

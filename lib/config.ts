@@ -40,6 +40,7 @@ const schema = z.object({
   DNSAPI_NEW_USER_KEY: z.string().min(1).default("NEW:USER"),
   DNSAPI_NEW_SSHKEY_KEY: z.string().min(1).default("NEW:SSHKEY"),
   DNSAPI_AUTHORIZED_KEYS: z.string().startsWith("/", "must be an absolute path").optional(),
+  DNSAPI_WORKER_KEYS: z.string().startsWith("/", "must be an absolute path").optional(),
   DNSAPI_WORKER_ID: z.string().optional(),
   DNSAPI_HOOK_COMMAND: z.string().optional(),
   DNSAPI_MAX_DELETE_FRACTION: fraction.default(0.3),
@@ -101,6 +102,8 @@ export interface Config {
   newSshKeyKey: string;
   /** The git account's `authorized_keys`, kept by the worker; unset: not managed. */
   authorizedKeys: string | undefined;
+  /** A file of worker public keys: `authorized_keys` lets them fetch any repository. */
+  workerKeys: string | undefined;
   workerId: string | undefined;
   hookCommand: string | undefined;
   safety: { maxDeleteFraction: number; maxUpdateFraction: number; minSets: number };
@@ -170,6 +173,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     newUserKey: e.DNSAPI_NEW_USER_KEY,
     newSshKeyKey: e.DNSAPI_NEW_SSHKEY_KEY,
     authorizedKeys: e.DNSAPI_AUTHORIZED_KEYS,
+    workerKeys: e.DNSAPI_WORKER_KEYS,
     workerId: e.DNSAPI_WORKER_ID,
     hookCommand: e.DNSAPI_HOOK_COMMAND,
     safety: {

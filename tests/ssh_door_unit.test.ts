@@ -6,10 +6,12 @@ import assert from "node:assert/strict";
 import { hookSettingsText, shellQuote, writeHookSettings } from "../lib/git.ts";
 import {
   decide,
+  decideWorker,
   fingerprintOf,
   parseSettings,
   repoOfPath,
   runSsh,
+  runSshWorker,
   settingOf,
   splitWords,
   type SshIo,
@@ -183,6 +185,62 @@ Deno.test("runSsh() runs git on the repository without a shell and hands custome
   const broken = fakeIo({ ...env, SSH_ORIGINAL_COMMAND: "git-upload-pack steve" });
   assert.equal(await runSsh(broken, ["../x"]), 1);
   assert.deepEqual(broken.runs, []);
+});
+
+Deno.test("a worker key fetches any customer repository, however written, and nothing else", () => {
+  for (
+    const command of [
+      "git-upload-pack 'steve'",
+      "git upload-pack '/ann.git'",
+      `git-upload-pack ${ROOT}/bo`,
+    ]
+  ) {
+    const d = decideWorker(command, ROOT);
+    assert.equal(d.kind, "fetch", command);
+  }
+  assert.deepEqual(decideWorker("git-upload-pack '~/steve.git'", ROOT), {
+    kind: "fetch",
+    repo: "steve",
+  });
+  const refused: [string | undefined, RegExp][] = [
+    [undefined, /no shell here/],
+    ["", /no shell here/],
+    ["git-receive-pack 'steve'", /git-receive-pack is not available to a worker key/],
+    ["git receive-pack 'steve'", /git-receive-pack is not available to a worker key/],
+    ["logs", /logs is not available/],
+    ["help", /help is not available/],
+    ["nameservers shop.test", /nameservers is not available/],
+    ["sh -c id", /sh is not available/],
+    ["git-upload-pack '../etc'", /not a customer repository/],
+    ["git-upload-pack '/etc/passwd'", /not a customer repository/],
+    ["git-upload-pack steve ann", /takes one repository/],
+  ];
+  for (const [command, reason] of refused) {
+    const d = decideWorker(command, ROOT);
+    assert.equal(d.kind, "refuse", String(command));
+    assert.match(d.kind === "refuse" ? d.reason : "", reason, String(command));
+  }
+});
+
+Deno.test("runSshWorker() runs git upload-pack without a shell and logs the connection as the worker's", async () => {
+  const env = {
+    REPOS_ROOT: ROOT,
+    SSH_CONNECTION: "192.0.2.7 40000 127.0.0.1 22",
+    SSH_ORIGINAL_COMMAND: "git-upload-pack '/steve'",
+  };
+  const io = fakeIo(env);
+  assert.equal(await runSshWorker(io, []), 0);
+  assert.deepEqual(io.runs, [["git", "upload-pack", `${ROOT}/steve`]]);
+  assert.match(io.logged[0] ?? "", / ssh user=\(worker\) from=192\.0\.2\.7:40000 .* allowed$/);
+
+  const push = fakeIo({ ...env, SSH_ORIGINAL_COMMAND: "git-receive-pack '/steve'" });
+  assert.equal(await runSshWorker(push, []), 1);
+  assert.deepEqual(push.runs, []);
+  assert.match(push.err.join("\n"), /^dns-api: refused: .*allowed for a worker key: git fetch/);
+
+  const extra = fakeIo(env);
+  assert.equal(await runSshWorker(extra, ["steve"]), 1);
+  assert.deepEqual(extra.runs, []);
 });
 
 Deno.test("the hook settings file reads back what the worker wrote, quotes and all", async () => {

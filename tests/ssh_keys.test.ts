@@ -10,7 +10,9 @@ import {
   HEADER,
   type PublicKey,
   readPublicKey,
+  readWorkerKeys,
   takeKeyEvents,
+  workerKeyLine,
   writeAuthorizedKeys,
 } from "../lib/worker.ts";
 
@@ -137,6 +139,37 @@ Deno.test("an authorized_keys line forces the hook's ssh mode for its user, quot
   );
 });
 
+Deno.test("worker keys from DNSAPI_WORKER_KEYS follow the customers' lines, forcing the hook's ssh-worker mode", async () => {
+  const { line, key } = await newKey("worker@host2");
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = join(dir, "worker_keys");
+    await Deno.writeTextFile(file, `# the worker hosts\n\n${line}\n`);
+    const workers = await readWorkerKeys(file);
+    assert.deepEqual(workers, [{ type: key.type, base64: key.base64, comment: "worker@host2" }]);
+    const expected = `command="'/usr/local/bin/dns-api-hook' 'ssh-worker'",restrict ${line}`;
+    assert.equal(workerKeyLine(HOOK, workers[0]!), expected);
+    const ann = { user: "ann", type: key.type, base64: key.base64, comment: "" };
+    assert.deepEqual(authorizedKeysText(HOOK, [ann], workers).split("\n"), [
+      HEADER,
+      authorizedKeysLine(HOOK, ann),
+      expected,
+      "",
+    ]);
+    await Deno.writeTextFile(file, `${line}\nno-pty ${line}\n`);
+    await assert.rejects(
+      () => readWorkerKeys(file),
+      /worker_keys:2: key options .*fix or remove the line/,
+    );
+    await assert.rejects(
+      () => readWorkerKeys(join(dir, "missing")),
+      /Cannot read the worker keys .*missing/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("writeAuthorizedKeys() replaces the file by rename with mode 600, leaving no temporary file", async () => {
   const dir = await Deno.makeTempDir();
   try {
@@ -198,6 +231,43 @@ Deno.test("the keeper writes the active users' keys; its tick rewrites after an 
         [HEADER, line("ann"), line("bob")].join("\n") + "\n",
       );
       assert.equal(await keeper.tick(), null);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+});
+
+Deno.test("the keeper appends the worker keys and rewrites when their file changes; a bad line keeps the old file", async () => {
+  await withDb(async (db) => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const store = sshKeyStore(db);
+      const path = join(dir, "authorized_keys");
+      const workers = join(dir, "worker_keys");
+      const host2 = await newKey("host2");
+      await Deno.writeTextFile(workers, `${host2.line}\n`);
+      const keeper = authorizedKeysKeeper(path, HOOK, store, undefined, workers);
+      await db.addUser("ann");
+      const ann = await newKey("a");
+      await store.addKey("ann", ann.key);
+      const annLine = `command="'/usr/local/bin/dns-api-hook' 'ssh' 'ann'",restrict ${ann.line}`;
+      const worker = (line: string) =>
+        `command="'/usr/local/bin/dns-api-hook' 'ssh-worker'",restrict ${line}`;
+
+      assert.equal(await keeper.write(), 1);
+      const first = [HEADER, annLine, worker(host2.line)].join("\n") + "\n";
+      assert.equal(await Deno.readTextFile(path), first);
+      assert.equal(await keeper.tick(), null);
+      const host3 = await newKey("host3");
+      await Deno.writeTextFile(workers, `${host2.line}\n${host3.line}\n`);
+      assert.equal(await keeper.tick(), 1);
+      assert.equal(
+        await Deno.readTextFile(path),
+        [HEADER, annLine, worker(host2.line), worker(host3.line)].join("\n") + "\n",
+      );
+      await Deno.writeTextFile(workers, "not a key\n");
+      await assert.rejects(() => keeper.tick(), /worker_keys:1: .*fix or remove the line/);
+      assert.match(await Deno.readTextFile(path), /host3$/m, "the old file stays");
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

@@ -1,7 +1,8 @@
 /**
  * Running system git safely: argument arrays only (never a shell), a cleared
- * environment (no system or global config, no prompts, literal pathspecs), flags that
- * disable hooks, fsmonitor, credential helpers, automatic gc and submodule recursion,
+ * environment (no system or global config, no prompts, literal pathspecs; an ssh fetch
+ * the caller gives no ssh settings for keeps the operator's GIT_SSH_COMMAND, GIT_SSH and
+ * SSH_AUTH_SOCK), flags that disable hooks, fsmonitor, credential helpers, automatic gc and submodule recursion,
  * only the transports a call allows, and a timeout after which git is killed.
  *
  * No npm or node: imports, so a pre-receive hook can use it cheaply.
@@ -104,6 +105,19 @@ export interface GitOutput {
   stderr: string;
 }
 
+/** The variables of this process's environment an ssh fetch takes over. */
+const SSH_PASSTHROUGH = ["GIT_SSH_COMMAND", "GIT_SSH", "SSH_AUTH_SOCK"];
+
+/** GIT_SSH_COMMAND, GIT_SSH and SSH_AUTH_SOCK as this process has them. */
+function inheritedSsh(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of SSH_PASSTHROUGH) {
+    const value = Deno.env.get(name);
+    if (value !== undefined && value !== "") env[name] = value;
+  }
+  return env;
+}
+
 /** Hides the password of a `scheme://user:pass@host` URL in a text. */
 export function redact(s: string): string {
   return s.replace(/(\/\/[^/@\s:]+):[^@\s/]+@/g, "$1:***@");
@@ -130,6 +144,11 @@ export async function runGit(
     ...(opts.allowProtocols ?? []).map((p) => `protocol.${p}.allow=always`),
   ];
   const full = [...config.flatMap((c) => ["-c", c]), ...args];
+  // The operator's own ssh settings, as git users expect, for ssh sources (REPOS_REMOTE)
+  // whose caller gives none of its own (a registered remote brings its own key).
+  const ssh = opts.allowProtocols?.includes("ssh") && opts.env?.GIT_SSH_COMMAND === undefined
+    ? inheritedSsh()
+    : {};
   const child = new Deno.Command("git", {
     args: full,
     clearEnv: true,
@@ -145,6 +164,7 @@ export async function runGit(
       GIT_LITERAL_PATHSPECS: "1",
       GIT_NO_REPLACE_OBJECTS: "1",
       GIT_PROTOCOL_FROM_USER: "0",
+      ...ssh,
       ...opts.env,
     },
     stdin: opts.stdin === undefined ? "null" : "piped",

@@ -13,6 +13,11 @@
  * reads MySQL and shows only that customer's data. Anything else (a shell, scp, sftp,
  * another repository, an unknown command) gets one line saying what is allowed, exit 1.
  *
+ * Worker hosts without the repositories (REPOS_REMOTE=ssh://git@git-host/) come in with a
+ * worker key, whose line forces `dns-api-hook ssh-worker` ({@linkcode runSshWorker}): it lets
+ * through `git-upload-pack` (or `git upload-pack`) of any customer repository and nothing
+ * else — no push, no customer commands, no shell.
+ *
  * Banned and expired users are not checked here (the hook does not load MySQL): the
  * worker keeps their keys out of `authorized_keys`, so they never reach this door.
  *
@@ -136,6 +141,34 @@ export function decide(command: string | undefined, user: string, reposRoot: str
   return { kind: "refuse", reason: `unknown command ${JSON.stringify(shown)}` };
 }
 
+/** What a worker key may do: the line its refusals print. */
+export const WORKER_ALLOWED = "allowed for a worker key: git fetch/clone of a customer repository";
+
+/** What the door decided for a worker key's command line: a fetch of `repo`, or not. */
+export type WorkerDecision = { kind: "fetch"; repo: string } | { kind: "refuse"; reason: string };
+
+/** Decides one `SSH_ORIGINAL_COMMAND` of a worker key (pure). */
+export function decideWorker(command: string | undefined, reposRoot: string): WorkerDecision {
+  const words = command === undefined ? [] : splitWords(command);
+  if (!words || words.length === 0) return { kind: "refuse", reason: "no shell here" };
+  const [first, ...rest] = words[0] === "git" ? [`git-${words[1]}`, ...words.slice(2)] : words;
+  if (first !== "git-upload-pack") {
+    return {
+      kind: "refuse",
+      reason: `${(first ?? "").slice(0, 40)} is not available to a worker key`,
+    };
+  }
+  if (rest.length !== 1) return { kind: "refuse", reason: `${first} takes one repository` };
+  const repo = repoOfPath(rest[0] ?? "", reposRoot);
+  if (!isValidUser(repo)) {
+    return {
+      kind: "refuse",
+      reason: `${(rest[0] ?? "").slice(0, 80)} is not a customer repository`,
+    };
+  }
+  return { kind: "fetch", repo };
+}
+
 /** The text of `help`. */
 export function helpText(user: string): string {
   return [
@@ -209,6 +242,42 @@ async function runOrSay(io: SshIo, argv: string[]): Promise<number> {
   }
 }
 
+/** Appends the operator's line for this connection to DNSAPI_SSH_LOG. */
+async function logConnection(
+  io: SshIo,
+  who: string,
+  decision: Decision | WorkerDecision,
+): Promise<void> {
+  const reposRoot = io.env("REPOS_ROOT") || "/repos";
+  const verdict = decision.kind === "refuse" ? `refused (${decision.reason})` : "allowed";
+  const logFile = io.env("DNSAPI_SSH_LOG") || `${reposRoot.replace(/\/+$/, "")}/.dns-api-ssh.log`;
+  try {
+    await io.appendLine(logFile, await logLine(io, who, verdict));
+  } catch (error) {
+    io.stderr(`dns-api: note: the connection log ${logFile} is not writable (${messageOf(error)})`);
+  }
+}
+
+/**
+ * The `ssh-worker` mode (a worker key's forced command; `args` is empty): fetches of any
+ * customer repository, nothing else; returns the exit code sshd passes to the client.
+ */
+export async function runSshWorker(io: SshIo, args: string[]): Promise<number> {
+  if (args.length !== 0) {
+    io.stderr("dns-api: this worker key is not set up correctly (ssh-worker takes no arguments)");
+    return 1;
+  }
+  const reposRoot = io.env("REPOS_ROOT") || "/repos";
+  const decision = decideWorker(io.env("SSH_ORIGINAL_COMMAND"), reposRoot);
+  await logConnection(io, "(worker)", decision);
+  if (decision.kind === "refuse") {
+    io.stderr(`dns-api: refused: ${escapeControl(decision.reason)}. ${WORKER_ALLOWED}.`);
+    return 1;
+  }
+  const path = `${reposRoot.replace(/\/+$/, "")}/${decision.repo}`;
+  return await runOrSay(io, ["git", "upload-pack", path]);
+}
+
 /** The `ssh` mode: `args` is `[user]`; returns the exit code sshd passes to the client. */
 export async function runSsh(io: SshIo, args: string[]): Promise<number> {
   const user = args[0] ?? "";
@@ -218,13 +287,7 @@ export async function runSsh(io: SshIo, args: string[]): Promise<number> {
   }
   const reposRoot = io.env("REPOS_ROOT") || "/repos";
   const decision = decide(io.env("SSH_ORIGINAL_COMMAND"), user, reposRoot);
-  const verdict = decision.kind === "refuse" ? `refused (${decision.reason})` : "allowed";
-  const logFile = io.env("DNSAPI_SSH_LOG") || `${reposRoot.replace(/\/+$/, "")}/.dns-api-ssh.log`;
-  try {
-    await io.appendLine(logFile, await logLine(io, user, verdict));
-  } catch (error) {
-    io.stderr(`dns-api: note: the connection log ${logFile} is not writable (${messageOf(error)})`);
-  }
+  await logConnection(io, user, decision);
   switch (decision.kind) {
     case "refuse":
       io.stderr(`dns-api: refused: ${escapeControl(decision.reason)}. ${ALLOWED}.`);

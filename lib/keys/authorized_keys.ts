@@ -1,7 +1,9 @@
 /**
  * The git account's `authorized_keys`, as the worker keeps it: one line per key of an
  * active customer, each forcing the hook's `ssh` mode for that customer and nothing
- * else (`restrict`: no pty, no forwarding), written whole and replaced atomically.
+ * else (`restrict`: no pty, no forwarding), then one line per worker key (the operator's
+ * DNSAPI_WORKER_KEYS file) forcing the hook's `ssh-worker` mode (fetches of any customer
+ * repository, nothing else); written whole and replaced atomically.
  *
  * sshd runs a forced command through the account's shell, so the command is sh words,
  * each single-quoted as the installed hooks quote theirs; inside the option's double
@@ -15,7 +17,7 @@ import { dirname, join } from "node:path";
 import { shellQuote } from "../git/repos.ts";
 import { escapeControl } from "../util/escape.ts";
 import { messageOf } from "../util/message.ts";
-import type { KeyType } from "./ssh_key.ts";
+import { type KeyType, readPublicKey } from "./ssh_key.ts";
 
 /** What a line needs of a registered key. */
 export interface UserKey {
@@ -41,10 +43,15 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
  * ```
  */
 export function forcedCommand(hook: readonly string[], user: string): string {
+  return commandOption(hook, ["ssh", user]);
+}
+
+/** The `command="…"` option of hook command `hook` followed by the words `mode`. */
+function commandOption(hook: readonly string[], mode: readonly string[]): string {
   if (hook.length === 0 || hook[0] === "") {
     throw new TypeError("Cannot write authorized_keys: the hook command is empty");
   }
-  const words = [...hook, "ssh", user];
+  const words = [...hook, ...mode];
   if (words.some((w) => /[\r\n]/.test(w))) {
     throw new TypeError("Cannot write authorized_keys: the hook command holds a line break");
   }
@@ -62,9 +69,60 @@ export function authorizedKeysLine(hook: readonly string[], key: UserKey): strin
   return `${forcedCommand(hook, key.user)},restrict ${key.type} ${key.base64}${comment}`;
 }
 
-/** The whole file for these keys, in their order (pure). */
-export function authorizedKeysText(hook: readonly string[], keys: readonly UserKey[]): string {
-  return [HEADER, ...keys.map((k) => authorizedKeysLine(hook, k))].join("\n") + "\n";
+/** What a line needs of a worker key (DNSAPI_WORKER_KEYS). */
+export type WorkerKey = Omit<UserKey, "user">;
+
+/** One worker key's line: `command="<hook> ssh-worker",restrict <key>` (pure). */
+export function workerKeyLine(hook: readonly string[], key: WorkerKey): string {
+  if (!BASE64.test(key.base64)) {
+    throw new TypeError("Cannot write a worker key: its data is not base64");
+  }
+  const comment = key.comment ? ` ${escapeControl(key.comment)}` : "";
+  return `${commandOption(hook, ["ssh-worker"])},restrict ${key.type} ${key.base64}${comment}`;
+}
+
+/** The whole file for these keys, in their order, the worker keys last (pure). */
+export function authorizedKeysText(
+  hook: readonly string[],
+  keys: readonly UserKey[],
+  workerKeys: readonly WorkerKey[] = [],
+): string {
+  return [
+    HEADER,
+    ...keys.map((k) => authorizedKeysLine(hook, k)),
+    ...workerKeys.map((k) => workerKeyLine(hook, k)),
+  ].join("\n") + "\n";
+}
+
+/**
+ * Reads the operator's file of worker public keys (DNSAPI_WORKER_KEYS): one key a line
+ * as in a `.pub` file, blank lines and `#` comments skipped. A line that is not an
+ * accepted key throws, naming the file and line, so no half-read file is written out.
+ */
+export async function readWorkerKeys(path: string): Promise<WorkerKey[]> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    throw new Error(
+      `Cannot read the worker keys ${path} (DNSAPI_WORKER_KEYS): ${messageOf(error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  const keys: WorkerKey[] = [];
+  for (const [i, line] of text.split("\n").entries()) {
+    if (line.trim() === "" || line.trim().startsWith("#")) continue;
+    const read = await readPublicKey(line);
+    if ("reason" in read) {
+      throw new Error(
+        `${path}:${i + 1}: ${read.reason}; fix or remove the line (DNSAPI_WORKER_KEYS)`,
+      );
+    }
+    keys.push({ type: read.key.type, base64: read.key.base64, comment: read.key.comment });
+  }
+  return keys;
 }
 
 /**

@@ -8,7 +8,12 @@
  */
 
 import { dirname } from "node:path";
-import { authorizedKeysText, type UserKey, writeAuthorizedKeys } from "./authorized_keys.ts";
+import {
+  authorizedKeysText,
+  readWorkerKeys,
+  type UserKey,
+  writeAuthorizedKeys,
+} from "./authorized_keys.ts";
 
 /** What the keeper reads (lib/db.ts's `SshKeyStore` has it). */
 export interface ActiveKeySource {
@@ -31,7 +36,8 @@ export interface AuthorizedKeysKeeper {
 
 /**
  * A keeper for the file at `path`, forcing the hook command `hook` (its words, as
- * lib/git/repos.ts builds them) for every key.
+ * lib/git/repos.ts builds them) for every key; `workerKeys` is the operator's file of
+ * worker public keys (DNSAPI_WORKER_KEYS), re-read on every write and tick.
  *
  * @example
  * ```ts
@@ -44,8 +50,12 @@ export function authorizedKeysKeeper(
   hook: readonly string[],
   source: ActiveKeySource,
   now: () => Date = () => new Date(),
+  workerKeys?: string,
 ): AuthorizedKeysKeeper {
   let written: string | undefined;
+  // The worker keys file's text is part of what was written: an edit there rewrites too.
+  const workerText = () =>
+    workerKeys === undefined ? "" : Deno.readTextFile(workerKeys).catch(() => "(unreadable)");
   const write = async () => {
     await Deno.mkdir(dirname(path), { recursive: true, mode: 0o700 });
     // The lock is the directory's own (flock on it), so no lock file of another owner is
@@ -55,9 +65,10 @@ export function authorizedKeysKeeper(
       await lock.lock(true);
       const at = now();
       // Read first: a change between the two reads makes the next tick write again.
-      const digest = await source.activeDigest(at);
+      const digest = `${await source.activeDigest(at)}\n${await workerText()}`;
       const keys = await source.activeKeys(at);
-      await writeAuthorizedKeys(path, authorizedKeysText(hook, keys));
+      const workers = workerKeys === undefined ? [] : await readWorkerKeys(workerKeys);
+      await writeAuthorizedKeys(path, authorizedKeysText(hook, keys, workers));
       written = digest;
       return keys.length;
     } finally {
@@ -68,7 +79,8 @@ export function authorizedKeysKeeper(
     write,
     async tick() {
       if (written === undefined) return await write();
-      return await source.activeDigest(now()) === written ? null : await write();
+      const digest = `${await source.activeDigest(now())}\n${await workerText()}`;
+      return digest === written ? null : await write();
     },
   };
 }
