@@ -16,7 +16,8 @@
  * Start-up time is the budget: post-receive imports only lib/hook/post_receive.ts and,
  * through it, lib/job/ (no zod, no ioredis, no node: modules).
  *
- * Settings (from `--settings FILE`, else the environment): REDIS_URL, REPOS_ROOT,
+ * Settings (from `--settings FILE`, else the environment): REDIS_URL, DNSAPI_REDIS_CA
+ * (the CA of a rediss:// Redis), REPOS_ROOT,
  * DNS_API_HOOK_WAIT, DNSAPI_KEY_PREFIX, DNSAPI_CONTACT (whom the customer should
  * contact), ZONES_DIR (pre-receive), DNSAPI_WORKER_COMMAND and DNSAPI_SSH_LOG (ssh);
  * from the environment only: GIT_DIR and the quarantine variables (set by git),

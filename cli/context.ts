@@ -12,6 +12,7 @@ import { createQueue, type Queue, type QueueLogEntry } from "../lib/queue.ts";
 import { redisRateLimiter } from "../lib/route53.ts";
 import { type Route53Api, route53Api } from "../lib/route53.ts";
 import type { UserSyncSettings } from "../lib/sync.ts";
+import { messageOf } from "../lib/errors.ts";
 
 /** Where a command writes. */
 export interface Output {
@@ -38,6 +39,23 @@ export function jsonLog(ctx: Context): (entry: Record<string, unknown>) => void 
     ctx.out.stdout(JSON.stringify({ ts: new Date().toISOString(), ...entry }) + "\n");
 }
 
+/**
+ * ioredis's TLS options: for `rediss://` (which ioredis connects over TLS), the CA of
+ * DNSAPI_REDIS_CA when set; nothing for `redis://`.
+ */
+export function redisTls(config: Pick<Config, "redisUrl" | "redisCa">): { tls?: { ca: string } } {
+  if (!config.redisUrl.startsWith("rediss://") || !config.redisCa) return {};
+  let ca: string;
+  try {
+    ca = Deno.readTextFileSync(config.redisCa);
+  } catch (error) {
+    throw new Error(`Cannot read DNSAPI_REDIS_CA ${config.redisCa}: ${messageOf(error)}`, {
+      cause: error,
+    });
+  }
+  return { tls: { ca } };
+}
+
 /** Builds the context; nothing connects until first used. */
 export function createContext(config: Config, out: Output): Context {
   let redis: Redis | undefined;
@@ -48,6 +66,7 @@ export function createContext(config: Config, out: Output): Context {
   let api: Route53Api | undefined;
   const getRedis = () => {
     redis ??= new Redis(config.redisUrl, {
+      ...redisTls(config),
       lazyConnect: false,
       connectTimeout: 3000,
       maxRetriesPerRequest: 2,

@@ -67,6 +67,7 @@ function workerCommand(): string[] {
 export function hookSettings(config: Config): Record<string, string> {
   const settings: Record<string, string> = {
     REDIS_URL: config.redisUrl,
+    ...(config.redisCa ? { DNSAPI_REDIS_CA: config.redisCa } : {}),
     DATABASE_URL: config.databaseUrl,
     REPOS_ROOT: config.reposRoot,
     ZONES_DIR: config.zonesDir,

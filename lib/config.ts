@@ -17,9 +17,10 @@ const flag = z.enum(["0", "1", "true", "false", "yes", "no"]).transform((v) =>
 
 /** Each variable the worker reads, its default and its validation. */
 const schema = z.object({
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, "must start with redis://").default(
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, "must start with redis:// or rediss://").default(
     "redis://127.0.0.1:6379",
   ),
+  DNSAPI_REDIS_CA: z.string().startsWith("/", "must be an absolute path").optional(),
   DATABASE_URL: z.string().regex(/^mysql:\/\//, "must look like mysql://user:pass@host:3306/db")
     .default("mysql://root@127.0.0.1:3306/dnsapi"),
   REPOS_ROOT: z.string().startsWith("/", "must be an absolute path").default("/repos"),
@@ -80,6 +81,8 @@ const schema = z.object({
 /** The validated configuration. */
 export interface Config {
   redisUrl: string;
+  /** PEM file of the CA a `rediss://` Redis's certificate chains to (DNSAPI_REDIS_CA). */
+  redisCa: string | undefined;
   databaseUrl: string;
   reposRoot: string;
   workRoot: string;
@@ -159,6 +162,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const e = parsed.data;
   return {
     redisUrl: e.REDIS_URL,
+    redisCa: e.DNSAPI_REDIS_CA,
     databaseUrl: e.DATABASE_URL,
     reposRoot: e.REPOS_ROOT.replace(/\/+$/, "") || "/",
     workRoot: e.WORK_ROOT.replace(/\/+$/, "") || "/",

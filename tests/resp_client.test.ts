@@ -44,7 +44,13 @@ Deno.test("parseRedisUrl() reads host, port, user, password and database", () =>
     password: "pw",
     db: 0,
   });
-  assert.throws(() => parseRedisUrl("rediss://h"), /protocol rediss:/);
+  assert.deepEqual(parseRedisUrl("rediss://:pw@h:6380"), {
+    hostname: "h",
+    port: 6380,
+    tls: true,
+    password: "pw",
+  });
+  assert.throws(() => parseRedisUrl("http://h"), /protocol http: is not redis: or rediss:/);
   assert.throws(() => parseRedisUrl("redis://h/x"), /database "x"/);
 });
 

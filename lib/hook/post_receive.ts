@@ -93,6 +93,16 @@ export function contactOf(io: Pick<HookIo, "env">): string {
   return io.env("DNSAPI_CONTACT") || "the support of your DNS provider";
 }
 
+/** The CA of a `rediss://` Redis (DNSAPI_REDIS_CA, a PEM file), when one is set. */
+async function redisCaCerts(io: HookIo): Promise<{ caCerts?: string[] }> {
+  const file = io.env("DNSAPI_REDIS_CA");
+  if (!file) return {};
+  const pem = await io.readTextFile(file).catch((error) => {
+    throw new Error(`cannot read DNSAPI_REDIS_CA ${file}: ${messageOf(error)}`, { cause: error });
+  });
+  return { caCerts: [pem] };
+}
+
 /** Resolves the repository and its user, or returns the reason it cannot. */
 async function locateRepo(
   io: HookIo,
@@ -147,6 +157,7 @@ export async function postReceive(io: HookIo): Promise<number> {
   try {
     redis = await connectResp(io.env("REDIS_URL") || "redis://127.0.0.1:6379", {
       timeoutMs: REDIS_TIMEOUT_MS,
+      ...await redisCaCerts(io),
     });
     const [queued] = await redis.send([["EVAL", ENQUEUE_SCRIPT, ...enqueueArgs(keys.prefix, job)]]);
     if (queued instanceof RespError) throw queued;

@@ -4,8 +4,9 @@
  * module next to nothing. It sends commands one batch at a time and reads their
  * replies; every step is bounded by a timeout so a push never hangs.
  *
- * Supports `redis://[[user]:password@]host[:port][/db]` (AUTH and SELECT).
- * No TLS, no pub/sub, no cluster.
+ * Supports `redis://[[user]:password@]host[:port][/db]` (AUTH and SELECT) and the same
+ * as `rediss://` over TLS (`Deno.connectTls`, with the PEM CA certificates given).
+ * No pub/sub, no cluster.
  *
  * @module
  */
@@ -32,17 +33,19 @@ export interface RespClient {
   close(): void;
 }
 
-/** Where and how to connect, from a `redis://` URL. */
+/** Where and how to connect, from a `redis://` or `rediss://` URL. */
 export interface RespTarget {
   hostname: string;
   port: number;
+  /** `rediss://`: the connection is TLS. */
+  tls?: true;
   username?: string;
   password?: string;
   db?: number;
 }
 
 /**
- * Reads a `redis://` URL.
+ * Reads a `redis://` or `rediss://` URL.
  *
  * @example
  * ```ts
@@ -52,13 +55,16 @@ export interface RespTarget {
  */
 export function parseRedisUrl(url: string): RespTarget {
   const parsed = new URL(url);
-  if (parsed.protocol !== "redis:") {
-    throw new TypeError(`Cannot use Redis URL: protocol ${parsed.protocol} is not redis:`);
+  if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
+    throw new TypeError(
+      `Cannot use Redis URL: protocol ${parsed.protocol} is not redis: or rediss:`,
+    );
   }
   const target: RespTarget = {
     hostname: parsed.hostname.replace(/^\[(.*)\]$/, "$1") || "127.0.0.1",
     port: parsed.port ? Number(parsed.port) : 6379,
   };
+  if (parsed.protocol === "rediss:") target.tls = true;
   if (parsed.username) target.username = decodeURIComponent(parsed.username);
   if (parsed.password) target.password = decodeURIComponent(parsed.password);
   const db = parsed.pathname.replace(/^\//, "");
@@ -155,8 +161,20 @@ async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promi
   }
 }
 
+/** How {@linkcode connectResp} connects. */
+export interface RespConnectOptions {
+  /** Bounds every step: connect (and TLS handshake), AUTH/SELECT, each later `send`. */
+  timeoutMs: number;
+  /**
+   * For `rediss://`: the PEM certificates of the CA(s) the server's certificate must
+   * chain to; without them, the system's trusted roots.
+   */
+  caCerts?: string[];
+}
+
 /**
- * Connects to Redis, authenticating and selecting the database named in `url`.
+ * Connects to Redis, authenticating and selecting the database named in `url`;
+ * `rediss://` connects over TLS and checks the server's certificate and name.
  * Every step (connect, AUTH/SELECT, each later `send`) is bounded by `timeoutMs`.
  *
  * @example
@@ -171,17 +189,13 @@ async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promi
  */
 export async function connectResp(
   url: string,
-  options: { timeoutMs: number },
+  options: RespConnectOptions,
 ): Promise<RespClient> {
   const target = parseRedisUrl(url);
   const where = `${target.hostname}:${target.port}`;
-  let conn: Deno.TcpConn;
+  let conn: Deno.Conn;
   try {
-    conn = await Deno.connect({
-      hostname: target.hostname,
-      port: target.port,
-      signal: AbortSignal.timeout(options.timeoutMs),
-    });
+    conn = await openConn(target, options);
   } catch (error) {
     const reason = error instanceof DOMException && error.name === "TimeoutError"
       ? `no answer within ${options.timeoutMs} ms`
@@ -212,7 +226,48 @@ export async function connectResp(
   return client;
 }
 
-function clientOver(conn: Deno.TcpConn, defaultTimeoutMs: number): RespClient {
+/** The TCP or TLS connection; a TLS connection has finished its handshake. */
+async function openConn(target: RespTarget, options: RespConnectOptions): Promise<Deno.Conn> {
+  const signal = AbortSignal.timeout(options.timeoutMs);
+  if (!target.tls) return await Deno.connect({ ...address(target), signal });
+  // Deno.connectTls takes no signal: the deadline bounds connect and handshake together
+  // and rejects as Deno.connect's signal does (a TimeoutError).
+  let onAbort = () => {};
+  const deadline = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  const connecting = Deno.connectTls({
+    ...address(target),
+    ...(options.caCerts ? { caCerts: options.caCerts } : {}),
+  });
+  let tls: Deno.TlsConn | undefined;
+  try {
+    tls = await Promise.race([connecting, deadline]);
+    await Promise.race([tls.handshake(), deadline]);
+    return tls;
+  } catch (error) {
+    if (tls) closeQuietly(tls);
+    else connecting.then((late) => late.close(), () => {});
+    throw error;
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
+}
+
+function closeQuietly(conn: Deno.Conn): void {
+  try {
+    conn.close();
+  } catch {
+    // Already closed by the peer: nothing left to release.
+  }
+}
+
+function address(target: RespTarget): { hostname: string; port: number } {
+  return { hostname: target.hostname, port: target.port };
+}
+
+function clientOver(conn: Deno.Conn, defaultTimeoutMs: number): RespClient {
   let closed = false;
   let buf = new Uint8Array(0);
   const close = () => {
