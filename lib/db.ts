@@ -12,5 +12,6 @@ export {
   type DbTarget,
   type OpenDbOptions,
   parseDatabaseUrl,
+  poolOptions,
 } from "./db/connect.ts";
 export { type SshKey, SshKeyRow, type SshKeyStore, sshKeyStore } from "./db/ssh_keys.ts";

@@ -7,7 +7,7 @@
  */
 
 import mysql from "mysql2/promise";
-import type { Pool } from "mysql2/promise";
+import type { Pool, PoolOptions } from "mysql2/promise";
 
 /** Options for opening a pool (`openDb` in lib/db.ts). */
 export interface OpenDbOptions {
@@ -24,11 +24,17 @@ export interface DbTarget {
   user: string;
   password: string;
   database: string;
+  /**
+   * TLS, from the URL's `?ssl=true` (the system's trusted roots) or `?ssl-ca=/path/ca.pem`
+   * (the CA the server's certificate must chain to); the server's certificate is checked.
+   */
+  tls?: { caFile?: string };
 }
 
 /**
- * Parses `mysql://user:pass@host:3306/db` (user and password URL-encoded). Throws a
- * TypeError that never repeats the password.
+ * Parses `mysql://user:pass@host:3306/db` (user and password URL-encoded), with
+ * `?ssl=true` or `?ssl-ca=/path/ca.pem` for TLS. Throws a TypeError that never repeats
+ * the password.
  */
 export function parseDatabaseUrl(url: string): DbTarget {
   let u: URL;
@@ -47,13 +53,75 @@ export function parseDatabaseUrl(url: string): DbTarget {
       "Cannot use DATABASE_URL: the path must be a database name of letters, digits and _",
     );
   }
-  return {
+  const target: DbTarget = {
     host: u.hostname.replace(/^\[|\]$/g, "") || "127.0.0.1",
     port: u.port ? Number(u.port) : 3306,
     user: decodeURIComponent(u.username) || "root",
     password: decodeURIComponent(u.password),
     database,
   };
+  const tls = tlsOf(u.searchParams);
+  if (tls) target.tls = tls;
+  return target;
+}
+
+function tlsOf(params: URLSearchParams): DbTarget["tls"] {
+  let tls: DbTarget["tls"];
+  for (const [name, value] of params) {
+    if (name === "ssl") {
+      if (!/^(true|1|false|0)$/.test(value)) {
+        throw new TypeError(`Cannot use DATABASE_URL: ssl=${value} is not true or false`);
+      }
+      if (value === "true" || value === "1") tls ??= {};
+    } else if (name === "ssl-ca") {
+      if (!value.startsWith("/")) {
+        throw new TypeError("Cannot use DATABASE_URL: ssl-ca must be an absolute path");
+      }
+      tls = { caFile: value };
+    } else {
+      throw new TypeError(
+        `Cannot use DATABASE_URL: unknown parameter "${name}" (known: ssl, ssl-ca)`,
+      );
+    }
+  }
+  return tls;
+}
+
+/**
+ * mysql2's pool options for the target: TLS (`ssl`, with the CA file's PEM read here)
+ * when the URL asked for it.
+ */
+export function poolOptions(target: DbTarget, opts: OpenDbOptions = {}): PoolOptions {
+  return {
+    host: target.host,
+    port: target.port,
+    user: target.user,
+    password: target.password,
+    database: target.database,
+    connectTimeout: opts.connectTimeoutMs ?? 3000,
+    connectionLimit: opts.connectionLimit ?? 4,
+    timezone: "Z",
+    charset: "utf8mb4",
+    supportBigNumbers: true,
+    ...sslOptions(target),
+  };
+}
+
+function sslOptions(target: DbTarget): Pick<PoolOptions, "ssl"> {
+  if (!target.tls) return {};
+  const { caFile } = target.tls;
+  return { ssl: { rejectUnauthorized: true, ...(caFile ? { ca: readCa(caFile) } : {}) } };
+}
+
+function readCa(file: string): string {
+  try {
+    return Deno.readTextFileSync(file);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`Cannot read the DATABASE_URL ssl-ca file ${file}: ${reason}`, {
+      cause: error,
+    });
+  }
 }
 
 function describeTarget(t: DbTarget): string {
@@ -65,18 +133,7 @@ function describeTarget(t: DbTarget): string {
  * password or database fails here with a clear message.
  */
 export async function openPool(target: DbTarget, opts: OpenDbOptions = {}): Promise<Pool> {
-  const pool = mysql.createPool({
-    host: target.host,
-    port: target.port,
-    user: target.user,
-    password: target.password,
-    database: target.database,
-    connectTimeout: opts.connectTimeoutMs ?? 3000,
-    connectionLimit: opts.connectionLimit ?? 4,
-    timezone: "Z",
-    charset: "utf8mb4",
-    supportBigNumbers: true,
-  });
+  const pool = mysql.createPool(poolOptions(target, opts));
   try {
     await pool.query("SELECT 1");
   } catch (cause) {
@@ -105,6 +162,7 @@ export async function createDatabaseIfMissing(
       user: target.user,
       password: target.password,
       connectTimeout: opts.connectTimeoutMs ?? 3000,
+      ...sslOptions(target),
     });
     // Identifiers cannot be parameterised; parseDatabaseUrl allows only [A-Za-z0-9_$].
     await conn.query(

@@ -41,6 +41,7 @@ export {
   type DbTarget,
   type OpenDbOptions,
   parseDatabaseUrl,
+  poolOptions,
 } from "./connect.ts";
 export * from "./rows.ts";
 export * from "./remotes.ts";
