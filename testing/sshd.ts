@@ -58,8 +58,18 @@ export async function hasSshd(): Promise<boolean> {
   return await Deno.stat(SSHD).then((i) => i.isFile, () => false);
 }
 
+/** What {@linkcode startSshd} may change in sshd's config. */
+export interface SshdOptions {
+  /**
+   * sshd's PermitRootLogin (tests run as root in CI): `forced-commands-only` (the
+   * default) lets in only keys whose authorized_keys line names a command, as the door's
+   * do; `prohibit-password` lets in any key, as a git host serving a deploy key does.
+   */
+  permitRootLogin?: "forced-commands-only" | "prohibit-password";
+}
+
 /** Starts sshd; resolves once it listens. */
-export async function startSshd(): Promise<Sshd> {
+export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
   const dir = await Deno.makeTempDir({ prefix: "dnsapi-sshd-" });
   await Deno.chmod(dir, 0o700);
   await keygen(`${dir}/host_ed25519`, "test host");
@@ -79,7 +89,7 @@ export async function startSshd(): Promise<Sshd> {
     "PasswordAuthentication no",
     "KbdInteractiveAuthentication no",
     "PubkeyAuthentication yes",
-    "PermitRootLogin forced-commands-only",
+    `PermitRootLogin ${options.permitRootLogin ?? "forced-commands-only"}`,
     "ExposeAuthInfo yes",
     "PrintMotd no",
     "LogLevel VERBOSE",

@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { createWorld, sets, type World } from "../testing/world.ts";
 import { freePort, gitDaemon } from "../testing/git_daemon.ts";
+import { type Sshd, startSshd } from "../testing/sshd.ts";
 
 function messages(job: { log: { message: string }[] }): string {
   return job.log.map((l) => l.message).join("\n");
@@ -200,58 +201,15 @@ Deno.test("a user with a registered remote is synced from it; the original recei
   }
 });
 
-/** Runs sshd on 127.0.0.1:port for `authorizedKey`, from files under `dir`, until killed. */
-async function sshd(dir: string, port: number, authorizedKey: string): Promise<Deno.ChildProcess> {
-  await Deno.mkdir(dir, { recursive: true });
-  const keygen = await new Deno.Command("ssh-keygen", {
-    args: ["-q", "-t", "ed25519", "-N", "", "-f", `${dir}/host_key`],
-    stdout: "null",
-  }).output();
-  assert.equal(keygen.code, 0);
-  await Deno.writeTextFile(`${dir}/authorized_keys`, `${authorizedKey}\n`, { mode: 0o600 });
-  await Deno.writeTextFile(
-    `${dir}/sshd_config`,
-    [
-      `Port ${port}`,
-      "ListenAddress 127.0.0.1",
-      `HostKey ${dir}/host_key`,
-      `AuthorizedKeysFile ${dir}/authorized_keys`,
-      `PidFile ${dir}/sshd.pid`,
-      "PasswordAuthentication no",
-      "KbdInteractiveAuthentication no",
-      "UsePAM no",
-      "StrictModes no",
-      "PermitRootLogin prohibit-password",
-      "",
-    ].join("\n"),
-  );
-  const daemon = new Deno.Command("/usr/sbin/sshd", {
-    args: ["-D", "-e", "-f", `${dir}/sshd_config`],
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  for (;;) {
-    try {
-      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-      return daemon;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-}
-
 Deno.test("a private remote over ssh is synced with the deploy key `user remote set --deploy-key` made", async () => {
   const world = await createWorld({ env: { DNSAPI_REMOTE_INSECURE_HOSTS: "127.0.0.1" } });
-  let daemon: Deno.ChildProcess | undefined;
+  let server: Sshd | undefined;
   try {
     await world.addUser("steve");
     const { base, dnsCommit } = await upstream(world);
-    const port = freePort();
-    const login = new TextDecoder().decode(
-      (await new Deno.Command("id", { args: ["-un"] }).output()).stdout,
-    ).trim();
-    const url = `ssh://${login}@127.0.0.1:${port}${base}/zones.git`;
+    // A git host that takes any key (no forced command): the deploy key logs in.
+    server = await startSshd({ permitRootLogin: "prohibit-password" });
+    const url = `ssh://${server.user}@127.0.0.1:${server.port}${base}/zones.git`;
     const set = await world.cli([
       "user",
       "remote",
@@ -271,7 +229,7 @@ Deno.test("a private remote over ssh is synced with the deploy key `user remote 
     assert.equal(JSON.parse(show.stdout).deployKey, publicKey, "show prints the public half again");
     assert.doesNotMatch(show.stdout, /PRIVATE KEY/);
 
-    daemon = await sshd(`${world.root}/sshd`, port, publicKey);
+    await Deno.writeTextFile(server.authorizedKeys, `${publicKey}\n`, { mode: 0o600 });
     const sync = await world.cli(["sync", "--user", "steve"]);
     assert.equal(sync.code, 0, sync.stdout + sync.stderr);
     assert.match(
@@ -285,10 +243,7 @@ Deno.test("a private remote over ssh is synced with the deploy key `user remote 
     // The host key was learned on first use, into WORK_ROOT/.known_hosts.
     assert.match(await Deno.readTextFile(`${world.workRoot}/.known_hosts`), /ssh-ed25519/);
   } finally {
-    if (daemon) {
-      daemon.kill("SIGTERM");
-      await daemon.status;
-    }
+    await server?.close();
     await world.close();
   }
 });
