@@ -61,8 +61,8 @@ function workerCommand(): string[] {
 
 /**
  * What the hooks and the SSH door need from the worker's own configuration, so that
- * nothing comes from the pusher's environment. DNSAPI_CONTACT, DNSAPI_SSH_LOG and
- * DENO_DIR are passed on from the worker's environment when set.
+ * nothing comes from the pusher's environment. DNSAPI_CONTACT, DNSAPI_SSH_LOG,
+ * DNSAPI_SSH_HOST (shown in `ssh git@HOST logs <uuid>`), NOTES_ROOT and DENO_DIR are passed on from the worker's environment when set.
  */
 export function hookSettings(config: Config): Record<string, string> {
   const settings: Record<string, string> = {
@@ -77,7 +77,9 @@ export function hookSettings(config: Config): Record<string, string> {
     DNSAPI_WORKER_COMMAND: JSON.stringify(workerCommand()),
   };
   // DENO_DIR: from source, the worker the door runs finds its npm packages where this one did.
-  for (const name of ["DNSAPI_CONTACT", "DNSAPI_SSH_LOG", "DENO_DIR"]) {
+  for (
+    const name of ["DNSAPI_CONTACT", "DNSAPI_SSH_LOG", "DNSAPI_SSH_HOST", "NOTES_ROOT", "DENO_DIR"]
+  ) {
     const value = Deno.env.get(name);
     if (value) settings[name] = value;
   }

@@ -8,6 +8,7 @@
  * @module
  */
 
+export * from "./hook/notes.ts";
 export * from "./hook/post_receive.ts";
 export * from "./hook/pre_receive.ts";
 export * from "./hook/ref_updates.ts";

@@ -144,8 +144,10 @@ Deno.test("when no result comes within DNS_API_HOOK_WAIT the push says how to re
     const uuid = queuedUuid(push.output);
     assert.match(
       push.output,
-      new RegExp(`^remote: dns-api: still working; read the result later with: logs ${uuid}`, "m"),
+      new RegExp(`^remote: dns-api: read the result later with: logs ${uuid}`, "m"),
     );
+    assert.match(push.output, /^remote: dns-api: queued, waiting for a worker\s*$/m);
+    assert.doesNotMatch(push.output, /still working/);
   });
 });
 

@@ -2,7 +2,11 @@
  * The hook's `post-receive` mode: queue one job for the repository's user and tell the
  * pusher (`dns-api: queued <uuid>`, which git shows as `remote: dns-api: queued <uuid>`);
  * with a wait (DNS_API_HOOK_WAIT, seconds, default 10) it then waits for the job's
- * result and prints the per-zone summary.
+ * result and prints the per-zone summary (with a new zone's name servers and, for a small
+ * push, the changed records), or "queued, waiting for a worker" when no worker took the
+ * job within a second, and where to read the log later (`ssh git@DNSAPI_SSH_HOST logs
+ * <uuid>`). A push that updates no deployed branch (HEAD's) queues nothing and says so;
+ * the user's note (NOTES_ROOT/<user>, lib/hook/notes.ts) is printed first.
  *
  * Start-up time is the budget: only lib/job/ is imported (no zod, no ioredis, no node:
  * modules). Every Redis step has a short timeout so a push never hangs; when Redis is
@@ -17,6 +21,7 @@ import { DEFAULT_PREFIX, ENQUEUE_SCRIPT, enqueueArgs, queueKeys } from "../job/k
 import { normalizePath } from "../job/paths.ts";
 import { connectResp, type RespClient, RespError } from "../job/resp.ts";
 import { messageOf } from "../util/message.ts";
+import { readNote } from "./notes.ts";
 import { isZeroSha, parseRefUpdates, type RefUpdate } from "./ref_updates.ts";
 
 /** Connect and command timeout: short, so a push never hangs on Redis. */
@@ -65,6 +70,26 @@ export function resultLines(result: JobResult): string[] {
   }
   lines.push(`job ${result.uuid} ${result.status}`);
   return lines;
+}
+
+/**
+ * The command that reads a job's log: `ssh git@HOST logs <uuid>` with the SSH door's host
+ * (DNSAPI_SSH_HOST, a host or `user@host`), else the bare `logs <uuid>`.
+ */
+export function logsCommand(io: Pick<HookIo, "env">, uuid: string): string {
+  const host = io.env("DNSAPI_SSH_HOST");
+  if (!host) return `logs ${uuid}`;
+  return `ssh ${host.includes("@") ? host : `git@${host}`} logs ${uuid}`;
+}
+
+/**
+ * Why a push queues nothing: none of its updates is to the deployed branch (the one the
+ * repository's HEAD names). Undefined when it deploys, or when HEAD names no branch.
+ */
+export function notDeployed(updates: RefUpdate[], headRef: string | undefined): string | undefined {
+  if (headRef === undefined || updates.some((u) => u.ref === headRef)) return undefined;
+  const branch = headRef.replace(/^refs\/heads\//, "");
+  return `not deployed: only \`${branch}\` is deployed`;
 }
 
 /** What the hook needs from the outside world (real in hook.ts, fakes in tests). */
@@ -144,7 +169,14 @@ export async function postReceive(io: HookIo): Promise<number> {
     headRefFrom,
     () => undefined,
   );
-  const update = chooseUpdate(parseRefUpdates(io.stdin), headRef);
+  for (const line of await readNote(io, located.user)) say(io, `note: ${line}`);
+  const updates = parseRefUpdates(io.stdin);
+  const skipped = notDeployed(updates, headRef);
+  if (skipped !== undefined) {
+    say(io, `${skipped}; nothing was queued`);
+    return 0;
+  }
+  const update = chooseUpdate(updates, headRef);
   const job = buildJob({
     uuid: crypto.randomUUID(),
     user: located.user,
@@ -172,16 +204,41 @@ export async function postReceive(io: HookIo): Promise<number> {
   say(io, `queued ${job.uuid}`);
   try {
     const wait = waitSeconds(io);
-    const result = wait > 0 ? await waitForResult(redis, keys.done(job.uuid), wait) : undefined;
+    const later = `read the result later with: ${logsCommand(io, job.uuid)}`;
+    // A first short wait; a job still queued after it waits for a worker: say so at once.
+    const first = Math.min(wait, FIRST_WAIT_SECONDS);
+    let result = first > 0 ? await waitForResult(redis, keys.done(job.uuid), first) : undefined;
+    let waiting = false;
+    if (!result && wait > 0) {
+      waiting = await jobState(redis, keys.job(job.uuid)) === "queued";
+      if (waiting) say(io, "queued, waiting for a worker");
+      if (wait > first) result = await waitForResult(redis, keys.done(job.uuid), wait - first);
+      if (!result && waiting) waiting = await jobState(redis, keys.job(job.uuid)) === "queued";
+    }
     if (result) {
       for (const line of resultLines(result)) say(io, line);
+    } else if (wait > 0 && !waiting) {
+      say(io, `still working; ${later}`);
     } else {
-      say(io, `${wait > 0 ? "still working; " : ""}read the result later with: logs ${job.uuid}`);
+      say(io, later);
     }
   } finally {
     redis.close();
   }
   return 0;
+}
+
+/** How long the hook waits before it looks whether a worker took the job: 1 s. */
+export const FIRST_WAIT_SECONDS = 1;
+
+/** The job's `state` (`queued` | `running`), or undefined when it cannot be read. */
+async function jobState(redis: RespClient, jobKey: string): Promise<string | undefined> {
+  try {
+    const [state] = await redis.send([["HGET", jobKey, "state"]]);
+    return typeof state === "string" ? state : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Blocks on the job's `done` list for up to `seconds`; any failure means "not yet". */

@@ -32,6 +32,7 @@
 import { isValidUser } from "../job/contract.ts";
 import { normalizePath } from "../job/paths.ts";
 import { escapeControl } from "../util/escape.ts";
+import { readNote } from "./notes.ts";
 import { contactOf } from "./post_receive.ts";
 import { messageOf } from "../util/message.ts";
 
@@ -292,9 +293,11 @@ export async function runSsh(io: SshIo, args: string[]): Promise<number> {
     case "refuse":
       io.stderr(`dns-api: refused: ${escapeControl(decision.reason)}. ${ALLOWED}.`);
       return 1;
-    case "help":
-      io.stdout(helpText(user));
+    case "help": {
+      const note = await readNote(io, user);
+      io.stdout(helpText(user) + note.map((line) => `note: ${line}\n`).join(""));
       return 0;
+    }
     case "git":
       return await runOrSay(io, [
         "git",

@@ -124,6 +124,8 @@ export interface ZoneOutcome {
   summary: string;
   plan?: Plan;
   nameservers?: string[];
+  /** True when this sync created the zone's hosted zone (its name servers are news). */
+  created?: boolean;
 }
 
 /** What a sync did. */

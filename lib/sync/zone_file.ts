@@ -271,6 +271,7 @@ export async function syncZoneFile(
     return done("synced", formatPlanSummary(result.plan), {
       plan: result.plan,
       nameservers: hosted.nameservers,
+      created: hosted.created,
     });
   } catch (error) {
     if (claiming) throw error;

@@ -14,12 +14,14 @@ import { coverNote } from "../queue/redis_queue.ts";
 import type { Queue, Reservation } from "../queue/types.ts";
 import { UnrecoverableError } from "../errors.ts";
 import type { Route53Api } from "../route53/api.ts";
+import { formatChange } from "../plan/plan.ts";
 import { syncUser } from "../sync/user.ts";
 import {
   FAILED,
   SYNC_PARSE_MS,
   type UserSyncResult,
   type UserSyncSettings,
+  type ZoneOutcome,
 } from "../sync/types.ts";
 import { messageOf } from "../util/message.ts";
 import { customerMessage } from "../util/customer_text.ts";
@@ -87,11 +89,37 @@ export function failureReason(result: UserSyncResult): string | null {
     null;
 }
 
-/** The customer-facing lines of a sync: one per zone, then parse errors. */
+/** At most this many changed records are listed in a push's output; beyond, the counts. */
+export const MAX_CHANGE_LINES = 20;
+
+/**
+ * The lines under one zone's summary: the name servers of a zone this sync created
+ * (what the customer sets at the registrar), then its changed records when they fit in
+ * what is left of `budget` change lines (else the summary's counts say it).
+ */
+function zoneDetailLines(zone: ZoneOutcome, budget: { left: number }): string[] {
+  const lines: string[] = [];
+  if (zone.created && zone.nameservers?.length) {
+    const shown = zone.zone.replace(/\.$/, "");
+    lines.push(`set these at your registrar for ${shown}: ${zone.nameservers.join(", ")}`);
+  }
+  const changes = zone.status === "synced" ? zone.plan?.changes ?? [] : [];
+  if (changes.length > 0 && changes.length <= budget.left) {
+    budget.left -= changes.length;
+    lines.push(...changes.map((change) => `  ${formatChange(change)}`));
+  }
+  return lines;
+}
+
+/**
+ * The customer-facing lines of a sync: one per zone (with its new name servers and, for
+ * a small push, its changed records), then parse errors.
+ */
 export function resultLines(result: UserSyncResult): string[] {
-  const lines = result.zones.map((z) => z.summary);
+  const budget = { left: MAX_CHANGE_LINES };
+  const lines = result.zones.flatMap((z) => [z.summary, ...zoneDetailLines(z, budget)]);
   // a Set, not lines.includes: a file of 100,000 bad lines made this quadratic
-  const seen = new Set(lines);
+  const seen = new Set(result.zones.map((z) => z.summary));
   for (const line of result.log) {
     if (line.level === "error" && !seen.has(line.message)) {
       seen.add(line.message);
