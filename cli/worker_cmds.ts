@@ -19,7 +19,7 @@ import { newUserIntake } from "../lib/worker.ts";
 import { formatPlan } from "../lib/route53.ts";
 import { UnrecoverableError } from "../lib/errors.ts";
 import { syncUser } from "../lib/sync.ts";
-import { runWorker } from "../lib/worker.ts";
+import { reconcileIntervalMs, reconcileScheduler, redisClaim, runWorker } from "../lib/worker.ts";
 import type { Values } from "./commands.ts";
 import { type Context, jsonLog } from "./context.ts";
 import { addUserWithRepo } from "./user_cmds.ts";
@@ -89,6 +89,16 @@ export async function cmdRun(
       },
       report: (level, message) => log({ level, event: "new-user", message }),
     });
+    const reconcile = reconcileScheduler({
+      db,
+      queue,
+      claim: redisClaim(ctx.redis()),
+      prefix: ctx.config.keyPrefix,
+      reposRoot: ctx.config.reposRoot,
+      fullSyncHours: ctx.config.fullSyncHours,
+      intervalMs: reconcileIntervalMs(ctx.config.route53.rate, ctx.config.reconcileShare),
+      log,
+    });
     const handled = await runWorker({
       queue,
       db,
@@ -99,6 +109,7 @@ export async function cmdRun(
       intake: async () => {
         await newUsers();
         await keys();
+        await reconcile();
       },
       // Renewed three times per lease, so one slow renewal does not lose the user.
       heartbeatMs: Math.max(100, (ctx.config.queue.leaseSeconds * 1000) / 3),

@@ -52,6 +52,7 @@ const schema = z.object({
   DNSAPI_DELEGATION_SET_ID: z.string().optional(),
   DNSAPI_PRUNE_DELETED_ZONES: flag.default(false),
   DNSAPI_FULL_SYNC_HOURS: z.coerce.number().min(0).default(24),
+  DNSAPI_RECONCILE_SHARE: fraction.default(0.2),
   DNSAPI_SHUTDOWN_SECONDS: positive.default(60),
   DNSAPI_LEASE_SECONDS: positive.default(30),
   DNSAPI_POLL_MS: z.coerce.number().int().min(1).default(100),
@@ -122,6 +123,11 @@ export interface Config {
   /** Names no customer may host, nor anything under them (DNSAPI_DENY_DOMAINS). */
   denyDomains: string[];
   fullSyncHours: number;
+  /**
+   * Share of the Route 53 request rate scheduled reconciles may use (0 = none; the
+   * worker reconciles a zone overdue by `fullSyncHours` without a push).
+   */
+  reconcileShare: number;
   /** Per-customer limits: domains an account holds, new hosted zones one sync creates. */
   quotas: { maxZonesPerUser: number; maxNewZonesPerPush: number };
   shutdownSeconds: number;
@@ -196,6 +202,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     pruneDeletedZones: e.DNSAPI_PRUNE_DELETED_ZONES,
     denyDomains: e.DNSAPI_DENY_DOMAINS,
     fullSyncHours: e.DNSAPI_FULL_SYNC_HOURS,
+    reconcileShare: e.DNSAPI_RECONCILE_SHARE,
     quotas: {
       maxZonesPerUser: e.DNSAPI_MAX_ZONES_PER_USER,
       maxNewZonesPerPush: e.DNSAPI_MAX_NEW_ZONES_PER_PUSH,

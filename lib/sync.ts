@@ -8,3 +8,4 @@
 
 export * from "./sync/types.ts";
 export { syncUser } from "./sync/user.ts";
+export { reconcileSummary } from "./sync/zone_file.ts";

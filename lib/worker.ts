@@ -10,6 +10,7 @@
 
 export * from "./worker/worker.ts";
 export * from "./worker/new_user.ts";
+export * from "./worker/reconcile.ts";
 export * from "./worker/metrics.ts";
 export * from "./worker/metrics_server.ts";
 export * from "./keys/ssh_key.ts";

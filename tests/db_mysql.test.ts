@@ -567,3 +567,35 @@ Deno.test("job log lines, zones and errors are stored with their control charact
     assertEquals((await db.getJob(uuid))?.error, "bad\\0\\u009b\\u202e");
   });
 });
+
+Deno.test("overdueDomains() lists synced zones of active users due a full reconcile, most overdue first", async () => {
+  await withDb(async (db) => {
+    await db.addUser("bob");
+    await db.addUser("eve");
+    const commit = { lastSyncedCommit: "a".repeat(40), hostedZoneId: "Z1" };
+    for (
+      const [user, name] of [["bob", "never.test"], ["bob", "old.test"], ["bob", "fresh.test"]]
+    ) {
+      await db.claimDomain(user!, name!);
+      await db.updateDomainAfterSync(name!, commit);
+    }
+    await db.claimDomain("bob", "unsynced.test");
+    await db.claimDomain("eve", "banned.test");
+    await db.updateDomainAfterSync("banned.test", commit);
+    await db.banUser("eve");
+    await db.pool.query(
+      "UPDATE domains SET last_full_sync_at = ? WHERE name = ?",
+      [new Date("2026-01-01T00:00:00Z"), "old.test"],
+    );
+    await db.pool.query(
+      "UPDATE domains SET last_full_sync_at = ? WHERE name = ?",
+      [new Date("2026-06-01T00:00:00Z"), "fresh.test"],
+    );
+    const before = new Date("2026-03-01T00:00:00Z");
+    assertEquals((await db.overdueDomains(before, 10)).map((d) => d.name), [
+      "never.test",
+      "old.test",
+    ]);
+    assertEquals((await db.overdueDomains(before, 1)).map((d) => d.name), ["never.test"]);
+  });
+});

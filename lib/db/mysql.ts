@@ -96,6 +96,12 @@ export interface Db extends RemoteStore {
   ): Promise<Domain | { reason: string }>;
   /** Deletes the domain's row (never its hosted zone); the row it was, or null. */
   releaseDomain(name: string): Promise<Domain | null>;
+  /**
+   * The domains most overdue for a full reconcile (never, or last before `before`), most
+   * overdue first, at most `limit`: only synced ones with a hosted zone, of active users
+   * not expired.
+   */
+  overdueDomains(before: Date, limit: number): Promise<Domain[]>;
   /** Stores what a sync learned; false when there is no such domain. */
   updateDomainAfterSync(name: string, update: DomainSyncUpdate): Promise<boolean>;
   /** Records a job as running (inserting it if new) and counts the attempt. */
@@ -415,6 +421,17 @@ function mysqlDb(pool: Pool, target: DbTarget): MysqlDb {
         await conn.query("DELETE FROM domains WHERE name = ?", [zone]);
         return DomainRow.parse(rows[0]);
       });
+    },
+    async overdueDomains(before, limit) {
+      const rows = await query(
+        `SELECT d.* FROM domains d JOIN users u ON u.name = d.owner
+         WHERE d.hosted_zone_id IS NOT NULL AND d.last_synced_commit IS NOT NULL
+           AND (d.last_full_sync_at IS NULL OR d.last_full_sync_at < ?)
+           AND u.status = 'active' AND (u.expires_at IS NULL OR u.expires_at > UTC_TIMESTAMP(3))
+         ORDER BY d.last_full_sync_at IS NOT NULL, d.last_full_sync_at, d.name LIMIT ?`,
+        [before, limit],
+      );
+      return rows.map((r) => DomainRow.parse(r));
     },
     async updateDomainAfterSync(name, update) {
       const sets = ["updated_at = UTC_TIMESTAMP(3)"];

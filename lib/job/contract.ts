@@ -24,6 +24,13 @@ export interface Job {
   ref?: string | undefined;
   /** The commit the push left the ref at, for the log. */
   after?: string | undefined;
+  /**
+   * Why the job was queued when no push did it: `reconcile`, the worker's scheduled
+   * full reconcile of one zone (`zone`) against Route 53. Absent for pushes.
+   */
+  reason?: "reconcile" | undefined;
+  /** The zone a `reconcile` job reconciles (bare, lower case: `shop.test`). */
+  zone?: string | undefined;
 }
 
 /**

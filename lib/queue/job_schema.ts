@@ -19,6 +19,8 @@ export const JobSchema = z.object({
   queuedAt: z.iso.datetime({ offset: true }),
   ref: z.string().min(1).max(1024).optional(),
   after: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/).optional(),
+  reason: z.literal("reconcile").optional(),
+  zone: z.string().min(1).max(253).regex(/^[a-z0-9._-]+$/).optional(),
 });
 
 // The schema checks exactly the contract's Job: a field added to one and not the other

@@ -100,6 +100,13 @@ export interface UserSyncRequest {
    * no zone creation, no change and no row update.
    */
   dryRun?: boolean;
+  /**
+   * A scheduled reconcile (lib/worker/reconcile.ts): these zones are reconciled fully,
+   * and a difference found while the file is unchanged is reported as drift
+   * ("changed outside the repository, restored: …"); with `only`, no other zone is
+   * synced (no push asked for one).
+   */
+  reconcile?: { zones: readonly string[]; only: boolean };
 }
 
 /** How one zone file ended. */

@@ -155,9 +155,10 @@ export async function syncUser(
     }, say);
     zones.push(outcome);
   }
-  for (const outcome of await deletedZones(deps, request, workDir, head, files, owned, say)) {
-    zones.push(outcome);
-  }
+  const deleted = request.reconcile?.only
+    ? []
+    : await deletedZones(deps, request, workDir, head, files, owned, say);
+  zones.push(...deleted);
   if (zones.length === 0) say("info", "no zone file changed; nothing to do");
   return {
     user: request.user,
@@ -229,6 +230,13 @@ async function dueZoneFiles(
     const lastFull = domain?.lastFullSyncAt;
     const stale = fullAfterMs > 0 && domain?.lastSyncedCommit != null &&
       (lastFull == null || now.getTime() - lastFull.getTime() > fullAfterMs);
+    const reconcile = request.reconcile;
+    if (reconcile && !reconcile.zones.includes(zone)) {
+      if (reconcile.only) continue;
+    } else if (reconcile) {
+      due.set(entry.path, "full");
+      continue;
+    }
     if (request.full || stale) {
       due.set(entry.path, "full");
     } else if (!domain?.lastSyncedCommit) {

@@ -12,7 +12,7 @@ import { showName } from "../dns/idn.ts";
 import { decideOwnership } from "../dns/ownership.ts";
 import type { RecordSet } from "../dns/record_set.ts";
 import { readFileAt, resolveZoneFile } from "../git/working_copy.ts";
-import { formatChange, formatPlanSummary } from "../plan/plan.ts";
+import { formatChange, formatPlanSummary, type Plan } from "../plan/plan.ts";
 import { UnsafePlanError } from "../plan/safety.ts";
 import { classifyError } from "../route53/retry.ts";
 import {
@@ -268,11 +268,15 @@ export async function syncZoneFile(
       // A zone created by this sync is fully known: nothing else can be in it.
       fullSync: result.mode === "full" || hosted.created,
     });
-    return done("synced", formatPlanSummary(result.plan), {
-      plan: result.plan,
-      nameservers: hosted.nameservers,
-      created: hosted.created,
-    });
+    return done(
+      "synced",
+      reconcileSummary(request, job, result.plan) ?? formatPlanSummary(result.plan),
+      {
+        plan: result.plan,
+        nameservers: hosted.nameservers,
+        created: hosted.created,
+      },
+    );
   } catch (error) {
     if (claiming) throw error;
     // The reconcile after drift passes the gate too, and may be refused only then.
@@ -282,6 +286,28 @@ export async function syncZoneFile(
     const said = withoutServerDetails(messageOf(error), [job.domain?.hostedZoneId ?? ""]);
     return done("failed", `${shown}: Route 53 refused the change: ${said}`);
   }
+}
+
+/**
+ * The line of a scheduled reconcile of an unchanged file (lib/worker/reconcile.ts): what
+ * it restored, said so the customer knows their zone had been edited by hand, or that
+ * nothing had changed; null for any other sync (a changed file's differences are the
+ * push's, not drift).
+ */
+export function reconcileSummary(
+  request: Pick<UserSyncRequest, "reconcile">,
+  job: Pick<ZoneFileJob, "zone" | "head" | "domain">,
+  plan: Pick<Plan, "changes">,
+): string | null {
+  if (!request.reconcile?.zones.includes(job.zone)) return null;
+  if (job.domain?.lastSyncedCommit !== job.head) return null;
+  const shown = showName(job.zone);
+  if (plan.changes.length === 0) {
+    return `${shown}: reconciled with Route 53; nothing had changed outside the repository`;
+  }
+  return `${shown}: changed outside the repository, restored: ${
+    plan.changes.map(formatChange).join("; ")
+  }`;
 }
 
 /** A problem as the job log shows it: `zones/f:12: message`, or `zones/f: message` for line 0. */

@@ -27,6 +27,7 @@ import { messageOf } from "../util/message.ts";
 import { customerMessage } from "../util/customer_text.ts";
 import { escapeControl } from "../util/escape.ts";
 import { sleep } from "../util/sleep.ts";
+import { reconcileRequest } from "./reconcile.ts";
 
 /** An operator log entry (printed as one JSON line). */
 export type OperatorLog = (entry: Record<string, unknown>) => void;
@@ -242,6 +243,7 @@ export async function handleReservation(deps: WorkerDeps, r: Reservation): Promi
       result = await sync({ db, api: deps.api, settings: deps.settings, stillOwned, parseBudget }, {
         user: r.user,
         jobId: r.syncId,
+        reconcile: reconcileRequest(r.jobs),
       });
     } catch (error) {
       await settleFailure(deps, r, error, seconds);
