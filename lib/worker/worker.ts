@@ -32,6 +32,8 @@ export type OperatorLog = (entry: Record<string, unknown>) => void;
 /** Hooks for metrics; every field optional. */
 export interface WorkerObserver {
   jobFinished?(outcome: "succeeded" | "failed" | "retry" | "lost", seconds: number): void;
+  /** The loop is alive: told at each iteration and each lease renewal of the job in hand. */
+  tick?(): void;
 }
 
 /** What the loop needs. */
@@ -111,6 +113,7 @@ export function resultLines(result: UserSyncResult): string[] {
 export async function runWorker(deps: WorkerDeps, options: RunOptions): Promise<number> {
   let handled = 0;
   while (!options.quiet.aborted) {
+    deps.observer?.tick?.();
     if (options.maxJobs !== undefined && handled >= options.maxJobs) break;
     if (deps.intake) {
       await deps.intake().catch((error) =>
@@ -189,8 +192,10 @@ export async function handleReservation(deps: WorkerDeps, r: Reservation): Promi
   let renewedAt = performance.now();
   const beat = setInterval(() => {
     queue.heartbeat(r).then((ok) => {
-      if (ok) renewedAt = performance.now();
-      else lost = true;
+      if (ok) {
+        renewedAt = performance.now();
+        deps.observer?.tick?.();
+      } else lost = true;
     }).catch(() => {});
   }, deps.heartbeatMs ?? 10_000);
   const stillOwned = () => leaseHeld(lost, renewedAt, performance.now(), deps.leaseMs ?? 30_000);
