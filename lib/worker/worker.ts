@@ -81,12 +81,16 @@ export function leaseHeld(lost: boolean, renewedAt: number, now: number, leaseMs
 }
 
 /**
- * Why a sync failed, for the job row's `error`: the summaries of its failed zones, or
- * null when none failed (the sync succeeded).
+ * Why a sync failed, for the job row's `error` (what `status` lists): the summaries of
+ * its failed zones; for a sync that failed before any zone (e.g. `zones` is not a
+ * folder) its error lines; null when it succeeded.
  */
 export function failureReason(result: UserSyncResult): string | null {
-  return result.zones.filter((z) => FAILED.has(z.status)).map((z) => z.summary).join("; ") ||
-    null;
+  const zones = result.zones.filter((z) => FAILED.has(z.status)).map((z) => z.summary);
+  if (zones.length > 0) return zones.join("; ");
+  if (result.ok) return null;
+  const errors = result.log.filter((l) => l.level === "error").map((l) => l.message);
+  return errors.join("; ") || "sync failed; see the job's log";
 }
 
 /** The customer-facing lines of a sync: one per zone, then parse errors. */
