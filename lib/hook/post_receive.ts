@@ -1,7 +1,7 @@
 /**
  * The hook's `post-receive` mode: queue one job for the repository's user and tell the
  * pusher (`dns-api: queued <uuid>`, which git shows as `remote: dns-api: queued <uuid>`);
- * with a wait (DNS_API_HOOK_WAIT, seconds, default 10) it then waits for the job's
+ * with a wait (DNSAPI_HOOK_WAIT, or the old DNS_API_HOOK_WAIT; seconds, default 10) it then waits for the job's
  * result and prints the per-zone summary.
  *
  * Start-up time is the budget: only lib/job/ is imported (no zod, no ioredis, no node:
@@ -18,6 +18,7 @@ import { normalizePath } from "../job/paths.ts";
 import { connectResp, type RespClient, RespError } from "../job/resp.ts";
 import { messageOf } from "../util/message.ts";
 import { isZeroSha, parseRefUpdates, type RefUpdate } from "./ref_updates.ts";
+import { HOOK_WAIT_NAMES } from "./settings.ts";
 
 /** Connect and command timeout: short, so a push never hangs on Redis. */
 export const REDIS_TIMEOUT_MS = 2000;
@@ -114,7 +115,7 @@ async function locateRepo(
 }
 
 function waitSeconds(io: HookIo): number {
-  const raw = io.env("DNS_API_HOOK_WAIT");
+  const raw = HOOK_WAIT_NAMES.map((name) => io.env(name)).find((v) => v !== undefined);
   const n = raw === undefined || raw === "" ? 10 : Number(raw);
   return Number.isFinite(n) && n > 0 ? Math.min(n, 120) : 0;
 }
