@@ -4,7 +4,7 @@
  * `hook.ts [--settings FILE] [post-receive|pre-receive|ssh USER|ssh-worker]` (the mode defaults to
  * the binary's name when it is installed as `hooks/post-receive`, else to post-receive).
  * `--settings FILE` names the settings file install-hooks writes (lib/hook/settings.ts):
- * its values override the inherited environment (but for DNS_API_HOOK_WAIT, the pusher's
+ * its values override the inherited environment (but for DNSAPI_HOOK_WAIT, the pusher's
  * choice), so a push needs nothing from the pusher.
  *
  * post-receive queues one job for the repository's user and reports it to the pusher
@@ -18,7 +18,7 @@
  *
  * Settings (from `--settings FILE`, else the environment): REDIS_URL, DNSAPI_REDIS_CA
  * (the CA of a rediss:// Redis), REPOS_ROOT,
- * DNS_API_HOOK_WAIT, DNSAPI_KEY_PREFIX, DNSAPI_CONTACT (whom the customer should
+ * DNSAPI_HOOK_WAIT (or the old DNS_API_HOOK_WAIT), DNSAPI_KEY_PREFIX, DNSAPI_CONTACT (whom the customer should
  * contact), ZONES_DIR (pre-receive), DNSAPI_WORKER_COMMAND and DNSAPI_SSH_LOG (ssh);
  * from the environment only: GIT_DIR and the quarantine variables (set by git),
  * SSH_ORIGINAL_COMMAND, SSH_CONNECTION and SSH_USER_AUTH (set by sshd).

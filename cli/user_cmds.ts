@@ -72,7 +72,7 @@ export function hookSettings(config: Config): Record<string, string> {
     REPOS_ROOT: config.reposRoot,
     ZONES_DIR: config.zonesDir,
     DNSAPI_KEY_PREFIX: config.keyPrefix,
-    DNS_API_HOOK_WAIT: String(config.hookWaitSeconds),
+    DNSAPI_HOOK_WAIT: String(config.hookWaitSeconds),
     DNSAPI_DENY_DOMAINS: config.denyDomains.join(","),
     DNSAPI_WORKER_COMMAND: JSON.stringify(workerCommand()),
   };

@@ -14,7 +14,13 @@ import {
   recordSyncDuration,
   setQueueDepth,
 } from "../lib/worker.ts";
-import { combineHealthChecks, startMetricsServer } from "../lib/worker.ts";
+import {
+  combineHealthChecks,
+  loopCheck,
+  type MetricsServer,
+  type MetricsServerOptions,
+  startMetricsServer,
+} from "../lib/worker.ts";
 import { newUserIntake } from "../lib/worker.ts";
 import { formatPlan } from "../lib/route53.ts";
 import { UnrecoverableError } from "../lib/errors.ts";
@@ -57,17 +63,26 @@ export async function cmdRun(
   const registry = createDnsApiRegistry();
   let lockWaitsSeen = await queue.lockWaits();
   const api = ctx.route53((operation, outcome) => recordRoute53Call(registry, operation, outcome));
-  const metrics = ctx.config.metricsPort === undefined ? undefined : await startMetricsServer({
+  const leaseMs = ctx.config.queue.leaseSeconds * 1000;
+  let lastTick = performance.now();
+  const metrics = ctx.config.metricsPort === undefined ? undefined : metricsServer({
     port: ctx.config.metricsPort,
     registry,
     health: combineHealthChecks({
       redis: async () => ({ ok: await ctx.redis().ping() === "PONG" }),
       mysql: async () => {
-        const status = await schemaStatus(db);
-        return status.pending.length === 0
-          ? { ok: true }
-          : { ok: false, detail: `schema at ${status.current}, needs ${status.latest}` };
+        await db.pool.query("SELECT 1");
+        return { ok: true };
       },
+      schema: async () => {
+        const status = await schemaStatus(db);
+        return status.pending.length === 0 ? { ok: true } : {
+          ok: false,
+          detail: `schema at ${status.current}, needs ${status.latest}: run migrate`,
+        };
+      },
+      // An iteration takes about a second, a sync renews its lease thrice per lease.
+      loop: () => Promise.resolve(loopCheck(lastTick, performance.now(), 3 * leaseMs)),
     }),
     beforeScrape: async () => {
       setQueueDepth(registry, (await queue.stats()).queuedJobs);
@@ -112,9 +127,12 @@ export async function cmdRun(
         await reconcile();
       },
       // Renewed three times per lease, so one slow renewal does not lose the user.
-      heartbeatMs: Math.max(100, (ctx.config.queue.leaseSeconds * 1000) / 3),
-      leaseMs: ctx.config.queue.leaseSeconds * 1000,
+      heartbeatMs: Math.max(100, leaseMs / 3),
+      leaseMs,
       observer: {
+        tick() {
+          lastTick = performance.now();
+        },
         jobFinished(outcome, seconds) {
           if (outcome === "lost") return;
           recordJob(registry, outcome === "retry" ? "retried" : outcome);
@@ -132,6 +150,18 @@ export async function cmdRun(
     await metrics?.close();
   }
   return 0;
+}
+
+/** Starts the operator endpoint; a taken port is named as the setting to change. */
+function metricsServer(options: MetricsServerOptions): MetricsServer {
+  try {
+    return startMetricsServer(options);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AddrInUse)) throw error;
+    throw new Error(
+      `METRICS_PORT ${options.port} is in use: stop what listens there or set another port`,
+    );
+  }
 }
 
 /** `sync --user U [--full] [--force]` and `plan --user U [--full]` (no force): one sync now. */

@@ -35,6 +35,8 @@ const schema = z.object({
   DNSAPI_WEBHOOK_URL: z.string().url().regex(/^https?:\/\//, "must start with https://")
     .optional(),
   METRICS_PORT: port.optional(),
+  DNSAPI_HOOK_WAIT: z.coerce.number().min(0).max(120).optional(),
+  /** The old name of DNSAPI_HOOK_WAIT, still read; the new name wins when both are set. */
   DNS_API_HOOK_WAIT: z.coerce.number().min(0).max(120).default(10),
   DNSAPI_KEY_PREFIX: z.string().min(1).default("dnsapi:"),
   DNSAPI_LEGACY_QUEUE: z.string().min(1).default("HOOK:JOBS"),
@@ -177,7 +179,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     remoteInsecureHosts: e.DNSAPI_REMOTE_INSECURE_HOSTS,
     webhookUrl: e.DNSAPI_WEBHOOK_URL?.replace(/\/+$/, ""),
     metricsPort: e.METRICS_PORT,
-    hookWaitSeconds: e.DNS_API_HOOK_WAIT,
+    hookWaitSeconds: e.DNSAPI_HOOK_WAIT ?? e.DNS_API_HOOK_WAIT,
     keyPrefix: e.DNSAPI_KEY_PREFIX,
     legacyQueueKey: e.DNSAPI_LEGACY_QUEUE,
     newUserKey: e.DNSAPI_NEW_USER_KEY,

@@ -41,3 +41,14 @@ Deno.test("loadConfig() names every bad variable in one error", () => {
 Deno.test("loadConfig() treats an empty variable as unset", () => {
   assert.equal(loadConfig({ REDIS_URL: "" }).redisUrl, "redis://127.0.0.1:6379");
 });
+
+Deno.test("loadConfig() reads the hook's wait as DNSAPI_HOOK_WAIT or the old DNS_API_HOOK_WAIT", () => {
+  assert.equal(loadConfig({ DNS_API_HOOK_WAIT: "30" }).hookWaitSeconds, 30);
+  assert.equal(loadConfig({ DNSAPI_HOOK_WAIT: "20" }).hookWaitSeconds, 20);
+  assert.equal(
+    loadConfig({ DNSAPI_HOOK_WAIT: "20", DNS_API_HOOK_WAIT: "30" }).hookWaitSeconds,
+    20,
+    "the new name wins",
+  );
+  assert.throws(() => loadConfig({ DNSAPI_HOOK_WAIT: "121" }), /DNSAPI_HOOK_WAIT/);
+});

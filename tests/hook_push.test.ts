@@ -136,6 +136,21 @@ Deno.test("with DNS_API_HOOK_WAIT the push output carries the job's per-zone res
   });
 });
 
+Deno.test("DNSAPI_HOOK_WAIT is the wait too, and wins over the old DNS_API_HOOK_WAIT", async () => {
+  await withPushWorld(async ({ git, setup, redis, prefix, reposRoot }) => {
+    const { work, bare } = await setup();
+    // The old name says 0 (the world's default): the new one's 60 decides.
+    const pushing = git(["push", "-q", bare, "main"], work, { DNSAPI_HOOK_WAIT: "60" });
+    const queue = createQueue(redis, { reposRoot, prefix, legacyKey: `${prefix}HOOK:JOBS` });
+    const r = await queue.reserve("test-worker", 30_000);
+    assert.ok(r, "the hook queued a job");
+    await queue.complete(r, { lines: ["shop.test: +1"] });
+    const push = await pushing;
+    assert.equal(push.code, 0, push.output);
+    assert.match(push.output, /^remote: dns-api: shop\.test: \+1\s*$/m);
+  });
+});
+
 Deno.test("when no result comes within DNS_API_HOOK_WAIT the push says how to read it later", async () => {
   await withPushWorld(async ({ git, setup }) => {
     const { work, bare } = await setup();

@@ -1,6 +1,11 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { createDnsApiRegistry, recordJob, setQueueDepth } from "../lib/worker.ts";
-import { combineHealthChecks, type HealthReport, startMetricsServer } from "../lib/worker.ts";
+import {
+  combineHealthChecks,
+  type HealthReport,
+  loopCheck,
+  startMetricsServer,
+} from "../lib/worker.ts";
 
 const healthy = (): Promise<HealthReport> =>
   Promise.resolve({ ok: true, checks: { redis: { ok: true }, mysql: { ok: true } } });
@@ -149,4 +154,12 @@ Deno.test("combineHealthChecks() reports each check and fails overall when one t
   });
   const allGood = combineHealthChecks({ redis: () => Promise.resolve({ ok: true }) });
   assertEquals((await allGood()).ok, true);
+});
+
+Deno.test("loopCheck() passes while the loop ticked within the limit, then names the stuck loop", () => {
+  assertEquals(loopCheck(1_000, 1_000, 90_000), { ok: true });
+  assertEquals(loopCheck(1_000, 90_999, 90_000), { ok: true });
+  const stuck = loopCheck(1_000, 91_000, 90_000);
+  assertEquals(stuck.ok, false);
+  assert(/has not ticked for 90 s \(limit 90 s\)/.test(stuck.detail ?? ""), String(stuck.detail));
 });

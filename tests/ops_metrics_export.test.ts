@@ -24,15 +24,36 @@ Deno.test("the worker's /metrics counts a finished job and /healthz reports Redi
       metrics,
       /^dnsapi_route53_calls_total\{operation="ChangeResourceRecordSets",outcome="ok"\} 1$/m,
     );
+    assert.match(
+      metrics,
+      /^dnsapi_route53_calls_total\{operation="CreateHostedZone",outcome="ok"\} 1$/m,
+    );
     assert.match(metrics, /^dnsapi_queue_depth 0$/m);
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     const report = await health.json();
     assert.equal(health.status, 200, JSON.stringify(report));
     assert.equal(report.checks.redis.ok, true);
     assert.equal(report.checks.mysql.ok, true);
+    assert.equal(report.checks.schema.ok, true);
+    assert.equal(report.checks.loop.ok, true);
     worker.kill("SIGTERM");
     assert.equal((await worker.status).code, 0);
   } finally {
+    await world.close();
+  }
+});
+
+Deno.test("the worker names a busy METRICS_PORT as such and exits", async () => {
+  const world = await createWorld();
+  const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const port = (taken.addr as Deno.NetAddr).port;
+    const worker = world.startWorker({ env: { METRICS_PORT: String(port) } });
+    assert.equal((await worker.status).code, 1);
+    assert.match(worker.output(), new RegExp(`^run: METRICS_PORT ${port} is in use: `, "m"));
+    assert.doesNotMatch(worker.output(), /\n\s+at /, "no stack trace");
+  } finally {
+    taken.close();
     await world.close();
   }
 });

@@ -182,3 +182,23 @@ Deno.test("bareId() strips Route 53's type prefixes", () => {
   assert.equal(bareId("/change/C9"), "C9");
   assert.equal(bareId("Z123"), "Z123");
 });
+
+Deno.test("createHostedZone() tells onCall (the metrics) of each attempt, like every other call", async () => {
+  await withSyncEnv({}, async ({ api }) => {
+    const seen: string[] = [];
+    const counted = {
+      ...api,
+      onCall: (op: string, outcome: string) => seen.push(`${op} ${outcome}`),
+    };
+    await createHostedZone(counted, "counted.test.", { callerReference: () => "ref-1" });
+    assert.deepEqual(seen, ["CreateHostedZone ok"]);
+    seen.length = 0;
+    // The same reference again: Route 53 answers 409, the zone is then looked up by name.
+    await createHostedZone(counted, "counted.test.", { callerReference: () => "ref-1" });
+    assert.deepEqual(seen, [
+      "CreateHostedZone error",
+      "ListHostedZonesByName ok",
+      "GetHostedZone ok",
+    ]);
+  });
+});

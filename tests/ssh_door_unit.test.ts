@@ -4,6 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { hookSettingsText, shellQuote, writeHookSettings } from "../lib/git.ts";
+import { loadConfig } from "../lib/config.ts";
+import { hookSettings } from "../cli/user_cmds.ts";
 import {
   decide,
   decideWorker,
@@ -282,6 +284,34 @@ Deno.test("the settings file overrides the pusher's environment, but for how lon
   assert.equal(settingOf(settings, inherited, "DNS_API_HOOK_WAIT"), "60");
   assert.equal(settingOf(settings, () => undefined, "DNS_API_HOOK_WAIT"), "10");
   assert.equal(settingOf(settings, inherited, "GIT_DIR"), ".");
+});
+
+Deno.test("the wait is read as DNSAPI_HOOK_WAIT or the old DNS_API_HOOK_WAIT; the new name wins in each place", () => {
+  const none = () => undefined;
+  const pusher = (env: Record<string, string>) => (name: string) => env[name];
+  const file = { DNSAPI_HOOK_WAIT: "10" };
+  for (const name of ["DNSAPI_HOOK_WAIT", "DNS_API_HOOK_WAIT"]) {
+    assert.equal(settingOf(file, none, name), "10", name);
+    assert.equal(settingOf({ DNS_API_HOOK_WAIT: "7" }, none, name), "7", "an old settings file");
+    assert.equal(settingOf(file, pusher({ DNS_API_HOOK_WAIT: "60" }), name), "60", "pusher's old");
+    assert.equal(
+      settingOf(file, pusher({ DNS_API_HOOK_WAIT: "60", DNSAPI_HOOK_WAIT: "5" }), name),
+      "5",
+      "both set: the new name",
+    );
+    assert.equal(
+      settingOf({ DNS_API_HOOK_WAIT: "3", DNSAPI_HOOK_WAIT: "4" }, none, name),
+      "4",
+      "both in the file: the new name",
+    );
+  }
+});
+
+Deno.test("the hooks' settings file carries the wait under DNSAPI_HOOK_WAIT, read from either name", () => {
+  const written = hookSettings(loadConfig({ DNS_API_HOOK_WAIT: "30" }));
+  assert.equal(written.DNSAPI_HOOK_WAIT, "30");
+  assert.equal(written.DNS_API_HOOK_WAIT, undefined, "one name in the file");
+  assert.equal(hookSettings(loadConfig({ DNSAPI_HOOK_WAIT: "20" })).DNSAPI_HOOK_WAIT, "20");
 });
 
 Deno.test("an unreadable settings file is reported; pre-receive still lets the push through", async () => {

@@ -366,6 +366,21 @@ Deno.test("failureReason() names the zones that failed, not those synced or kept
   );
 });
 
+Deno.test("failureReason() of a sync that failed before any zone gives its error lines", () => {
+  const failed = {
+    user: "ann",
+    commit: "c0ffee",
+    zones: [],
+    log: [
+      { level: "info" as const, message: "synced working copy to c0ffee" },
+      { level: "error" as const, message: "zones is a file, not a folder: move it into zones/" },
+    ],
+    ok: false,
+  };
+  assert.equal(failureReason(failed), "zones is a file, not a folder: move it into zones/");
+  assert.equal(failureReason({ ...failed, log: [] }), "sync failed; see the job's log");
+});
+
 /**
  * `logs`'s sources answering each read from the stores as they were at `schedule[i]`
  * (an index into the history) for the i-th read: a reader whose reads fall between

@@ -5,7 +5,7 @@
  * The installed hooks are small `sh` wrappers that `exec` the hook command with the mode
  * (`post-receive`, `pre-receive`) as the last argument; every argument is single-quoted,
  * so no value is ever interpreted by the shell. The hook inherits the pusher's
- * environment (REDIS_URL, DNS_API_HOOK_WAIT, DNSAPI_KEY_PREFIX, ...). The worker's
+ * environment (REDIS_URL, DNSAPI_HOOK_WAIT, DNSAPI_KEY_PREFIX, ...). The worker's
  * commands bake the hook settings file into the hook command instead
  * (`dns-api-hook --settings REPOS_ROOT/.dns-api-hook.env`, {@linkcode writeHookSettings}):
  * the hook reads it itself and its values override inherited ones, so a push over ssh,

@@ -1,7 +1,7 @@
 /**
  * The hook's `post-receive` mode: queue one job for the repository's user and tell the
  * pusher (`dns-api: queued <uuid>`, which git shows as `remote: dns-api: queued <uuid>`);
- * with a wait (DNS_API_HOOK_WAIT, seconds, default 10) it then waits for the job's
+ * with a wait (DNSAPI_HOOK_WAIT, or the old DNS_API_HOOK_WAIT; seconds, default 10) it then waits for the job's
  * result and prints the per-zone summary (with a new zone's name servers and, for a small
  * push, the changed records), or "queued, waiting for a worker" when no worker took the
  * job within a second, and where to read the log later (`ssh git@DNSAPI_SSH_HOST logs
@@ -23,6 +23,7 @@ import { connectResp, type RespClient, RespError } from "../job/resp.ts";
 import { messageOf } from "../util/message.ts";
 import { readNote } from "./notes.ts";
 import { isZeroSha, parseRefUpdates, type RefUpdate } from "./ref_updates.ts";
+import { HOOK_WAIT_NAMES } from "./settings.ts";
 
 /** Connect and command timeout: short, so a push never hangs on Redis. */
 export const REDIS_TIMEOUT_MS = 2000;
@@ -149,7 +150,7 @@ async function locateRepo(
 }
 
 function waitSeconds(io: HookIo): number {
-  const raw = io.env("DNS_API_HOOK_WAIT");
+  const raw = HOOK_WAIT_NAMES.map((name) => io.env(name)).find((v) => v !== undefined);
   const n = raw === undefined || raw === "" ? 10 : Number(raw);
   return Number.isFinite(n) && n > 0 ? Math.min(n, 120) : 0;
 }

@@ -55,20 +55,41 @@ function unquote(word: string): string | undefined {
 }
 
 /**
+ * The names of how long post-receive waits for the job's result: `DNSAPI_HOOK_WAIT`,
+ * sharing the prefix of every other setting, and the old `DNS_API_HOOK_WAIT`, still
+ * read. Where both are set, the first wins.
+ */
+export const HOOK_WAIT_NAMES: readonly string[] = ["DNSAPI_HOOK_WAIT", "DNS_API_HOOK_WAIT"];
+
+/**
  * Settings the pusher's own environment may still choose over the file: how long the
  * push waits for its result is the pusher's business, where it queues is not.
  */
-export const PUSHER_CHOICES: readonly string[] = ["DNS_API_HOOK_WAIT"];
+export const PUSHER_CHOICES: readonly string[] = HOOK_WAIT_NAMES;
+
+/** A setting's names, the current one first; most settings have one. */
+function namesOf(name: string): readonly string[] {
+  return HOOK_WAIT_NAMES.includes(name) ? HOOK_WAIT_NAMES : [name];
+}
 
 /**
  * The hook's view of one setting: the settings file over the inherited environment,
- * except for {@linkcode PUSHER_CHOICES}, where the inherited value comes first.
+ * except for {@linkcode PUSHER_CHOICES}, where the inherited value comes first. A
+ * setting with an old name is looked up by either: in each place the current name
+ * wins, so a pusher's old `DNS_API_HOOK_WAIT` still beats the file's `DNSAPI_HOOK_WAIT`.
  */
 export function settingOf(
   settings: Record<string, string>,
   inherited: (name: string) => string | undefined,
   name: string,
 ): string | undefined {
-  if (PUSHER_CHOICES.includes(name)) return inherited(name) ?? settings[name];
-  return settings[name] ?? inherited(name);
+  const fromFile = (n: string): string | undefined => settings[n];
+  const places = PUSHER_CHOICES.includes(name) ? [inherited, fromFile] : [fromFile, inherited];
+  for (const place of places) {
+    for (const n of namesOf(name)) {
+      const value = place(n);
+      if (value !== undefined) return value;
+    }
+  }
+  return undefined;
 }

@@ -78,6 +78,15 @@ export function withFreshCounts(api: Route53Api): Route53Api {
   return { ...api, calls: {} };
 }
 
+/** Tells `onCall` (the metrics) how an attempt failed: throttled or another error. */
+function reportFailure(api: Route53Api, operation: string, error: unknown): void {
+  const name = error instanceof Error ? error.name : "";
+  api.onCall?.(
+    operation,
+    name === "Throttling" || name === "PriorRequestNotComplete" ? "throttled" : "error",
+  );
+}
+
 /**
  * Sends one request: token from the limiter, count, send; transient failures are
  * retried after a jittered delay (each retry takes a token and counts as a call).
@@ -91,11 +100,7 @@ async function call<T>(api: Route53Api, operation: string, send: () => Promise<T
       api.onCall?.(operation, "ok");
       return result;
     } catch (error) {
-      const name = error instanceof Error ? error.name : "";
-      api.onCall?.(
-        operation,
-        name === "Throttling" || name === "PriorRequestNotComplete" ? "throttled" : "error",
-      );
+      reportFailure(api, operation, error);
       const decision = nextRetry(attempt, error, api.backoff, api.random);
       if (!decision.retry) throw error;
       await api.sleep(decision.delayMs);
@@ -383,7 +388,11 @@ export async function createHostedZone(
             ? undefined
             : { Comment: options.comment, PrivateZone: false },
         }),
-      );
+      ).catch((error: unknown) => {
+        reportFailure(api, "CreateHostedZone", error);
+        throw error;
+      });
+      api.onCall?.("CreateHostedZone", "ok");
       if (output.HostedZone === undefined) {
         throw new TypeError(`Cannot create hosted zone ${zone}: the response holds no zone`);
       }

@@ -94,6 +94,27 @@ export async function evaluateHealth(
 }
 
 /**
+ * The `loop` check: healthy while the worker loop last showed life (an iteration, or a
+ * lease renewal of the job in hand) less than `staleMs` ago. A loop stuck in one call
+ * answers nothing else, so only this check can tell.
+ *
+ * @example
+ * ```ts
+ * loopCheck(1_000, 5_000, 90_000); // { ok: true }
+ * loopCheck(1_000, 100_000, 90_000).ok; // false
+ * ```
+ */
+export function loopCheck(lastTickMs: number, nowMs: number, staleMs: number): HealthCheck {
+  const idleMs = Math.max(0, nowMs - lastTickMs);
+  if (idleMs < staleMs) return { ok: true };
+  return {
+    ok: false,
+    detail: `the worker loop has not ticked for ${Math.round(idleMs / 1000)} s ` +
+      `(limit ${Math.round(staleMs / 1000)} s): it is stuck; restart the worker`,
+  };
+}
+
+/**
  * Builds a `health` function from named checks run in parallel: a check that throws
  * counts as failed with its message as `detail`; overall `ok` needs every check.
  *

@@ -35,6 +35,8 @@ export type OperatorLog = (entry: Record<string, unknown>) => void;
 /** Hooks for metrics; every field optional. */
 export interface WorkerObserver {
   jobFinished?(outcome: "succeeded" | "failed" | "retry" | "lost", seconds: number): void;
+  /** The loop is alive: told at each iteration and each lease renewal of the job in hand. */
+  tick?(): void;
 }
 
 /** What the loop needs. */
@@ -82,12 +84,16 @@ export function leaseHeld(lost: boolean, renewedAt: number, now: number, leaseMs
 }
 
 /**
- * Why a sync failed, for the job row's `error`: the summaries of its failed zones, or
- * null when none failed (the sync succeeded).
+ * Why a sync failed, for the job row's `error` (what `status` lists): the summaries of
+ * its failed zones; for a sync that failed before any zone (e.g. `zones` is not a
+ * folder) its error lines; null when it succeeded.
  */
 export function failureReason(result: UserSyncResult): string | null {
-  return result.zones.filter((z) => FAILED.has(z.status)).map((z) => z.summary).join("; ") ||
-    null;
+  const zones = result.zones.filter((z) => FAILED.has(z.status)).map((z) => z.summary);
+  if (zones.length > 0) return zones.join("; ");
+  if (result.ok) return null;
+  const errors = result.log.filter((l) => l.level === "error").map((l) => l.message);
+  return errors.join("; ") || "sync failed; see the job's log";
 }
 
 /** At most this many changed records are listed in a push's output; beyond, the counts. */
@@ -140,6 +146,7 @@ export function resultLines(result: UserSyncResult): string[] {
 export async function runWorker(deps: WorkerDeps, options: RunOptions): Promise<number> {
   let handled = 0;
   while (!options.quiet.aborted) {
+    deps.observer?.tick?.();
     if (options.maxJobs !== undefined && handled >= options.maxJobs) break;
     if (deps.intake) {
       await deps.intake().catch((error) =>
@@ -218,8 +225,10 @@ export async function handleReservation(deps: WorkerDeps, r: Reservation): Promi
   let renewedAt = performance.now();
   const beat = setInterval(() => {
     queue.heartbeat(r).then((ok) => {
-      if (ok) renewedAt = performance.now();
-      else lost = true;
+      if (ok) {
+        renewedAt = performance.now();
+        deps.observer?.tick?.();
+      } else lost = true;
     }).catch(() => {});
   }, deps.heartbeatMs ?? 10_000);
   const stillOwned = () => leaseHeld(lost, renewedAt, performance.now(), deps.leaseMs ?? 30_000);
