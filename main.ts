@@ -22,7 +22,7 @@ const out: Output = {
   stderr: (s) => void Deno.stderr.writeSync(encoder.encode(s)),
 };
 
-/** Runs one command that needs the configuration and its services (all but `check`). */
+/** Runs one command that needs the configuration and its services (`check` needs only its zone limits). */
 async function dispatch(
   ctx: Context,
   invocation: Exclude<AnyInvocation, { name: "check" }>,
@@ -78,8 +78,6 @@ async function dispatch(
 async function main(argv: string[]): Promise<number> {
   const read = readCommandLine(argv);
   if ("code" in read) return answer(read, out);
-  if (read.name === "check") return await (await import("./cli/check.ts")).checkZones(read, out);
-
   const { loadConfig } = await import("./lib/config.ts");
   let config;
   try {
@@ -87,6 +85,9 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     out.stderr(`${messageOf(error)}\n`);
     return 2;
+  }
+  if (read.name === "check") {
+    return await (await import("./cli/check.ts")).checkZones(read, out, config.zoneLimits);
   }
   const { createContext } = await import("./cli/context.ts");
   const ctx = createContext(config, out);
