@@ -35,7 +35,7 @@ async function dispatch(
     case "run":
       return await (await worker()).cmdRun(ctx, invocation.values, signals);
     case "plan":
-      return await (await worker()).cmdSync(ctx, { ...invocation.values, force: false }, true);
+      return await (await worker()).cmdPlan(ctx, invocation.values);
     case "sync":
       return await (await worker()).cmdSync(ctx, invocation.values, false);
     case "migrate":

@@ -63,9 +63,17 @@ export const COMMANDS = {
     args: ["FILE..."],
   },
   plan: {
-    usage: "plan --user U [--full] [--json]",
+    usage: "plan --user U [--full] [--json] [--exit-code]",
     summary: "dry run: what a sync of U would change",
-    options: { user, full, json },
+    options: {
+      user,
+      full,
+      json,
+      "exit-code": {
+        type: "boolean",
+        help: "exit 3 when changes are pending, 0 when none (a refusal stays 1), for drift checks",
+      },
+    },
     args: [],
   },
   sync: {
