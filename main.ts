@@ -45,6 +45,10 @@ async function dispatch(
     case "user unban":
     case "user expire":
       return await (await users()).cmdUser(ctx, invocation);
+    case "user list":
+    case "dead list":
+    case "dead retry":
+      return await (await import("./cli/ops_cmds.ts")).cmdOps(ctx, invocation);
     case "user key add":
     case "user key remove":
     case "user key list":

@@ -122,6 +122,12 @@ export const COMMANDS = {
     },
     args: ["U"],
   },
+  "user list": {
+    usage: "user list [--json]",
+    summary: "every account: its status, expiry and creation",
+    options: { json },
+    args: [],
+  },
   "user key add": {
     usage: "user key add U KEY",
     summary: "register an SSH public key for U (KEY: the .pub line, or - to read it from stdin)",
@@ -188,6 +194,18 @@ export const COMMANDS = {
       },
     },
     args: ["ZONE", "U"],
+  },
+  "dead list": {
+    usage: "dead list [--json]",
+    summary: "the jobs given up after their attempts (newest first), with the reason",
+    options: { json },
+    args: [],
+  },
+  "dead retry": {
+    usage: "dead retry UUID",
+    summary: "queue a dead job again and take it off the dead list (one atomic step)",
+    options: {},
+    args: ["UUID"],
   },
   "domain list": {
     usage: "domain list [--user U] [--json]",

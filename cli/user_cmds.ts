@@ -131,7 +131,7 @@ export async function addUserWithRepo(
 /** The invocations of the `user` group. */
 export type UserInvocation = Exclude<
   Extract<AnyInvocation, { name: `user ${string}` }>,
-  { name: `user key ${string}` } | { name: `user remote ${string}` }
+  { name: `user key ${string}` } | { name: `user remote ${string}` } | { name: "user list" }
 >;
 
 /**
