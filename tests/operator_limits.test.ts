@@ -6,7 +6,7 @@
  */
 import { deepStrictEqual as eq, match, ok } from "node:assert/strict";
 import { join } from "node:path";
-import { checkZoneText } from "../lib/hook/pre_receive.ts";
+import { checkZoneText } from "../lib/hook.ts";
 import { loadConfig } from "../lib/config.ts";
 import { hookSettings } from "../cli/user_cmds.ts";
 import { createWorld } from "../testing/world.ts";
