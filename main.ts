@@ -22,7 +22,7 @@ const out: Output = {
   stderr: (s) => void Deno.stderr.writeSync(encoder.encode(s)),
 };
 
-/** Runs one command that needs the configuration and its services (all but `check`). */
+/** Runs one command that needs the configuration and its services (`check` needs only its zone limits). */
 async function dispatch(
   ctx: Context,
   invocation: Exclude<AnyInvocation, { name: "check" }>,
@@ -35,7 +35,7 @@ async function dispatch(
     case "run":
       return await (await worker()).cmdRun(ctx, invocation.values, signals);
     case "plan":
-      return await (await worker()).cmdSync(ctx, { ...invocation.values, force: false }, true);
+      return await (await worker()).cmdPlan(ctx, invocation.values);
     case "sync":
       return await (await worker()).cmdSync(ctx, invocation.values, false);
     case "migrate":
@@ -45,6 +45,10 @@ async function dispatch(
     case "user unban":
     case "user expire":
       return await (await users()).cmdUser(ctx, invocation);
+    case "user list":
+    case "dead list":
+    case "dead retry":
+      return await (await import("./cli/ops_cmds.ts")).cmdOps(ctx, invocation);
     case "user key add":
     case "user key remove":
     case "user key list":
@@ -78,8 +82,6 @@ async function dispatch(
 async function main(argv: string[]): Promise<number> {
   const read = readCommandLine(argv);
   if ("code" in read) return answer(read, out);
-  if (read.name === "check") return await (await import("./cli/check.ts")).checkZones(read, out);
-
   const { loadConfig } = await import("./lib/config.ts");
   let config;
   try {
@@ -87,6 +89,9 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     out.stderr(`${messageOf(error)}\n`);
     return 2;
+  }
+  if (read.name === "check") {
+    return await (await import("./cli/check.ts")).checkZones(read, out, config.zoneLimits);
   }
   const { createContext } = await import("./cli/context.ts");
   const ctx = createContext(config, out);

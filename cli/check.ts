@@ -24,6 +24,7 @@ import {
   showName,
   skippedNotice,
   zoneFilesOf,
+  type ZoneLimits,
   zoneOfPath,
   type ZoneProblem,
 } from "../lib/zones.ts";
@@ -49,7 +50,10 @@ export interface CheckedZone {
 }
 
 /** Reads and checks one zone file; read and decoding failures become line-0 errors. */
-export async function checkFile(file: string): Promise<CheckedZone> {
+export async function checkFile(
+  file: string,
+  limits: ZoneLimits = DEFAULT_ZONE_LIMITS,
+): Promise<CheckedZone> {
   const zone = zoneOfPath(file);
   const fail = (message: string): CheckedZone => ({
     zone,
@@ -63,8 +67,8 @@ export async function checkFile(file: string): Promise<CheckedZone> {
   try {
     const info = await Deno.stat(file);
     if (!info.isFile) return fail("not a regular file");
-    if (info.size > DEFAULT_ZONE_LIMITS.maxBytes) {
-      return fail(`file is ${info.size} bytes; the limit is ${DEFAULT_ZONE_LIMITS.maxBytes}`);
+    if (info.size > limits.maxBytes) {
+      return fail(`file is ${info.size} bytes; the limit is ${limits.maxBytes}`);
     }
     bytes = await Deno.readFile(file);
   } catch (e) {
@@ -76,7 +80,7 @@ export async function checkFile(file: string): Promise<CheckedZone> {
   } catch {
     return fail("the file is not valid UTF-8: save it as UTF-8 (or plain ASCII)");
   }
-  const r = checkZoneFile(file, text);
+  const r = checkZoneFile(file, text, limits);
   return {
     zone: r.zone,
     file,
@@ -105,7 +109,11 @@ async function listFiles(dir: string): Promise<{ path: string; type: string }[]>
 }
 
 /** Checks the zone files of a directory as the worker selects them; notices for the rest. */
-async function checkDir(dir: string, notices: string[]): Promise<CheckedZone[]> {
+async function checkDir(
+  dir: string,
+  notices: string[],
+  limits: ZoneLimits,
+): Promise<CheckedZone[]> {
   const { files, ignored, skipped } = zoneFilesOf(await listFiles(dir), dir);
   for (const notice of [nestedNotice(ignored, dir), skippedNotice(skipped)]) {
     if (notice) notices.push(notice);
@@ -113,7 +121,7 @@ async function checkDir(dir: string, notices: string[]): Promise<CheckedZone[]> 
   const zones: CheckedZone[] = [];
   for (const f of files) {
     if (fileNameKind(f.path.slice(dir.length + 1)) === "sample") notices.push(sampleNotice(f.path));
-    else zones.push(await checkFile(f.path));
+    else zones.push(await checkFile(f.path, limits));
   }
   return zones;
 }
@@ -139,10 +147,14 @@ export async function runCheck(args: string[], out: CheckOutput): Promise<number
   return "code" in read ? answer(read, out) : await checkZones(read, out);
 }
 
-/** Runs a `check` the command line asked for; exit code 0 when every file is valid. */
+/**
+ * Runs a `check` the command line asked for, to the operator's zone limits (the
+ * configuration's `zoneLimits`); exit code 0 when every file is valid.
+ */
 export async function checkZones(
   { values: { json }, args: [files] }: Invocation<"check">,
   out: CheckOutput,
+  limits: ZoneLimits = DEFAULT_ZONE_LIMITS,
 ): Promise<number> {
   const zones: CheckedZone[] = [];
   const notices: string[] = [];
@@ -150,9 +162,9 @@ export async function checkZones(
   for (const arg of files) {
     const isDir = await Deno.stat(arg).then((i) => i.isDirectory, () => false);
     const kind = fileNameKind(arg.slice(arg.lastIndexOf("/") + 1));
-    if (isDir) zones.push(...await checkDir(arg.replace(/(.)\/+$/, "$1"), notices));
+    if (isDir) zones.push(...await checkDir(arg.replace(/(.)\/+$/, "$1"), notices, limits));
     else if (kind === "hidden" || kind === "not-zone") skipped.push(arg);
-    else zones.push(await checkFile(arg));
+    else zones.push(await checkFile(arg, limits));
   }
   const notice = skippedNotice(skipped);
   if (notice) notices.push(notice);

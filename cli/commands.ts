@@ -63,9 +63,17 @@ export const COMMANDS = {
     args: ["FILE..."],
   },
   plan: {
-    usage: "plan --user U [--full] [--json]",
+    usage: "plan --user U [--full] [--json] [--exit-code]",
     summary: "dry run: what a sync of U would change",
-    options: { user, full, json },
+    options: {
+      user,
+      full,
+      json,
+      "exit-code": {
+        type: "boolean",
+        help: "exit 3 when changes are pending, 0 when none (a refusal stays 1), for drift checks",
+      },
+    },
     args: [],
   },
   sync: {
@@ -113,6 +121,12 @@ export const COMMANDS = {
       never: { type: "boolean", help: "clear the expiry" },
     },
     args: ["U"],
+  },
+  "user list": {
+    usage: "user list [--json]",
+    summary: "every account: its status, expiry and creation",
+    options: { json },
+    args: [],
   },
   "user key add": {
     usage: "user key add U KEY",
@@ -180,6 +194,18 @@ export const COMMANDS = {
       },
     },
     args: ["ZONE", "U"],
+  },
+  "dead list": {
+    usage: "dead list [--json]",
+    summary: "the jobs given up after their attempts (newest first), with the reason",
+    options: { json },
+    args: [],
+  },
+  "dead retry": {
+    usage: "dead retry UUID",
+    summary: "queue a dead job again and take it off the dead list (one atomic step)",
+    options: {},
+    args: ["UUID"],
   },
   "domain list": {
     usage: "domain list [--user U] [--json]",

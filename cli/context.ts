@@ -143,6 +143,7 @@ export function createContext(config: Config, out: Output): Context {
         waitInsyncSeconds: config.route53.waitInsyncSeconds,
         maxRepoBytes: config.maxRepoBytes,
         quotas: config.quotas,
+        zoneLimits: config.zoneLimits,
       };
     },
     async close() {

@@ -8,7 +8,6 @@
  *
  * @module
  */
-import { DEFAULT_ZONE_LIMITS } from "../lib/zones.ts";
 import { escapeControl, messageOf } from "../lib/errors.ts";
 import { USER_PATTERN } from "../lib/git.ts";
 import { checkZones } from "./check.ts";
@@ -53,10 +52,11 @@ async function customerCheck(ctx: Context, zone: string): Promise<number> {
   }
   const dir = await Deno.makeTempDir({ prefix: "dns-api-check-" });
   try {
-    await Deno.writeFile(`${dir}/${zone}`, await readStdin(DEFAULT_ZONE_LIMITS.maxBytes));
+    await Deno.writeFile(`${dir}/${zone}`, await readStdin(ctx.config.zoneLimits.maxBytes));
     // Run in the directory, so the report names the file as the customer does: ZONE.
     Deno.chdir(dir);
-    return await checkZones({ name: "check", values: { json: false }, args: [[zone]] }, ctx.out);
+    const check: Invocation<"check"> = { name: "check", values: { json: false }, args: [[zone]] };
+    return await checkZones(check, ctx.out, ctx.config.zoneLimits);
   } finally {
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }

@@ -29,6 +29,7 @@ import {
 import { messageOf } from "../lib/errors.ts";
 import type { AnyInvocation, Invocation } from "./commands.ts";
 import type { Context } from "./context.ts";
+import { formatTable } from "./table.ts";
 
 /** The invocations of the `domain` group. */
 export type DomainInvocation = Extract<AnyInvocation, { name: `domain ${string}` }>;
@@ -193,10 +194,7 @@ async function list(ctx: Context, invocation: Invocation<"domain list">): Promis
       d.lastSyncedCommit?.slice(0, 12) ?? "-",
     ]),
   ];
-  const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
-  for (const row of table) {
-    ctx.out.stdout(row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd() + "\n");
-  }
+  ctx.out.stdout(formatTable(table));
   return 0;
 }
 

@@ -75,6 +75,10 @@ export function hookSettings(config: Config): Record<string, string> {
     DNSAPI_HOOK_WAIT: String(config.hookWaitSeconds),
     DNSAPI_DENY_DOMAINS: config.denyDomains.join(","),
     DNSAPI_WORKER_COMMAND: JSON.stringify(workerCommand()),
+    // pre-receive holds a push to the limits the worker applies
+    DNSAPI_MAX_RECORD_SETS: String(config.zoneLimits.maxRecordSets),
+    DNSAPI_MAX_ZONE_BYTES: String(config.zoneLimits.maxBytes),
+    DNSAPI_MAX_VALUES_PER_SET: String(config.zoneLimits.maxValuesPerSet),
   };
   // DENO_DIR: from source, the worker the door runs finds its npm packages where this one did.
   for (
@@ -130,7 +134,7 @@ export async function addUserWithRepo(
 /** The invocations of the `user` group. */
 export type UserInvocation = Exclude<
   Extract<AnyInvocation, { name: `user ${string}` }>,
-  { name: `user key ${string}` } | { name: `user remote ${string}` }
+  { name: `user key ${string}` } | { name: `user remote ${string}` } | { name: "user list" }
 >;
 
 /**

@@ -22,9 +22,8 @@ import {
   startMetricsServer,
 } from "../lib/worker.ts";
 import { newUserIntake } from "../lib/worker.ts";
-import { formatPlan } from "../lib/route53.ts";
 import { UnrecoverableError } from "../lib/errors.ts";
-import { syncUser } from "../lib/sync.ts";
+import { syncUser, type UserSyncResult } from "../lib/sync.ts";
 import { reconcileIntervalMs, reconcileScheduler, redisClaim, runWorker } from "../lib/worker.ts";
 import type { Values } from "./commands.ts";
 import { type Context, jsonLog } from "./context.ts";
@@ -164,11 +163,29 @@ function metricsServer(options: MetricsServerOptions): MetricsServer {
   }
 }
 
-/** `sync --user U [--full] [--force]` and `plan --user U [--full]` (no force): one sync now. */
+/** Exit code of `plan --exit-code` when the plan would change something. */
+export const CHANGES_PENDING = 3;
+
+/**
+ * `plan --user U [--full] [--exit-code]`: a dry run of the sync. With `--exit-code`, 0 when
+ * nothing would change and {@linkcode CHANGES_PENDING} when something would (refused: 1).
+ */
+export async function cmdPlan(ctx: Context, values: Values<"plan">): Promise<number> {
+  const { "exit-code": exitCode, ...rest } = values;
+  return await cmdSync(ctx, { ...rest, force: false }, true, exitCode);
+}
+
+/** Whether a dry run would change Route 53: a change planned, or a hosted zone to create. */
+function changesPending(result: UserSyncResult): boolean {
+  return result.zones.some((z) => z.plan ? z.plan.changes.length > 0 : z.status === "planned");
+}
+
+/** `sync --user U [--full] [--force]` and `plan` (no force, dry run): one sync now. */
 export async function cmdSync(
   ctx: Context,
   values: Values<"sync">,
   dryRun: boolean,
+  exitCode = false,
 ): Promise<number> {
   const db = await ctx.db();
   assertSchemaCurrent(await schemaStatus(db));
@@ -181,13 +198,9 @@ export async function cmdSync(
     if (values.json) {
       ctx.out.stdout(JSON.stringify(result, null, 2) + "\n");
     } else {
+      // A dry run's log holds its plan (each change once), as a sync's holds what it did.
       for (const line of result.log) {
         ctx.out.stdout(`${line.level === "info" ? "" : `${line.level}: `}${line.message}\n`);
-      }
-      for (const zone of result.zones) {
-        if (zone.plan && zone.plan.changes.length > 0 && dryRun) {
-          ctx.out.stdout(formatPlan(zone.plan) + "\n");
-        }
       }
     }
     if (!dryRun) {
@@ -200,7 +213,8 @@ export async function cmdSync(
       });
       ctx.out.stdout(`logged as job ${jobId}\n`);
     }
-    return result.ok ? 0 : 1;
+    if (!result.ok) return 1;
+    return exitCode && changesPending(result) ? CHANGES_PENDING : 0;
   } catch (error) {
     if (error instanceof UnrecoverableError) {
       ctx.out.stderr(`${error.message}\n`);

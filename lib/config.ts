@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { DEFAULT_ZONE_QUOTAS } from "./sync/quota.ts";
 import { parseDenyDomains } from "./dns/ownership.ts";
+import { type ZoneLimits, zoneLimitsFromEnv } from "./zones/types.ts";
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positive = z.coerce.number().positive();
@@ -132,6 +133,11 @@ export interface Config {
   reconcileShare: number;
   /** Per-customer limits: domains an account holds, new hosted zones one sync creates. */
   quotas: { maxZonesPerUser: number; maxNewZonesPerPush: number };
+  /**
+   * What one zone file may hold (DNSAPI_MAX_RECORD_SETS, DNSAPI_MAX_ZONE_BYTES,
+   * DNSAPI_MAX_VALUES_PER_SET): `check`, pre-receive and the worker apply the same.
+   */
+  zoneLimits: ZoneLimits;
   shutdownSeconds: number;
   /** Largest history of a deployed branch the worker fetches, in bytes. */
   maxRepoBytes: number;
@@ -163,8 +169,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     Object.entries(env).filter(([k, v]) => k in schema.shape && v !== undefined && v !== ""),
   );
   const parsed = schema.safeParse(present);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+  const zoneLimits = zoneLimitsFromEnv((name) => env[name]);
+  const problems = [
+    ...(parsed.error?.issues ?? []).map((i) => `${i.path.join(".")}: ${i.message}`),
+    ...zoneLimits.problems,
+  ];
+  if (!parsed.success || problems.length > 0) {
     throw new TypeError(`Cannot read configuration: ${problems.join("; ")}`);
   }
   const e = parsed.data;
@@ -209,6 +219,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxZonesPerUser: e.DNSAPI_MAX_ZONES_PER_USER,
       maxNewZonesPerPush: e.DNSAPI_MAX_NEW_ZONES_PER_PUSH,
     },
+    zoneLimits: zoneLimits.limits,
     shutdownSeconds: e.DNSAPI_SHUTDOWN_SECONDS,
     maxRepoBytes: e.DNSAPI_MAX_REPO_BYTES,
     queue: {

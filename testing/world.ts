@@ -40,8 +40,11 @@ export const SHARED_MYSQL = "mysql://root@127.0.0.1:3306";
 export interface WorldOptions {
   /** Redis to use (default the shared one); the key prefix is still the world's own. */
   redisUrl?: string;
-  /** Passed to the local Route 53 server (latency makes syncs slow on purpose). */
-  route53?: { latencyMs?: number; throttleRate?: number };
+  /**
+   * Passed to the local Route 53 server (latency makes syncs slow on purpose; a raised
+   * record-set quota as an operator's account may have).
+   */
+  route53?: { latencyMs?: number; throttleRate?: number; maxRecordSetsPerZone?: number };
   /** Extra environment for every subprocess (worker, CLI, git, hooks). */
   env?: Record<string, string>;
 }

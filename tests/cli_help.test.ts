@@ -135,7 +135,7 @@ Deno.test("an unknown option exits 2 with the command's usage on stderr, before 
 Deno.test("a missing argument or subcommand exits 2 with the usage on stderr", async () => {
   const cases: [string[], string][] = [
     [["logs"], "logs: missing UUID\nusage: logs UUID [--json]\n"],
-    [["plan"], "plan: --user is required\nusage: plan --user U [--full] [--json]\n"],
+    [["plan"], "plan: --user is required\nusage: plan --user U [--full] [--json] [--exit-code]\n"],
     [["check"], "check: missing FILE\nusage: check [--json] FILE...\n"],
   ];
   for (const [args, stderr] of cases) {
@@ -144,7 +144,7 @@ Deno.test("a missing argument or subcommand exits 2 with the usage on stderr", a
   }
   const user = await worker(["user"]);
   eq(user.code, 2);
-  ok(user.stderr.startsWith("user: missing command\nusage: user add|ban|unban|expire ...\n"));
+  ok(user.stderr.startsWith("user: missing command\nusage: user add|ban|unban|expire|list ...\n"));
 });
 
 Deno.test("the hook answers --help with its modes and exit 0, and an unknown mode with 2", async () => {

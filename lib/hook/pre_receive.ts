@@ -15,7 +15,8 @@
  * @module
  */
 
-import { DEFAULT_ZONE_LIMITS } from "../zones/parse.ts";
+import { DEFAULT_ZONE_LIMITS, type ZoneLimits } from "../zones/parse.ts";
+import { zoneLimitsFromEnv } from "../zones/types.ts";
 import { checkZoneFile, nestedNotice, skippedNotice, zonePathKind } from "../zones/files.ts";
 import { parseDenyDomains } from "../dns/ownership.ts";
 import { type GitContext, readBlobs, treeEntries, type TreeEntry } from "../git/object_store.ts";
@@ -59,6 +60,8 @@ export interface PushInput {
   limits?: Partial<PreReceiveLimits>;
   /** Names the operator reserved (DNSAPI_DENY_DOMAINS), refused like public suffixes. */
   denyDomains?: readonly string[];
+  /** The operator's zone limits (DNSAPI_MAX_*), as the worker applies them. */
+  zoneLimits?: Partial<ZoneLimits>;
 }
 
 /** Outcome of {@linkcode validatePush}. */
@@ -89,8 +92,9 @@ export function checkZoneText(
   path: string,
   text: string,
   denyDomains: readonly string[] = [],
+  zoneLimits?: Partial<ZoneLimits>,
 ): { errors: string[]; warnings: string[] } {
-  const result = checkZoneFile(path, text, undefined, denyDomains);
+  const result = checkZoneFile(path, text, zoneLimits, denyDomains);
   return {
     errors: result.errors.map((p) => problemLine(path, p.line, p.message)),
     warnings: result.warnings.map((p) => problemLine(path, p.line, `warning: ${p.message}`)),
@@ -131,7 +135,11 @@ async function changedZoneFiles(
  * `{ ok: true, skipped }`, so the push goes through.
  */
 export async function validatePush(input: PushInput): Promise<PushVerdict> {
-  const limits = { ...DEFAULT_PRE_RECEIVE_LIMITS, ...input.limits };
+  const limits = {
+    ...DEFAULT_PRE_RECEIVE_LIMITS,
+    ...(input.zoneLimits?.maxBytes ? { maxFileBytes: input.zoneLimits.maxBytes } : {}),
+    ...input.limits,
+  };
   const zonesDir = (input.zonesDir ?? "zones").replace(/\/+$/, "");
   const git: GitContext = {
     gitDir: input.gitDir,
@@ -185,7 +193,7 @@ export async function validatePush(input: PushInput): Promise<PushVerdict> {
         errors.push(problemLine(f.path, 0, "the file is not UTF-8 text; save it as UTF-8"));
         continue;
       }
-      const checked = checkZoneText(f.path, text, input.denyDomains);
+      const checked = checkZoneText(f.path, text, input.denyDomains, input.zoneLimits);
       errors.push(...checked.errors);
       warnings.push(...checked.warnings);
     }
@@ -247,12 +255,15 @@ export async function runPreReceive(stdinText: string, io: PreReceiveIo): Promis
     const deny = parseDenyDomains(io.env("DNSAPI_DENY_DOMAINS"));
     // The worker names the bad entries when it starts; customers are not shown the list.
     if (deny.problems.length > 0) throw new TypeError("DNSAPI_DENY_DOMAINS is not a list of names");
+    const zoneLimits = zoneLimitsFromEnv(io.env);
+    if (zoneLimits.problems.length > 0) throw new TypeError(zoneLimits.problems.join("; "));
     const verdict = await validatePush({
       gitDir,
       lines: stdinText.split("\n"),
       env,
       zonesDir: io.env("ZONES_DIR") || "zones",
       denyDomains: deny.names,
+      zoneLimits: zoneLimits.limits,
     });
     if (!verdict.ok) {
       io.print("dns-api: push rejected, the zone files have errors:");

@@ -9,6 +9,8 @@
  * @module
  */
 
+import { ENQUEUE_SCRIPT } from "../job/keys.ts";
+
 const NOW = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -199,3 +201,18 @@ return {redis.call('ZCARD', p .. 'ready'), redis.call('ZCOUNT', p .. 'ready', '-
 export function stringList(value: unknown): string[] | undefined {
   return Array.isArray(value) && value.every((v) => typeof v === "string") ? value : undefined;
 }
+
+/**
+ * `dead retry`: takes one entry off the dead list and queues its job again, as one step
+ * (two operators retrying the same entry queue it once). The enqueue is the hook's own
+ * script: the entry, passed last, is taken off ARGV before it runs.
+ *
+ * ARGV: prefix, uuid, user, job JSON, the dead entry exactly as stored. Returns 1 when
+ * queued, 0 when the entry is no longer in the dead list, 2 when the uuid is already
+ * queued or running (the entry is left where it is).
+ */
+export const RETRY_DEAD = `
+local entry = table.remove(ARGV)
+if redis.call('EXISTS', ARGV[1] .. 'job:' .. ARGV[2]) == 1 then return 2 end
+if redis.call('LREM', ARGV[1] .. 'dead', 1, entry) == 0 then return 0 end
+${ENQUEUE_SCRIPT}`;

@@ -47,7 +47,7 @@ import {
 } from "../job/keys.ts";
 import { parseJob } from "./job_schema.ts";
 import { clipPayload, legacyIntake } from "./legacy.ts";
-import { FINISH, HEARTBEAT, RESERVE, SET_ASIDE, STATS, stringList } from "./lua.ts";
+import { FINISH, HEARTBEAT, RESERVE, RETRY_DEAD, SET_ASIDE, STATS, stringList } from "./lua.ts";
 import { backoffMs } from "./backoff.ts";
 import { messageOf } from "../util/message.ts";
 import { sleep } from "../util/sleep.ts";
@@ -323,6 +323,24 @@ export function createQueue(redis: Redis, options: QueueOptions): Queue {
     },
     lockWaits: async () => Number(await redis.get(keys.lockWaits) ?? 0),
     recentDead: (limit) => recent(keys.dead, limit),
+    async retryDead(uuid) {
+      for (const raw of await redis.lrange(keys.dead, 0, -1)) {
+        let entry;
+        try {
+          entry = JSON.parse(raw);
+        } catch {
+          continue;
+        }
+        if (entry?.uuid !== uuid) continue;
+        // The job as it was queued: validated again, like any job the worker reserves.
+        const parsed = parseJob(JSON.stringify(entry.job ?? null), options.reposRoot);
+        if (!parsed.ok) return "missing";
+        const [, ...args] = enqueueArgs(p, parsed.job);
+        const answer = await evalScript(RETRY_DEAD, [], [...args, raw]);
+        return answer === 1 ? "queued" : answer === 2 ? "busy" : "missing";
+      }
+      return "missing";
+    },
     recentInvalid: (limit) => recent(keys.invalid, limit),
     intakeLegacy,
   };

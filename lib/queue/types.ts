@@ -147,6 +147,11 @@ export interface Queue {
   lockWaits(): Promise<number>;
   /** The newest dead-list entries (JSON objects as stored). */
   recentDead(limit: number): Promise<unknown[]>;
+  /**
+   * Takes the dead entry of `uuid` off the dead list and queues its job again, atomically:
+   * `queued`, `missing` (no such entry, or no job in it), or `busy` (already queued).
+   */
+  retryDead(uuid: string): Promise<"queued" | "missing" | "busy">;
   /** The newest invalid-payload entries (JSON objects as stored). */
   recentInvalid(limit: number): Promise<unknown[]>;
   /** Moves up to `limit` legacy payloads into the queue; returns how many were queued. */

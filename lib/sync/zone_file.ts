@@ -78,6 +78,21 @@ export async function syncZoneFile(
     say(FAILED.has(status) ? "error" : "info", summary, zone);
     return { zone, file: path, status, summary, ...extra };
   };
+  /** The plan's lines in the job log: each change, sets left unmanaged, sets not written. */
+  const sayPlan = (plan: Plan) => {
+    for (const change of plan.changes) say("info", formatChange(change), zone);
+    for (const u of plan.unmanaged) {
+      if (u.reason === "apex-ns" || u.reason === "apex-soa") continue;
+      say(
+        "info",
+        `${u.name} ${u.type}: left as it is (${u.reason}); zone files cannot express it`,
+        zone,
+      );
+    }
+    for (const s of plan.skipped) {
+      say("warn", `${s.set.name} ${s.set.type}: not written: ${s.reason}`, zone);
+    }
+  };
   // The same reason in both runs; only the verb says whether anything was at stake.
   const refuse = (reason: string, extra: Partial<ZoneOutcome> = {}) =>
     done(
@@ -231,9 +246,8 @@ export async function syncZoneFile(
       stillOwned: deps.stillOwned,
     };
     const planned = await planZone(api, target);
-    if (request.dryRun) {
-      for (const change of planned.plan.changes) say("info", formatChange(change), zone);
-    }
+    // A dry run logs its plan as a sync logs what it applied, and only here: `plan` prints the log.
+    if (request.dryRun) sayPlan(planned.plan);
     try {
       gatePlan(planned.plan, target);
     } catch (error) {
@@ -249,18 +263,7 @@ export async function syncZoneFile(
     if (result.fellBack) {
       say("warn", `${shown}: Route 53 had drifted from the last synced file; reconciled fully`);
     }
-    for (const change of result.plan.changes) say("info", formatChange(change), zone);
-    for (const u of result.plan.unmanaged) {
-      if (u.reason === "apex-ns" || u.reason === "apex-soa") continue;
-      say(
-        "info",
-        `${u.name} ${u.type}: left as it is (${u.reason}); zone files cannot express it`,
-        zone,
-      );
-    }
-    for (const s of result.plan.skipped) {
-      say("warn", `${s.set.name} ${s.set.type}: not written: ${s.reason}`, zone);
-    }
+    sayPlan(result.plan);
     await db.updateDomainAfterSync(zone, {
       hostedZoneId: hosted.id,
       nameservers: hosted.nameservers,
