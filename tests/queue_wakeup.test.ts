@@ -117,3 +117,60 @@ Deno.test("a reserve aborted while blocked returns null and leaves no connection
     assert.equal(await reserving, null);
   });
 });
+
+/** A redis-server of our own (no persistence) on `port`, to stop and start again. */
+function startRedis(port: number): Deno.ChildProcess {
+  return new Deno.Command("redis-server", {
+    args: ["--port", String(port), "--save", "", "--appendonly", "no"],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+}
+
+async function untilPong(url: string): Promise<void> {
+  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0 });
+  probe.on("error", () => {});
+  try {
+    for (;;) {
+      try {
+        await probe.connect();
+        if (await probe.ping() === "PONG") return;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+  } finally {
+    probe.disconnect();
+  }
+}
+
+Deno.test("a worker blocked across a Redis restart wakes on the first enqueue after it", async () => {
+  const listener = Deno.listen({ port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  const url = `redis://127.0.0.1:${port}`;
+  let server = startRedis(port);
+  try {
+    await untilPong(url);
+    await withWorld(async (world) => {
+      const worker = world.queue("w1");
+      const reserving = worker.reserve("w1", MINUTE);
+      await world.blocked(1);
+      server.kill("SIGKILL");
+      await server.status;
+      server = startRedis(port);
+      await untilPong(url);
+      await world.blocked(1);
+      const pushed = job("steve");
+      assert.equal(await world.queue("hook").enqueue(pushed), true);
+      assert.deepEqual((await reserving)?.uuids, [pushed.uuid]);
+    }, url);
+  } finally {
+    try {
+      server.kill("SIGKILL");
+    } catch {
+      // already stopped
+    }
+    await server.status;
+  }
+});
