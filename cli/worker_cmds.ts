@@ -14,7 +14,8 @@ import {
   recordSyncDuration,
   setQueueDepth,
 } from "../lib/worker.ts";
-import { combineHealthChecks, startMetricsServer } from "../lib/worker.ts";
+import { combineHealthChecks, outageWatch, startMetricsServer, untilUp } from "../lib/worker.ts";
+import type { MysqlDb } from "../lib/db.ts";
 import { newUserIntake } from "../lib/worker.ts";
 import { formatPlan } from "../lib/route53.ts";
 import { UnrecoverableError } from "../lib/errors.ts";
@@ -50,19 +51,27 @@ export async function cmdRun(
   signals: { quiet: AbortSignal },
 ): Promise<number> {
   const log = jsonLog(ctx);
-  const db = await ctx.db();
-  assertSchemaCurrent(await schemaStatus(db));
+  // Redis or MySQL down at start-up: wait for them (one log line per change of state,
+  // /healthz 503 meanwhile) rather than exit, so the unit's restart limit never trips.
+  const watch = outageWatch((entry) => log({ ...entry }));
+  const redis = ctx.redis();
+  redis.on("error", (error) => watch.down("redis", error));
+  redis.on("ready", () => watch.up("redis"));
+  let db: MysqlDb | undefined;
   const workerId = ctx.config.workerId ?? `${Deno.hostname()}:${Deno.pid}`;
   const queue = ctx.queue((entry) => log({ ...entry, source: "queue" }));
   const registry = createDnsApiRegistry();
-  let lockWaitsSeen = await queue.lockWaits();
+  let lockWaitsSeen = 0;
   const api = ctx.route53((operation, outcome) => recordRoute53Call(registry, operation, outcome));
   const metrics = ctx.config.metricsPort === undefined ? undefined : await startMetricsServer({
     port: ctx.config.metricsPort,
     registry,
     health: combineHealthChecks({
-      redis: async () => ({ ok: await ctx.redis().ping() === "PONG" }),
+      redis: async () => ({ ok: await redis.ping() === "PONG" }),
       mysql: async () => {
+        if (db === undefined) {
+          return { ok: false, detail: watch.problem("mysql") ?? "not connected yet" };
+        }
         const status = await schemaStatus(db);
         return status.pending.length === 0
           ? { ok: true }
@@ -77,8 +86,27 @@ export async function cmdRun(
       lockWaitsSeen = Math.max(lockWaitsSeen, waits);
     },
   });
-  log({ level: "info", event: "started", workerId, metricsPort: metrics?.port });
+  const waiting = { watch, signal: signals.quiet };
   try {
+    const opened = await untilUp("mysql", async () => {
+      const pool = await ctx.db();
+      return { pool, status: await schemaStatus(pool) };
+    }, waiting);
+    const waits = opened && await untilUp("redis", () => queue.lockWaits(), waiting);
+    if (opened === undefined || waits === undefined) {
+      log({ level: "info", event: "stopped", workerId, handled: 0 });
+      return 0;
+    }
+    assertSchemaCurrent(opened.status);
+    db = opened.pool;
+    lockWaitsSeen = waits;
+    return await serve(db);
+  } finally {
+    await metrics?.close();
+  }
+
+  async function serve(db: MysqlDb): Promise<number> {
+    log({ level: "info", event: "started", workerId, metricsPort: metrics?.port });
     const keys = await keyIntake(ctx, log);
     const newUsers = newUserIntake(ctx.redis(), {
       key: ctx.config.newUserKey,
@@ -117,10 +145,8 @@ export async function cmdRun(
       untilIdle: values["until-idle"],
     });
     log({ level: "info", event: "stopped", workerId, handled });
-  } finally {
-    await metrics?.close();
+    return 0;
   }
-  return 0;
 }
 
 /** `sync --user U [--full] [--force]` and `plan --user U [--full]` (no force): one sync now. */
