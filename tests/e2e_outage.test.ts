@@ -280,3 +280,41 @@ Deno.test("a worker started while MySQL is down waits (/healthz 503, one line do
     await proxy.close();
   }
 });
+
+Deno.test("a worker started while Redis is down waits (/healthz 503, one line down, one up), then serves a job", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "dnsapi-redis-" });
+  const port = freePort();
+  let redis = await startRedis(dir, port);
+  try {
+    const world = await createWorld({ redisUrl: `redis://127.0.0.1:${port}` });
+    try {
+      await world.addUser("ivan");
+      const clone = await world.clone("ivan");
+      await redis.stop();
+      const metricsPort = freePort();
+      const worker = world.startWorker({ env: { METRICS_PORT: String(metricsPort) } });
+      await worker.waitForEvent((e) => e.event === "outage" && e.state === "down");
+      const health = await fetch(`http://127.0.0.1:${metricsPort}/healthz`);
+      assert.equal(health.status, 503);
+      const report = await health.json();
+      assert.equal(report.checks.redis.ok, false, JSON.stringify(report));
+      redis = await startRedis(dir, port);
+      await worker.waitForEvent((e) => e.event === "started");
+
+      const uuid = await pushZone(world, clone, "late.test", 1);
+      assert.equal((await world.waitFinal(uuid)).status, "succeeded");
+      const outages = worker.events().filter((e) => e.event === "outage");
+      assert.deepEqual(outages.map((e) => [e.service, e.state]), [["redis", "down"], [
+        "redis",
+        "up",
+      ]]);
+      worker.kill("SIGTERM");
+      assert.equal((await worker.status).code, 0, worker.output());
+    } finally {
+      await world.close();
+    }
+  } finally {
+    await redis.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -244,7 +244,13 @@ export function createQueue(redis: Redis, options: QueueOptions): Queue {
   /** Blocks until a wake-up token, `ms` or `signal`; true when a token came. */
   const waitForWake = async (ms: number, signal?: AbortSignal): Promise<boolean> => {
     if (signal?.aborted) return false;
-    const conn = blocker ??= redis.duplicate();
+    if (!blocker) {
+      blocker = redis.duplicate();
+      // The same outage reaches the caller through the caller's client and through the
+      // BLPOP's rejection; without a listener ioredis would print each reconnect attempt.
+      blocker.on("error", () => {});
+    }
+    const conn = blocker;
     const onAbort = () => {
       if (blocker === conn) dropBlocker();
     };
