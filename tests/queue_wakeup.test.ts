@@ -128,19 +128,18 @@ function startRedis(port: number): Deno.ChildProcess {
 }
 
 async function untilPong(url: string): Promise<void> {
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0 });
-  probe.on("error", () => {});
-  try {
-    for (;;) {
-      try {
-        await probe.connect();
-        if (await probe.ping() === "PONG") return;
-      } catch {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+  for (;;) {
+    // A fresh client per attempt: one whose first connect failed stays "connecting".
+    const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null });
+    probe.on("error", () => {});
+    try {
+      await probe.connect();
+      if (await probe.ping() === "PONG") return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      probe.disconnect();
     }
-  } finally {
-    probe.disconnect();
   }
 }
 
