@@ -19,8 +19,11 @@ import {
   loopCheck,
   type MetricsServer,
   type MetricsServerOptions,
+  outageWatch,
   startMetricsServer,
+  untilUp,
 } from "../lib/worker.ts";
+import type { MysqlDb } from "../lib/db.ts";
 import { newUserIntake } from "../lib/worker.ts";
 import { UnrecoverableError } from "../lib/errors.ts";
 import { syncUser, type UserSyncResult } from "../lib/sync.ts";
@@ -55,12 +58,17 @@ export async function cmdRun(
   signals: { quiet: AbortSignal },
 ): Promise<number> {
   const log = jsonLog(ctx);
-  const db = await ctx.db();
-  assertSchemaCurrent(await schemaStatus(db));
+  // Redis or MySQL down at start-up: wait for them (one log line per change of state,
+  // /healthz 503 meanwhile) rather than exit, so the unit's restart limit never trips.
+  const watch = outageWatch((entry) => log({ ...entry }));
+  const redis = ctx.redis();
+  redis.on("error", (error) => watch.down("redis", error));
+  redis.on("ready", () => watch.up("redis"));
+  let db: MysqlDb | undefined;
   const workerId = ctx.config.workerId ?? `${Deno.hostname()}:${Deno.pid}`;
   const queue = ctx.queue((entry) => log({ ...entry, source: "queue" }));
   const registry = createDnsApiRegistry();
-  let lockWaitsSeen = await queue.lockWaits();
+  let lockWaitsSeen = 0;
   const api = ctx.route53((operation, outcome) => recordRoute53Call(registry, operation, outcome));
   const leaseMs = ctx.config.queue.leaseSeconds * 1000;
   let lastTick = performance.now();
@@ -68,12 +76,16 @@ export async function cmdRun(
     port: ctx.config.metricsPort,
     registry,
     health: combineHealthChecks({
-      redis: async () => ({ ok: await ctx.redis().ping() === "PONG" }),
+      redis: async () => ({ ok: await redis.ping() === "PONG" }),
       mysql: async () => {
+        if (db === undefined) {
+          return { ok: false, detail: watch.problem("mysql") ?? "not connected yet" };
+        }
         await db.pool.query("SELECT 1");
         return { ok: true };
       },
       schema: async () => {
+        if (db === undefined) return { ok: false, detail: "MySQL not connected yet" };
         const status = await schemaStatus(db);
         return status.pending.length === 0 ? { ok: true } : {
           ok: false,
@@ -91,8 +103,27 @@ export async function cmdRun(
       lockWaitsSeen = Math.max(lockWaitsSeen, waits);
     },
   });
-  log({ level: "info", event: "started", workerId, metricsPort: metrics?.port });
+  const waiting = { watch, signal: signals.quiet };
   try {
+    const opened = await untilUp("mysql", async () => {
+      const pool = await ctx.db();
+      return { pool, status: await schemaStatus(pool) };
+    }, waiting);
+    const waits = opened && await untilUp("redis", () => queue.lockWaits(), waiting);
+    if (opened === undefined || waits === undefined) {
+      log({ level: "info", event: "stopped", workerId, handled: 0 });
+      return 0;
+    }
+    assertSchemaCurrent(opened.status);
+    db = opened.pool;
+    lockWaitsSeen = waits;
+    return await serve(db);
+  } finally {
+    await metrics?.close();
+  }
+
+  async function serve(db: MysqlDb): Promise<number> {
+    log({ level: "info", event: "started", workerId, metricsPort: metrics?.port });
     const keys = await keyIntake(ctx, log);
     const newUsers = newUserIntake(ctx.redis(), {
       key: ctx.config.newUserKey,
@@ -145,10 +176,8 @@ export async function cmdRun(
       untilIdle: values["until-idle"],
     });
     log({ level: "info", event: "stopped", workerId, handled });
-  } finally {
-    await metrics?.close();
+    return 0;
   }
-  return 0;
 }
 
 /** Starts the operator endpoint; a taken port is named as the setting to change. */

@@ -2,7 +2,7 @@
  * End to end, the servers behind the worker going away for a while: a Redis restart
  * (a private redis-server on a free port, never the shared one) and MySQL unreachable
  * (the worker reaches MariaDB through a TCP proxy the test cuts and restores). Jobs
- * wait, then complete; the worker never exits.
+ * wait, then complete; the worker never exits, not even when started during an outage.
  */
 import assert from "node:assert/strict";
 import { createQueue } from "../lib/queue.ts";
@@ -67,6 +67,7 @@ function startProxy(targetPort: number) {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const open = new Set<Deno.Conn>();
   let cut = false;
+  let refused = 0;
   const closeQuietly = (c: Deno.Conn) => {
     open.delete(c);
     try {
@@ -76,7 +77,10 @@ function startProxy(targetPort: number) {
     }
   };
   const serve = async (client: Deno.Conn) => {
-    if (cut) return closeQuietly(client);
+    if (cut) {
+      refused++;
+      return closeQuietly(client);
+    }
     let server: Deno.Conn;
     try {
       server = await Deno.connect({ hostname: "127.0.0.1", port: targetPort });
@@ -98,6 +102,10 @@ function startProxy(targetPort: number) {
   })();
   return {
     port: listener.addr.port,
+    /** Connections refused while cut. */
+    get refused() {
+      return refused;
+    },
     cut() {
       cut = true;
       for (const c of [...open]) closeQuietly(c);
@@ -224,5 +232,89 @@ Deno.test("MySQL unreachable for a while: the job waits with retries and complet
     }
   } finally {
     await proxy.close();
+  }
+});
+
+Deno.test("a worker started while MySQL is down waits (/healthz 503, one line down, one up), then serves a job", async () => {
+  const proxy = startProxy(3306);
+  proxy.cut();
+  try {
+    const world = await createWorld();
+    try {
+      await world.addUser("heidi");
+      const clone = await world.clone("heidi");
+      const metricsPort = freePort();
+      const worker = world.startWorker({
+        env: {
+          DATABASE_URL: `mysql://root@127.0.0.1:${proxy.port}/${world.database}`,
+          METRICS_PORT: String(metricsPort),
+        },
+      });
+      await worker.waitForEvent((e) => e.event === "outage" && e.state === "down");
+      const health = await fetch(`http://127.0.0.1:${metricsPort}/healthz`);
+      assert.equal(health.status, 503);
+      const report = await health.json();
+      assert.equal(report.checks.mysql.ok, false, JSON.stringify(report));
+      // Several attempts fail (backoff between them), and none of them is logged again.
+      while (proxy.refused < 4) await new Promise((r) => setTimeout(r, 50));
+      proxy.restore();
+      await worker.waitForEvent((e) => e.event === "started");
+
+      const uuid = await pushZone(world, clone, "late.test", 1);
+      assert.equal((await world.waitFinal(uuid)).status, "succeeded");
+      assert.deepEqual(await world.managedSets("late.test"), expected("late.test", 1));
+      const healthy = await fetch(`http://127.0.0.1:${metricsPort}/healthz`);
+      await healthy.body?.cancel();
+      assert.equal(healthy.status, 200);
+      const outages = worker.events().filter((e) => e.event === "outage");
+      assert.deepEqual(outages.map((e) => [e.service, e.state]), [["mysql", "down"], [
+        "mysql",
+        "up",
+      ]]);
+      worker.kill("SIGTERM");
+      assert.equal((await worker.status).code, 0, worker.output());
+    } finally {
+      await world.close();
+    }
+  } finally {
+    await proxy.close();
+  }
+});
+
+Deno.test("a worker started while Redis is down waits (/healthz 503, one line down, one up), then serves a job", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "dnsapi-redis-" });
+  const port = freePort();
+  let redis = await startRedis(dir, port);
+  try {
+    const world = await createWorld({ redisUrl: `redis://127.0.0.1:${port}` });
+    try {
+      await world.addUser("ivan");
+      const clone = await world.clone("ivan");
+      await redis.stop();
+      const metricsPort = freePort();
+      const worker = world.startWorker({ env: { METRICS_PORT: String(metricsPort) } });
+      await worker.waitForEvent((e) => e.event === "outage" && e.state === "down");
+      const health = await fetch(`http://127.0.0.1:${metricsPort}/healthz`);
+      assert.equal(health.status, 503);
+      const report = await health.json();
+      assert.equal(report.checks.redis.ok, false, JSON.stringify(report));
+      redis = await startRedis(dir, port);
+      await worker.waitForEvent((e) => e.event === "started");
+
+      const uuid = await pushZone(world, clone, "late.test", 1);
+      assert.equal((await world.waitFinal(uuid)).status, "succeeded");
+      const outages = worker.events().filter((e) => e.event === "outage");
+      assert.deepEqual(outages.map((e) => [e.service, e.state]), [["redis", "down"], [
+        "redis",
+        "up",
+      ]]);
+      worker.kill("SIGTERM");
+      assert.equal((await worker.status).code, 0, worker.output());
+    } finally {
+      await world.close();
+    }
+  } finally {
+    await redis.stop();
+    await Deno.remove(dir, { recursive: true });
   }
 });

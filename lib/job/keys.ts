@@ -34,6 +34,12 @@ export interface QueueKeys {
   invalid: string;
   /** STRING counter: times a due user waited for another worker's lock (once per lock). */
   lockWaits: string;
+  /**
+   * LIST of wake-up tokens: each enqueue (and each user made ready again) pushes one,
+   * and an idle worker BLPOPs it, so a new job is picked up at once rather than at the
+   * next poll. A token only means "look again"; extra ones cost one empty reservation.
+   */
+  wake: string;
   /** HASH `json`, `state` (`queued` | `running`) of one job. */
   job(uuid: string): string;
   /** LIST of uuids pushed by a user and not yet reserved. */
@@ -66,6 +72,7 @@ export function queueKeys(prefix: string = DEFAULT_PREFIX): QueueKeys {
     dead: `${prefix}dead`,
     invalid: `${prefix}invalid`,
     lockWaits: `${prefix}lockwaits`,
+    wake: `${prefix}wake`,
     job: (uuid) => `${prefix}job:${uuid}`,
     pending: (user) => `${prefix}pending:${user}`,
     inflight: (user) => `${prefix}inflight:${user}`,
@@ -79,7 +86,8 @@ export function queueKeys(prefix: string = DEFAULT_PREFIX): QueueKeys {
  * Lua run by the hook (over lib/job/resp.ts) and by the worker (legacy intake, tests) to
  * enqueue one job atomically: store the job, append its uuid to the user's pending
  * list, mark the user ready (keeping an earlier ready time), using Redis' clock so
- * hosts with skewed clocks still queue fairly.
+ * hosts with skewed clocks still queue fairly, and push a wake-up token for one idle
+ * worker (the list is capped: tokens nobody took are only hints).
  *
  * KEYS[1]: the legacy key to remove the raw payload from (only with ARGV[5]).
  * ARGV: prefix, uuid, user, job JSON, [legacy key type `set`|`list`, raw payload,
@@ -107,6 +115,8 @@ redis.call('HSET', jobKey, 'json', ARGV[4], 'state', 'queued')
 redis.call('RPUSH', p .. 'pending:' .. user, uuid)
 local t = redis.call('TIME')
 redis.call('ZADD', p .. 'ready', 'NX', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), user)
+redis.call('LPUSH', p .. 'wake', '1')
+redis.call('LTRIM', p .. 'wake', 0, 99)
 return 1
 `;
 

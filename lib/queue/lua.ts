@@ -98,7 +98,7 @@ return 1
  * `retry`: keep them, ready again after ARGV[5] ms; `requeue` (a sync handed back past
  * the shutdown deadline): keep them, the attempt not counted. A user with uuids left is
  * marked ready again at the back of the queue (round-robin): behind every user already
- * due, never in front of them.
+ * due, never in front of them; a wake-up token tells idle workers.
  *
  * ARGV: prefix, user, token, mode, delayMs, dead entries...
  */
@@ -120,12 +120,17 @@ end
 redis.call('DEL', lock)
 redis.call('ZREM', p .. 'leases', user)
 redis.call('HDEL', p .. 'holders', user)
+local readyAt
 if mode == 'retry' then
-  redis.call('ZADD', p .. 'ready', now + tonumber(ARGV[5]), user)
-elseif mode == 'requeue' then
-  redis.call('ZADD', p .. 'ready', now, user)
-elseif redis.call('EXISTS', p .. 'pending:' .. user) == 1 then
-  redis.call('ZADD', p .. 'ready', now, user)
+  readyAt = now + tonumber(ARGV[5])
+elseif mode == 'requeue' or redis.call('EXISTS', p .. 'pending:' .. user) == 1 then
+  readyAt = now
+end
+if readyAt then
+  redis.call('ZADD', p .. 'ready', readyAt, user)
+  -- Wakes an idle worker: to take the user now, or to block only until the retry is due.
+  redis.call('LPUSH', p .. 'wake', '1')
+  redis.call('LTRIM', p .. 'wake', 0, 99)
 end
 return 1
 `;
@@ -195,6 +200,25 @@ elseif kind == 'list' then legacy = redis.call('LLEN', KEYS[1]) end
 return {redis.call('ZCARD', p .. 'ready'), redis.call('ZCOUNT', p .. 'ready', '-inf', now),
   queued, running, redis.call('LLEN', p .. 'dead'), redis.call('LLEN', p .. 'invalid'),
   legacy, redis.call('HGETALL', p .. 'holders')}
+`;
+
+/**
+ * How long an idle worker may block before something becomes due by itself: ms until
+ * the earliest future ready time (a retry's backoff) or lease deadline (a worker that
+ * may have died), or -1 when nothing is scheduled. Users due now but locked are left
+ * out: their holder's FINISH (or their lease) wakes the workers. ARGV: prefix.
+ */
+export const NEXT_DUE = `${NOW}
+local p = ARGV[1]
+local best = -1
+local r = redis.call('ZRANGEBYSCORE', p .. 'ready', '(' .. now, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+if r[2] then best = tonumber(r[2]) - now end
+local l = redis.call('ZRANGE', p .. 'leases', 0, 0, 'WITHSCORES')
+if l[2] then
+  local left = math.max(tonumber(l[2]) - now, 0)
+  if best < 0 or left < best then best = left end
+end
+return best
 `;
 
 /** A script reply that must be a list of strings, or `undefined` when it is not. */

@@ -30,6 +30,11 @@
  *   bytes; each payload is removed in the same atomic step that queues it or sets it
  *   aside, so none is lost; one reusing a job id already queued, running or finished
  *   is set aside;
+ * - idle workers block on the LIST `wake` (BLPOP, on a connection of their own) until
+ *   an enqueue or a FINISH pushes a token, the next retry or lease deadline comes due,
+ *   or `pollMs` passes (the safety net, and the pace for legacy payloads, which come
+ *   without a token); after a Redis restart the blocking connection reconnects and
+ *   the ready set is read again before blocking;
  * - results for the hook: `result:<uuid>` (STRING) and `done:<uuid>` (LIST the hook
  *   BLPOPs), both with an expiry.
  *
@@ -47,7 +52,16 @@ import {
 } from "../job/keys.ts";
 import { parseJob } from "./job_schema.ts";
 import { clipPayload, legacyIntake } from "./legacy.ts";
-import { FINISH, HEARTBEAT, RESERVE, RETRY_DEAD, SET_ASIDE, STATS, stringList } from "./lua.ts";
+import {
+  FINISH,
+  HEARTBEAT,
+  NEXT_DUE,
+  RESERVE,
+  RETRY_DEAD,
+  SET_ASIDE,
+  STATS,
+  stringList,
+} from "./lua.ts";
 import { backoffMs } from "./backoff.ts";
 import { messageOf } from "../util/message.ts";
 import { sleep } from "../util/sleep.ts";
@@ -227,6 +241,47 @@ export function createQueue(redis: Redis, options: QueueOptions): Queue {
     },
   });
 
+  // A blocked connection can run nothing else: the wait for a wake-up token has its own,
+  // made on first use, dropped when the caller's client ends or a wait is aborted.
+  let blocker: Redis | undefined;
+  const dropBlocker = () => {
+    blocker?.disconnect();
+    blocker = undefined;
+  };
+  redis.once("end", dropBlocker);
+
+  /** Blocks until a wake-up token, `ms` or `signal`; true when a token came. */
+  const waitForWake = async (ms: number, signal?: AbortSignal): Promise<boolean> => {
+    if (signal?.aborted) return false;
+    if (!blocker) {
+      blocker = redis.duplicate();
+      // The same outage reaches the caller through the caller's client and through the
+      // BLPOP's rejection; without a listener ioredis would print each reconnect attempt.
+      blocker.on("error", () => {});
+    }
+    const conn = blocker;
+    const onAbort = () => {
+      if (blocker === conn) dropBlocker();
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      // BLPOP takes seconds (decimals allowed); 0 would mean "forever".
+      return await conn.blpop(keys.wake, Math.max(ms, 1) / 1000) !== null;
+    } catch (error) {
+      if (signal?.aborted) return false;
+      throw error;
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+    }
+  };
+
+  /** How long an idle reserve may block: until the next due time, at most `left`/`pollMs`. */
+  const idleWaitMs = async (left: number): Promise<number> => {
+    const due = Number(await evalScript(NEXT_DUE, [], [p]));
+    // A lease at its deadline while its lock lives a moment longer: look again shortly.
+    return Math.min(pollMs, left, due < 0 ? Infinity : Math.max(due, 5));
+  };
+
   const recent = async (key: string, limit: number): Promise<unknown[]> => {
     const items = await redis.lrange(key, 0, Math.max(0, limit - 1));
     return items.map((item) => {
@@ -252,7 +307,7 @@ export function createQueue(redis: Redis, options: QueueOptions): Queue {
         if (r) return r;
         const left = deadline - Date.now();
         if (left <= 0 || signal?.aborted) return null;
-        await sleep(Math.min(pollMs, left), signal);
+        await waitForWake(await idleWaitMs(left), signal);
       }
     },
     async heartbeat(r) {

@@ -280,7 +280,8 @@ export async function handleReservation(deps: WorkerDeps, r: Reservation): Promi
         log: own,
       });
     }
-    await queue.complete(r, { lines, status });
+    // Logged before the lock is released: an idle worker woken by the release may start
+    // the user's next sync within a millisecond, and the log must not show them overlap.
     log({
       level: "info",
       event: "done",
@@ -290,6 +291,7 @@ export async function handleReservation(deps: WorkerDeps, r: Reservation): Promi
       zones: result.zones.map((z) => z.summary),
       seconds: Math.round(seconds() * 1000) / 1000,
     });
+    await queue.complete(r, { lines, status });
     deps.observer?.jobFinished?.(status, seconds());
   } catch (error) {
     // MySQL or Redis failed while recording: the queue retries the whole sync, which is
