@@ -5,20 +5,9 @@
  * @module
  */
 
-/**
- * A free TCP port on 127.0.0.1 (the listener is closed again at once).
- *
- * @example
- * ```ts
- * const port = freePort();
- * ```
- */
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
+import { freePort, waitForPort } from "./services.ts";
+
+export { freePort };
 
 /**
  * Serves `base` read-only with `git daemon` on 127.0.0.1:port until killed; resolves
@@ -45,12 +34,6 @@ export async function gitDaemon(base: string, port: number): Promise<Deno.ChildP
     stdout: "null",
     stderr: "null",
   }).spawn();
-  for (;;) {
-    try {
-      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-      return daemon;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
+  await waitForPort(port, 20_000, "git daemon");
+  return daemon;
 }

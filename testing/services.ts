@@ -100,11 +100,24 @@ export async function portOpen(port: number): Promise<boolean> {
   }
 }
 
-async function waitForPort(port: number, timeoutMs: number, what: string): Promise<void> {
+/**
+ * Resolves once something accepts TCP connections on 127.0.0.1:`port`; throws naming
+ * `what` after `timeoutMs`.
+ *
+ * @example
+ * ```ts
+ * await waitForPort(6380, 10_000, "redis-server");
+ * ```
+ */
+export async function waitForPort(
+  port: number,
+  timeoutMs = 20_000,
+  what = "the server",
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!await portOpen(port)) {
     if (Date.now() > deadline) throw new Error(`Cannot reach ${what} on port ${port}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 

@@ -12,6 +12,8 @@
  * @module
  */
 
+import { freePort } from "./services.ts";
+
 /** Where Debian's openssh-server puts the daemon. */
 export const SSHD = "/usr/sbin/sshd";
 
@@ -34,13 +36,6 @@ export interface Sshd {
   log(): string;
   /** Stops sshd and removes its directory. */
   close(): Promise<void>;
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
 }
 
 async function keygen(file: string, comment: string): Promise<string> {

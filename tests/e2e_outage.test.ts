@@ -7,26 +7,7 @@
 import assert from "node:assert/strict";
 import { createQueue } from "../lib/queue.ts";
 import { createWorld, sets, type World } from "../testing/world.ts";
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr;
-  listener.close();
-  return port;
-}
-
-async function waitForPort(port: number, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
+import { freePort, waitForPort } from "../testing/services.ts";
 
 /** A redis-server of this test only, persisting to `dir` (AOF), so a restart keeps data. */
 async function startRedis(dir: string, port: number): Promise<{ stop(): Promise<void> }> {

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { createWorld, sets } from "../testing/world.ts";
 import { freePort, gitDaemon } from "../testing/git_daemon.ts";
+import { waitForPort } from "../testing/services.ts";
 import { workerTaskFlags } from "../testing/worker_flags.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
@@ -91,14 +92,7 @@ Deno.test("a signed push event for a registered remote is synced from that remot
       stdout: "null",
       stderr: "null",
     }).spawn();
-    for (;;) {
-      try {
-        (await Deno.connect({ hostname: "127.0.0.1", port: hookPort })).close();
-        break;
-      } catch {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    }
+    await waitForPort(hookPort, 30_000, "the webhook receiver");
     const url = `http://127.0.0.1:${hookPort}/webhooks/steve`;
     const worker = world.startWorker();
 

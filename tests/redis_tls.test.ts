@@ -7,6 +7,7 @@ import { loadConfig } from "../lib/config.ts";
 import { connectResp } from "../lib/queue.ts";
 import { createContext, redisTls } from "../cli/context.ts";
 import { hookSettings } from "../cli/user_cmds.ts";
+import { freePort } from "../testing/services.ts";
 
 const HOOK = new URL("../hook.ts", import.meta.url).pathname;
 
@@ -74,13 +75,6 @@ async function makeCertificates(dir: string): Promise<void> {
     "-extfile",
     "ext.cnf",
   ], dir);
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr;
-  listener.close();
-  return port;
 }
 
 /** A redis-server with no plain port, only TLS (client certificates not asked for). */
