@@ -238,3 +238,39 @@ Deno.test("a push with a scrubbed environment queues and reports as a local push
     await world.close();
   }
 });
+
+Deno.test("a push over ssh that creates a zone shows its name servers to the customer", async () => {
+  assert(await hasSshd(), "sshd is missing: apt-get install openssh-server (.ci/run does)");
+  // The door's hooks read the installation's settings, written here with a result wait.
+  const world = await createWorld({ env: { DNSAPI_HOOK_WAIT: "60" } });
+  let door: Sshd | undefined;
+  try {
+    await world.addUser("nina");
+    door = await startSshd();
+    await Deno.writeTextFile(
+      door.authorizedKeys,
+      `${keyLine(world, "nina", door.key.publicKey)}\n`,
+    );
+    const worker = world.startWorker();
+    try {
+      await worker.waitForEvent((e) => e.event === "started");
+      const dir = await world.clone("nina");
+      await world.git(["remote", "set-url", "origin", `${door.user}@127.0.0.1:nina`], dir);
+      await world.commit(dir, { "zones/fresh.test": "@ 300 IN A 192.0.2.99\n" });
+      const push = await world.push(dir, ["origin", "main"], { GIT_SSH_COMMAND: door.sshCommand });
+      assert.equal(push.code, 0, push.output);
+      assert.match(
+        push.output,
+        /remote: dns-api: set these at your registrar for fresh\.test: \S+, \S+, \S+, \S+/,
+        push.output,
+      );
+      assert.match(push.output, /remote: dns-api:\s+\+ fresh\.test\. 300 A 192\.0\.2\.99/);
+    } finally {
+      worker.kill("SIGTERM");
+      await worker.status;
+    }
+  } finally {
+    await door?.close();
+    await world.close();
+  }
+});
