@@ -7,7 +7,7 @@ import { loadConfig } from "../lib/config.ts";
 import { connectResp } from "../lib/queue.ts";
 import { createContext, redisTls } from "../cli/context.ts";
 import { hookSettings } from "../cli/user_cmds.ts";
-import { freePort } from "../testing/services.ts";
+import { freePort, waitForPort } from "../testing/services.ts";
 
 const HOOK = new URL("../hook.ts", import.meta.url).pathname;
 
@@ -111,27 +111,13 @@ async function withTlsRedis(body: (redis: TlsRedis) => Promise<void>): Promise<v
   }).spawn();
   const output = server.output();
   try {
-    await waitUntilListening(port);
+    await waitForPort(port, 10_000, "the TLS redis-server");
     await body({ dir, port, ca: `${dir}/ca.pem` });
   } finally {
     server.kill("SIGTERM");
     await output;
     await Deno.remove(dir, { recursive: true });
   }
-}
-
-/** Waits for the server's port to accept connections (a bounded number of tries). */
-async function waitUntilListening(port: number): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    try {
-      const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-      conn.close();
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-  throw new Error(`redis-server did not listen on ${port}`);
 }
 
 Deno.test("connectResp() talks to a TLS-only Redis over rediss:// with the CA given", async () => {

@@ -93,14 +93,6 @@ export async function syncZoneFile(
       say("warn", `${s.set.name} ${s.set.type}: not written: ${s.reason}`, zone);
     }
   };
-  // The same reason in both runs; only the verb says whether anything was at stake.
-  const refuse = (reason: string, extra: Partial<ZoneOutcome> = {}) =>
-    done(
-      "refused",
-      `${shown}: ${request.dryRun ? "would be refused" : "refused"}: ${reason}`,
-      extra,
-    );
-
   const nameProblem = zoneNameSyntaxProblem(zone);
   if (nameProblem) return done("invalid", `${path}: ${nameProblem}`);
   const limits = { ...DEFAULT_ZONE_LIMITS, ...settings.zoneLimits };
@@ -136,12 +128,25 @@ export async function syncZoneFile(
   const warn = (w: ZoneProblem | null) => {
     if (w !== null) say("warn", problemText(path, w), zone);
   };
+  // The file's apex NS set is judged once: against the zone's Route 53 name servers when
+  // they are known, else as ignored (the zone stops before they are).
+  let apexJudged = false;
   const apexNs = (nameservers: readonly string[] | null) => {
-    if (parsed.apexNs === null) return;
+    if (parsed.apexNs === null || apexJudged) return;
+    apexJudged = true;
     warn(
       nameservers?.length
         ? apexNsMismatch(parsed.apexNs, nameservers)
         : apexNsIgnored(parsed.apexNs),
+    );
+  };
+  // The same reason in both runs; only the verb says whether anything was at stake.
+  const refuse = (reason: string, extra: Partial<ZoneOutcome> = {}) => {
+    apexNs(null);
+    return done(
+      "refused",
+      `${shown}: ${request.dryRun ? "would be refused" : "refused"}: ${reason}`,
+      extra,
     );
   };
   for (const w of parsed.warnings) warn(w);
@@ -157,17 +162,11 @@ export async function syncZoneFile(
   const decision = decideOwnership(request.user, zone, await db.domainsRelatedTo(zone), {
     deny: settings.denyDomains,
   });
-  if (!decision.allowed) {
-    apexNs(null);
-    return refuse(decision.reason);
-  }
+  if (!decision.allowed) return refuse(decision.reason);
   const newDomain = decision.claim;
   // A new domain over a limit is refused before Route 53 is asked anything.
   const overLimit = newDomain ? quotaProblem(job.quota, true) : null;
-  if (overLimit) {
-    apexNs(null);
-    return refuse(overLimit);
-  }
+  if (overLimit) return refuse(overLimit);
 
   // A failing claim is MySQL's trouble, not Route 53's: the whole sync is retried.
   let claiming = false;
@@ -179,7 +178,6 @@ export async function syncZoneFile(
         { ...job.domain, mark: zoneMark(job.domain.owner, job.domain.createdAt) },
     });
     if (lookup.kind === "foreign") {
-      apexNs(null);
       return refuse(
         `${zone} already exists in our DNS account and is not recorded as yours; contact ` +
           `support to have it assigned`,
@@ -190,10 +188,7 @@ export async function syncZoneFile(
       hosted = lookup.zone;
     } else {
       const problem = quotaProblem(job.quota, newDomain);
-      if (problem) {
-        apexNs(null);
-        return refuse(problem);
-      }
+      if (problem) return refuse(problem);
       if (request.dryRun) {
         apexNs(null);
         spendQuota(job.quota, newDomain);
@@ -207,10 +202,7 @@ export async function syncZoneFile(
       const row = newDomain ? await claim(db, request.user, zone) : job.domain;
       claiming = false;
       if (row === null) throw new Error(`Cannot sync ${zone}: its row vanished`);
-      if ("reason" in row) {
-        apexNs(null);
-        return refuse(row.reason);
-      }
+      if ("reason" in row) return refuse(row.reason);
       hosted = await createHostedZoneFor(api, {
         zone: fqdn,
         mark: zoneMark(row.owner, row.createdAt),
