@@ -1,8 +1,9 @@
 /**
  * System git, run safely (arrays of arguments, no shell, no hooks, filters or prompts
- * from a customer's repository): working copies (clone, fetch, reset), trees and
- * changed files between commits, zone files read from a working tree or from git's
- * object store (pre-receive), and the customers' bare repositories with their hooks.
+ * from a customer's repository): working copies (clone, fetch, check out), trees,
+ * changed files between commits and zone files read from git's objects (through one
+ * `cat-file --batch-command` per sync, or, for pre-receive, from the quarantine), and
+ * the customers' bare repositories with their hooks.
  * The code lives in `lib/git/`. Registered remotes elsewhere — which URLs are allowed,
  * the credential environment of a fetch, deploy keys — live in `lib/remote/`.
  *

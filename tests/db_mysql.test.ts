@@ -309,13 +309,15 @@ Deno.test("jobs: start counts attempts, finish records status, logs keep order a
   await withDb(async (db) => {
     const uuid = crypto.randomUUID();
     const queuedAt = new Date("2026-11-25T10:00:00.123Z");
-    const first = await db.startJob({ uuid, user: "steve", commit: "c".repeat(40), queuedAt });
+    await db.startJobs("steve", [{ uuid, commit: "c".repeat(40), queuedAt }]);
+    const first = (await db.getJob(uuid))!;
     assertEquals(first.status, "running");
     assertEquals(first.attempts, 1);
     assertEquals(first.queuedAt?.toISOString(), queuedAt.toISOString());
     await db.requeueJob({ uuid, user: "steve", error: "Route 53 throttled" });
     assertEquals((await db.getJob(uuid))?.status, "queued");
-    const second = await db.startJob({ uuid, user: "steve" });
+    await db.startJobs("steve", [{ uuid }]);
+    const second = (await db.getJob(uuid))!;
     assertEquals(second.attempts, 2);
     assertEquals(second.commit, "c".repeat(40), "a retry without a commit keeps the known one");
 
@@ -356,7 +358,7 @@ Deno.test("jobs: a covered push is recorded final without starting, naming its s
   await withDb(async (db) => {
     const sync = crypto.randomUUID();
     const covered = crypto.randomUUID();
-    await db.startJob({ uuid: sync, user: "steve" });
+    await db.startJobs("steve", [{ uuid: sync }]);
     await db.finishJob({ uuid: sync, user: "steve", status: "succeeded", commit: "d".repeat(40) });
     await db.finishJob({
       uuid: covered,
@@ -376,7 +378,7 @@ Deno.test("jobs: a covered push is recorded final without starting, naming its s
 Deno.test("finishJob() writes the final status with its log lines, or neither when a write fails", async () => {
   await withDb(async (db) => {
     const uuid = crypto.randomUUID();
-    await db.startJob({ uuid, user: "steve" });
+    await db.startJobs("steve", [{ uuid }]);
     assertEquals((await db.getJobWithLogs(uuid))?.log, []);
     const ts = new Date("2026-11-25T10:00:02.000Z");
     const line = { level: "info" as const, zone: "shop.test", message: "shop.test: +1 ~0 -0", ts };
@@ -417,7 +419,7 @@ Deno.test("jobs: counts, running jobs and recent failures for `status`", async (
   await withDb(async (db) => {
     const ids = Array.from({ length: 5 }, () => crypto.randomUUID());
     for (const [i, uuid] of ids.entries()) {
-      await db.startJob({ uuid, user: i === 2 ? "ann" : "steve" });
+      await db.startJobs(i === 2 ? "ann" : "steve", [{ uuid }]);
     }
     await db.finishJob({ uuid: ids[0] ?? "", user: "steve", status: "succeeded" });
     await db.finishJob({ uuid: ids[1] ?? "", user: "steve", status: "failed", error: "first" });
@@ -435,7 +437,7 @@ Deno.test("jobs: counts, running jobs and recent failures for `status`", async (
 Deno.test("appendLog() stores more lines than one statement batch, in order", async () => {
   await withDb(async (db) => {
     const uuid = crypto.randomUUID();
-    await db.startJob({ uuid, user: "steve" });
+    await db.startJobs("steve", [{ uuid }]);
     const lines = Array.from({ length: 450 }, (_, i) => ({
       level: "info" as const,
       message: `line ${i}`,
@@ -449,7 +451,7 @@ Deno.test("appendLog() stores more lines than one statement batch, in order", as
 Deno.test("SQL-looking input is stored as data", async () => {
   await withDb(async (db) => {
     const uuid = crypto.randomUUID();
-    await db.startJob({ uuid, user: "steve" });
+    await db.startJobs("steve", [{ uuid }]);
     const evil = "x'); DROP TABLE users; -- \\ \" `";
     await db.appendLog({ uuid, user: "steve" }, [{ level: "error", zone: evil, message: evil }]);
     assertEquals((await db.getJobWithLogs(uuid))?.log[0]?.message, evil);
@@ -497,7 +499,7 @@ Deno.test("openDb() fails fast naming host and database, never the password", as
 Deno.test("job writes check the row's user: another user's finished job keeps its status and log", async () => {
   await withDb(async (db) => {
     const uuid = crypto.randomUUID();
-    await db.startJob({ uuid, user: "alice" });
+    await db.startJobs("alice", [{ uuid }]);
     await db.finishJob({
       uuid,
       user: "alice",
@@ -506,7 +508,7 @@ Deno.test("job writes check the row's user: another user's finished job keeps it
     });
     const before = await db.getJobWithLogs(uuid);
     const writes: [string, () => Promise<unknown>][] = [
-      ["startJob", () => db.startJob({ uuid, user: "bob" })],
+      ["startJobs", () => db.startJobs("bob", [{ uuid }])],
       ["requeueJob", () => db.requeueJob({ uuid, user: "bob", error: "x" })],
       ["appendLog", () => db.appendLog({ uuid, user: "bob" }, [{ level: "error", message: "x" }])],
       [
@@ -530,6 +532,25 @@ Deno.test("job writes check the row's user: another user's finished job keeps it
   });
 });
 
+Deno.test("startJobs() starts every job of a sync at once, and none when one is another user's", async () => {
+  await withDb(async (db) => {
+    const [a, b, foreign] = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()];
+    await db.startJobs("steve", [{ uuid: a, commit: "a".repeat(40) }, { uuid: b }]);
+    assertEquals((await db.getJob(a))?.status, "running");
+    assertEquals((await db.getJob(a))?.commit, "a".repeat(40));
+    assertEquals((await db.getJob(b))?.attempts, 1);
+    await db.startJobs("alice", [{ uuid: foreign }]);
+    await assertRejects(
+      () => db.startJobs("steve", [{ uuid: a }, { uuid: foreign }]),
+      UnrecoverableError,
+      "belongs to another user",
+    );
+    assertEquals((await db.getJob(a))?.attempts, 1, "the whole call changed nothing");
+    assertEquals((await db.getJob(foreign))?.user, "alice");
+    await db.startJobs("steve", []);
+  });
+});
+
 Deno.test("appendLog() refuses a job that has no row: lines never wait for a future owner", async () => {
   await withDb(async (db) => {
     const uuid = crypto.randomUUID();
@@ -547,10 +568,10 @@ Deno.test("job log lines, zones and errors are stored with their control charact
   await withDb(async (db) => {
     await db.addUser("steve");
     const uuid = crypto.randomUUID();
-    await db.startJob({ uuid, user: "steve" });
+    await db.startJobs("steve", [{ uuid }]);
     await db.requeueJob({ uuid, user: "steve", error: "retry\r\x1b[2J" });
     assertEquals((await db.getJob(uuid))?.error, "retry\\r\\x1b[2J");
-    await db.startJob({ uuid, user: "steve" });
+    await db.startJobs("steve", [{ uuid }]);
     const ts = new Date("2026-11-25T10:00:01.456Z");
     await db.appendLog({ uuid, user: "steve" }, [
       { level: "error", zone: "a\nb.test", message: "zones/a\nremote: dns-api: forged", ts },

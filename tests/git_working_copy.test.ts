@@ -9,7 +9,6 @@ import {
   NoCommitsError,
   readFileAt,
   RepositoryTooLargeError,
-  resolveZoneFile,
   runGit,
   sourceProtocol,
   syncWorkingCopy,
@@ -354,33 +353,40 @@ Deno.test("submodules of a customer repository are never fetched or checked out"
   });
 });
 
-Deno.test("resolveZoneFile() refuses a symlink to /etc/passwd and one escaping with ../", async () => {
+Deno.test("readFileAt() refuses a symlink to /etc/passwd, one escaping with ../ and one into .git", async () => {
   await withFixture(async (f) => {
     await Deno.mkdir(join(f.clone, "zones"), { recursive: true });
     await Deno.symlink("/etc/passwd", join(f.clone, "zones/passwd.test"));
     await Deno.symlink("../../../../../../../etc/hostname", join(f.clone, "zones/up.test"));
     await Deno.symlink("../.git/config", join(f.clone, "zones/gitcfg.test"));
     await Deno.symlink("missing.test", join(f.clone, "zones/dangling.test"));
+    await Deno.symlink("loop.test", join(f.clone, "zones/loop.test"));
     await Deno.symlink("/etc", join(f.clone, "zones/outside"));
     const c1 = await f.commit({ "zones/a.test": "a\n" });
     await f.push();
     await syncWorkingCopy(f.bare, f.work, c1);
-    for (const name of ["passwd.test", "up.test", "gitcfg.test", "outside/passwd"]) {
-      const r = await resolveZoneFile(f.work, `zones/${name}`, 1 << 20);
+    for (const name of ["passwd.test", "up.test", "outside/passwd"]) {
+      const r = await readFileAt(f.work, c1, `zones/${name}`, 1 << 20);
       assert(!r.ok, name);
       assert.match(r.reason, /leads outside the repository/, name);
       assert(!r.reason.includes("/etc"), "the reason does not reveal the target");
     }
-    const dangling = await resolveZoneFile(f.work, "zones/dangling.test", 1 << 20);
-    assert(!dangling.ok && /does not exist/.test(dangling.reason));
-    const dots = await resolveZoneFile(f.work, "zones/../../x", 1 << 20);
-    assert(!dots.ok && /not a plain path/.test(dots.reason));
-    const abs = await resolveZoneFile(f.work, "/etc/passwd", 1 << 20);
+    // Read from git objects, a link into .git finds no such file in the commit: the
+    // working copy's own files are never reachable.
+    const gitcfg = await readFileAt(f.work, c1, "zones/gitcfg.test", 1 << 20);
+    assert(!gitcfg.ok && /symlink to a file that does not exist/.test(gitcfg.reason));
+    const dangling = await readFileAt(f.work, c1, "zones/dangling.test", 1 << 20);
+    assert(!dangling.ok && /symlink to a file that does not exist/.test(dangling.reason));
+    const loop = await readFileAt(f.work, c1, "zones/loop.test", 1 << 20);
+    assert(!loop.ok && /a loop/.test(loop.reason));
+    const dots = await readFileAt(f.work, c1, "zones/../../x", 1 << 20);
+    assert(!dots.ok);
+    const abs = await readFileAt(f.work, c1, "/etc/passwd", 1 << 20);
     assert(!abs.ok);
   });
 });
 
-Deno.test("resolveZoneFile() follows a symlink to another zone file in the tree", async () => {
+Deno.test("readFileAt() follows a symlink to another zone file in the tree, through a chain", async () => {
   await withFixture(async (f) => {
     await Deno.mkdir(join(f.clone, "zones"), { recursive: true });
     await Deno.symlink("shop.test", join(f.clone, "zones/shop.example-alias.test"));
@@ -389,16 +395,17 @@ Deno.test("resolveZoneFile() follows a symlink to another zone file in the tree"
     const c1 = await f.commit({ "zones/shop.test": "www A 192.0.2.1\n", "zones/b.test": "b\n" });
     await f.push();
     await syncWorkingCopy(f.bare, f.work, c1);
-    const r = await resolveZoneFile(f.work, "zones/shop.example-alias.test", 1 << 20);
-    assert.deepStrictEqual(r, {
+    const expected = { ok: true, text: "www A 192.0.2.1\n", bytes: 16 };
+    assert.deepStrictEqual(
+      await readFileAt(f.work, c1, "zones/shop.example-alias.test", 1 << 20),
+      expected,
+    );
+    assert.deepStrictEqual(await readFileAt(f.work, c1, "zones/sub/chain.test", 1 << 20), expected);
+    assert.deepStrictEqual(await readFileAt(f.work, c1, "zones/b.test", 1 << 20), {
       ok: true,
-      text: "www A 192.0.2.1\n",
-      bytes: 16,
-      realPath: "zones/shop.test",
-      viaSymlink: true,
+      text: "b\n",
+      bytes: 2,
     });
-    const plain = await resolveZoneFile(f.work, "zones/b.test", 1 << 20);
-    assert(plain.ok && !plain.viaSymlink && plain.realPath === "zones/b.test");
     // Changing the target marks the link changed too: its zone's content changed.
     const c2 = await f.commit({ "zones/shop.test": "www A 192.0.2.2\n" });
     await f.push();
@@ -410,20 +417,21 @@ Deno.test("resolveZoneFile() follows a symlink to another zone file in the tree"
   });
 });
 
-Deno.test("resolveZoneFile() checks the size limit before reading and refuses non-UTF-8", async () => {
+Deno.test("readFileAt() checks the size limit before reading and refuses non-UTF-8 and directories", async () => {
   await withFixture(async (f) => {
+    await Deno.mkdir(join(f.clone, "zones"), { recursive: true });
+    await Deno.writeFile(join(f.clone, "zones/latin1.test"), new Uint8Array([0x61, 0xe9, 0x0a]));
     const c1 = await f.commit({ "zones/big.test": "x".repeat(5000), "zones/ok.test": "ok\n" });
     await f.push();
     await syncWorkingCopy(f.bare, f.work, c1);
-    const big = await resolveZoneFile(f.work, "zones/big.test", 4096);
+    const big = await readFileAt(f.work, c1, "zones/big.test", 4096);
     assert(!big.ok && /5000 bytes, over the limit of 4096/.test(big.reason));
-    assert((await resolveZoneFile(f.work, "zones/big.test", 5000)).ok, "exactly at the limit");
-    await Deno.writeFile(join(f.work, "zones/latin1.test"), new Uint8Array([0x61, 0xe9, 0x0a]));
-    const bad = await resolveZoneFile(f.work, "zones/latin1.test", 4096);
+    assert((await readFileAt(f.work, c1, "zones/big.test", 5000)).ok, "exactly at the limit");
+    const bad = await readFileAt(f.work, c1, "zones/latin1.test", 4096);
     assert(!bad.ok && /not valid UTF-8/.test(bad.reason));
-    const dir = await resolveZoneFile(f.work, "zones", 4096);
+    const dir = await readFileAt(f.work, c1, "zones", 4096);
     assert(!dir.ok && /not a regular file/.test(dir.reason));
-    const missing = await resolveZoneFile(f.work, "zones/nope.test", 4096);
+    const missing = await readFileAt(f.work, c1, "zones/nope.test", 4096);
     assert(!missing.ok && missing.missing === true);
   });
 });

@@ -22,7 +22,7 @@ const PATHOLOGICAL = "a b\n".repeat(2_500_000);
 const LIMITS = { maxParseMs: 2_000 };
 
 const db = {
-  startJob: () => Promise.resolve(),
+  startJobs: () => Promise.resolve(),
   finishJob: () => Promise.resolve(),
   appendLog: () => Promise.resolve(),
   requeueJob: () => Promise.resolve(),

@@ -4,7 +4,7 @@
  * results), and the sync is a fake returning a literal outcome.
  */
 import assert from "node:assert/strict";
-import type { Db, Job, JobStatus, LogLevel, LogLineInput } from "../lib/db.ts";
+import type { Db, JobStatus, LogLevel, LogLineInput } from "../lib/db.ts";
 import type { JobResult, Queue, Reservation, RetryOutcome } from "../lib/queue.ts";
 import { UnrecoverableError } from "../lib/errors.ts";
 import type { Route53Api } from "../lib/route53.ts";
@@ -82,23 +82,12 @@ function fakes(options: { leaseLost?: boolean } = {}): Fakes {
     for (const uuid of r.uuids) stores.results[uuid] = { uuid, status, lines, coveredBy: r.syncId };
   };
   const db = only<Db>("Db", {
-    startJob(job) {
-      const started = row(job.uuid, job.user);
-      started.status = "running";
-      wrote(`db.startJob ${job.uuid}`);
-      const stored: Job = {
-        uuid: job.uuid,
-        user: job.user,
-        status: "running",
-        attempts: 1,
-        commit: started.commit,
-        coveredBy: null,
-        queuedAt: job.queuedAt ?? null,
-        startedAt: new Date(),
-        finishedAt: null,
-        error: null,
-      };
-      return Promise.resolve(stored);
+    startJobs(user, jobs) {
+      for (const job of jobs) {
+        row(job.uuid, user).status = "running";
+        wrote(`db.startJob ${job.uuid}`);
+      }
+      return Promise.resolve();
     },
     appendLog({ uuid }, lines) {
       append(uuid, lines);

@@ -11,7 +11,7 @@ import type { UserSyncResult } from "../lib/sync.ts";
 import { runWorker, type WorkerDeps } from "../lib/worker.ts";
 
 const db = {
-  startJob: () => Promise.resolve(),
+  startJobs: () => Promise.resolve(),
   finishJob: () => Promise.resolve(),
   appendLog: () => Promise.resolve(),
   requeueJob: () => Promise.resolve(),

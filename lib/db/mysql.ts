@@ -49,7 +49,7 @@ export * from "./remotes.ts";
 /**
  * The storage the worker and CLI use.
  *
- * A job id belongs to one user: the job writes (`startJob`, `requeueJob`, `finishJob`,
+ * A job id belongs to one user: the job writes (`startJobs`, `requeueJob`, `finishJob`,
  * `appendLog`) check the row's user, and one naming another user throws an
  * {@linkcode UnrecoverableError} and changes nothing.
  */
@@ -104,10 +104,15 @@ export interface Db extends RemoteStore {
   overdueDomains(before: Date, limit: number): Promise<Domain[]>;
   /** Stores what a sync learned; false when there is no such domain. */
   updateDomainAfterSync(name: string, update: DomainSyncUpdate): Promise<boolean>;
-  /** Records a job as running (inserting it if new) and counts the attempt. */
-  startJob(
-    job: { uuid: string; user: string; commit?: string | null; queuedAt?: Date },
-  ): Promise<Job>;
+  /**
+   * Records `user`'s jobs as running (inserting the new ones) and counts the attempt,
+   * all in one transaction of four statements however many jobs a sync covers. One
+   * job id of another user throws and records none of them.
+   */
+  startJobs(
+    user: string,
+    jobs: readonly { uuid: string; commit?: string | null; queuedAt?: Date }[],
+  ): Promise<void>;
   /** Puts a job back to `queued` after a transient failure, keeping the reason. */
   requeueJob(job: { uuid: string; user: string; error: string }): Promise<void>;
   /**
@@ -255,18 +260,33 @@ function mysqlDb(pool: Pool, target: DbTarget): MysqlDb {
     job: { uuid: string; user: string },
     mustExist = false,
   ): Promise<void> {
+    await lockJobsOf(conn, job.user, [job.uuid], mustExist);
+  }
+  /** {@linkcode lockJobOf} for several jobs of one user, in one statement. */
+  async function lockJobsOf(
+    conn: PoolConnection,
+    user: string,
+    uuids: readonly string[],
+    mustExist = false,
+  ): Promise<void> {
     const [rows] = await conn.query<RowDataPacket[]>(
-      "SELECT user FROM jobs WHERE uuid = ? FOR UPDATE",
-      [job.uuid],
+      "SELECT uuid, user FROM jobs WHERE uuid IN (?) FOR UPDATE",
+      [uuids],
     );
-    const owner = rows[0]?.user;
-    if (owner === undefined && mustExist) {
-      throw new UnrecoverableError(`Cannot write to job ${job.uuid}: there is no such job`);
-    }
-    if (owner !== undefined && owner !== job.user) {
+    // Judged from the rows found, not by matching ids in JavaScript: SQL's comparison
+    // (trailing spaces aside) is what the INSERT after this will match on too.
+    const foreign = rows.find((r) => String(r.user) !== user);
+    if (foreign !== undefined) {
       throw new UnrecoverableError(
-        `Cannot write to job ${job.uuid} for ${job.user}: the job id belongs to another user`,
+        `Cannot write to job ${
+          String(foreign.uuid)
+        } for ${user}: the job id belongs to another user`,
       );
+    }
+    if (mustExist && rows.length < new Set(uuids).size) {
+      const found = new Set(rows.map((r) => String(r.uuid)));
+      const missing = uuids.filter((u) => !found.has(u)).join(", ") || uuids.join(", ");
+      throw new UnrecoverableError(`Cannot write to job ${missing}: there is no such job`);
     }
   }
   async function insertLog(
@@ -452,21 +472,19 @@ function mysqlDb(pool: Pool, target: DbTarget): MysqlDb {
       params.push(normaliseDomain(name));
       return await exec(`UPDATE domains SET ${sets.join(", ")} WHERE name = ?`, params) > 0;
     },
-    async startJob(job) {
+    async startJobs(user, jobs) {
+      if (jobs.length === 0) return;
       await transaction(async (conn) => {
-        await lockJobOf(conn, job);
+        await lockJobsOf(conn, user, jobs.map((j) => j.uuid));
         await conn.query(
           `INSERT INTO jobs (uuid, user, status, attempts, commit_sha, queued_at, started_at)
-           VALUES (?, ?, 'running', 1, ?, ?, UTC_TIMESTAMP(3))
+           VALUES ${jobs.map(() => "(?, ?, 'running', 1, ?, ?, UTC_TIMESTAMP(3))").join(", ")}
            ON DUPLICATE KEY UPDATE status = 'running', attempts = attempts + 1,
              commit_sha = COALESCE(VALUES(commit_sha), commit_sha),
              started_at = UTC_TIMESTAMP(3), finished_at = NULL`,
-          [job.uuid, job.user, job.commit ?? null, job.queuedAt ?? new Date()],
+          jobs.flatMap((j) => [j.uuid, user, j.commit ?? null, j.queuedAt ?? new Date()]),
         );
       });
-      const row = await getJob(job.uuid);
-      if (!row) throw new Error(`Cannot start job ${job.uuid}: the row vanished after insert`);
-      return row;
     },
     async requeueJob(job) {
       await transaction(async (conn) => {

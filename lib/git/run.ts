@@ -123,22 +123,24 @@ export function redact(s: string): string {
   return s.replace(/(\/\/[^/@\s:]+):[^@\s/]+@/g, "$1:***@");
 }
 
+/** What {@linkcode gitCommand} needs beside git's own options. */
+export interface GitCallOptions extends GitOptions {
+  /** The transports permitted for this call (`file`, `ssh`, `https`...). */
+  allowProtocols?: string[];
+  /** Text written to git's standard input; absent = none. */
+  stdin?: string;
+}
+
 /**
- * Runs `git <safe -c flags> <args>` with a cleared environment and a timeout, and
- * returns its output; throws a {@linkcode GitError} on a non-zero exit, a timeout or
- * too much output. `allowProtocols` lists the transports permitted for this call.
- *
- * @example
- * ```ts
- * const { text } = await runGit(["-C", workDir, "rev-parse", "HEAD"]);
- * ```
+ * The `git` command with the safety flags and the cleared environment of
+ * {@linkcode runGit}, for a caller that talks to git over its pipes (a long-lived
+ * `cat-file --batch-command`). Standard input is piped when `stdin` is given or `interactive`.
  */
-export async function runGit(
+export function gitCommand(
   args: string[],
-  opts: GitOptions & { allowProtocols?: string[]; stdin?: string } = {},
-): Promise<GitOutput> {
-  const timeoutMs = opts.timeoutMs ?? 60_000;
-  const maxBytes = opts.maxOutputBytes ?? 64 * 1024 * 1024;
+  opts: GitCallOptions = {},
+  interactive = false,
+): Deno.Command {
   const config = [
     ...SAFE_CONFIG,
     ...(opts.allowProtocols ?? []).map((p) => `protocol.${p}.allow=always`),
@@ -149,7 +151,7 @@ export async function runGit(
   const ssh = opts.allowProtocols?.includes("ssh") && opts.env?.GIT_SSH_COMMAND === undefined
     ? inheritedSsh()
     : {};
-  const child = new Deno.Command("git", {
+  return new Deno.Command("git", {
     args: full,
     clearEnv: true,
     env: {
@@ -167,10 +169,29 @@ export async function runGit(
       ...ssh,
       ...opts.env,
     },
-    stdin: opts.stdin === undefined ? "null" : "piped",
+    stdin: opts.stdin === undefined && !interactive ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
-  }).spawn();
+  });
+}
+
+/**
+ * Runs `git <safe -c flags> <args>` with a cleared environment and a timeout, and
+ * returns its output; throws a {@linkcode GitError} on a non-zero exit, a timeout or
+ * too much output. `allowProtocols` lists the transports permitted for this call.
+ *
+ * @example
+ * ```ts
+ * const { text } = await runGit(["-C", workDir, "rev-parse", "HEAD"]);
+ * ```
+ */
+export async function runGit(
+  args: string[],
+  opts: GitCallOptions = {},
+): Promise<GitOutput> {
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const maxBytes = opts.maxOutputBytes ?? 64 * 1024 * 1024;
+  const child = gitCommand(args, opts).spawn();
   let failure: string | null = null;
   const kill = (why: string) => {
     if (failure) return;

@@ -5,7 +5,8 @@
  * @module
  */
 
-import { GitError, type GitOptions, runGit } from "./run.ts";
+import { type ObjectBatch, withObjectBatch } from "./batch.ts";
+import type { GitOptions } from "./run.ts";
 
 const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 
@@ -20,30 +21,90 @@ export interface TreeEntry {
   size: number | null;
 }
 
+const names = new TextDecoder();
+const TYPE_OF_MODE: Record<string, TreeEntry["type"]> = {
+  "040000": "tree",
+  "100644": "blob",
+  "100755": "blob",
+  "120000": "blob",
+  "160000": "commit",
+};
+
+/** The entries of a tree object's bytes: mode, name and object id of each, in tree order. */
+export function parseTreeObject(
+  bytes: Uint8Array,
+  oidBytes: number,
+): { mode: string; name: string; oid: string }[] {
+  const entries: { mode: string; name: string; oid: string }[] = [];
+  let pos = 0;
+  while (pos < bytes.length) {
+    const space = bytes.indexOf(0x20, pos);
+    const nul = bytes.indexOf(0, space + 1);
+    if (space < 0 || nul < 0 || nul + 1 + oidBytes > bytes.length) {
+      throw new RangeError("Cannot read a git tree object: it ends inside an entry");
+    }
+    const mode = names.decode(bytes.subarray(pos, space)).padStart(6, "0");
+    const name = names.decode(bytes.subarray(space + 1, nul));
+    const raw = bytes.subarray(nul + 1, nul + 1 + oidBytes);
+    const oid = Array.from(raw, (b) => b.toString(16).padStart(2, "0")).join("");
+    entries.push({ mode, name, oid });
+    pos = nul + 1 + oidBytes;
+  }
+  return entries;
+}
+
+/**
+ * Lists the files under `dir` at `commit` from the objects `batch` reads, as
+ * `git ls-tree -r -l --full-tree <commit> -- <dir>` would: every blob and submodule
+ * below `dir` (recursively, in tree order) with blob sizes; `dir` itself when it is a
+ * file, a symlink or a submodule; nothing when it is absent.
+ */
+export async function listTreeOf(
+  batch: ObjectBatch,
+  commit: string,
+  dir: string,
+): Promise<TreeEntry[]> {
+  const root = await batch.contents(`${commit}^{tree}`);
+  if (root === null) throw new TypeError(`Cannot list ${dir} at ${commit}: no such commit`);
+  const oidBytes = root.oid.length / 2;
+  const found: Omit<TreeEntry, "size">[] = [];
+  const walk = async (bytes: Uint8Array, prefix: string, rest: string[]): Promise<void> => {
+    for (const e of parseTreeObject(bytes, oidBytes)) {
+      const type = TYPE_OF_MODE[e.mode];
+      if (type === undefined) continue;
+      const path = prefix ? `${prefix}/${e.name}` : e.name;
+      const [next, ...after] = rest;
+      if (next !== undefined && e.name !== next) continue;
+      if (type === "tree") {
+        const sub = await batch.contents(e.oid);
+        if (sub?.type === "tree") await walk(sub.bytes, path, after);
+      } else if (after.length === 0) {
+        found.push({ path, mode: e.mode, type, oid: e.oid });
+      }
+    }
+  };
+  await walk(root.bytes, "", dir.split("/").filter((part) => part !== ""));
+  const blobs = found.filter((e) => e.type === "blob");
+  const sizes = await batch.info(blobs.map((e) => e.oid));
+  const sizeOf = new Map(blobs.map((e, i) => {
+    const a = sizes[i];
+    return [e.oid, a?.kind === "object" ? a.size : 0];
+  }));
+  return found.map((e) => ({ ...e, size: e.type === "blob" ? sizeOf.get(e.oid) ?? 0 : null }));
+}
+
 /**
  * Lists the files under `dir` at `commit`, recursively, with sizes, read from git
- * objects (works in a bare repository, e.g. for pre-receive validation).
+ * objects (works in a bare repository). One git process; a sync that asks more of git
+ * keeps one {@linkcode ObjectBatch} open and calls {@linkcode listTreeOf}.
  */
-export async function listTree(
+export function listTree(
   gitDir: string,
   commit: string,
   dir: string,
   opts: GitOptions = {},
 ): Promise<TreeEntry[]> {
-  const { text } = await runGit(
-    ["-C", gitDir, "ls-tree", "-r", "-l", "-z", "--full-tree", commit, "--", dir],
-    opts,
-  );
-  const entries: TreeEntry[] = [];
-  for (const record of text.split("\0")) {
-    if (!record) continue;
-    const m = /^(\d{6}) (blob|tree|commit) ([0-9a-f]+) +(-|\d+)\t(.*)$/s.exec(record);
-    if (!m) throw new GitError(`Cannot read git ls-tree output: ${record}`, [], 0, "");
-    const [, mode = "", type = "blob", oid = "", size = "-", path = ""] = m;
-    if (type !== "blob" && type !== "tree" && type !== "commit") continue;
-    entries.push({ path, mode, type, oid, size: size === "-" ? null : Number(size) });
-  }
-  return entries;
+  return withObjectBatch(gitDir, opts, (batch) => listTreeOf(batch, commit, dir));
 }
 
 /** Zone files changed and deleted between two commits (paths relative to the repository). */
@@ -53,71 +114,69 @@ export interface ChangedFiles {
 }
 
 /**
- * Lists the files under `dir` that changed from `fromCommit` to `toCommit`. With no base
- * (first sync) or a base that no longer exists (dropped by a force push), every file at
- * `toCommit` counts as changed. A symlink whose target changed counts as changed too,
- * since its zone's content did.
+ * Lists the files under `dir` that changed from `fromCommit` to `toCommit` (as
+ * `git diff --name-status --no-renames` would: added, modified or changed in type
+ * count as changed). With no base (first sync) or a base that no longer exists
+ * (dropped by a force push), every file at `toCommit` counts as changed. A symlink
+ * whose target changed counts as changed too, since its zone's content did.
+ * `toTree` is `toCommit`'s listing of `dir` when the caller has it already.
  */
-export async function changedFiles(
+export async function changedFilesOf(
+  batch: ObjectBatch,
+  fromCommit: string | null,
+  toCommit: string,
+  dir = "zones",
+  toTree?: readonly TreeEntry[],
+): Promise<ChangedFiles> {
+  const after = toTree ?? await listTreeOf(batch, toCommit, dir);
+  const files = after.filter((e) => e.type === "blob");
+  let base: string | null = null;
+  if (fromCommit && SHA.test(fromCommit)) {
+    const [found] = await batch.info([`${fromCommit}^{commit}`]);
+    if (found?.kind === "object") base = fromCommit;
+  }
+  if (!base) return { changed: files.map((f) => f.path).sort(), deleted: [] };
+  const before = new Map((await listTreeOf(batch, base, dir)).map((e) => [e.path, e]));
+  const now = new Set(after.map((e) => e.path));
+  const changed = new Set<string>();
+  for (const e of after) {
+    const old = before.get(e.path);
+    if (old === undefined || old.oid !== e.oid || old.mode !== e.mode) changed.add(e.path);
+  }
+  const deleted = [...before.keys()].filter((path) => !now.has(path));
+  await addChangedSymlinks(batch, base, toCommit, files, changed);
+  return { changed: [...changed].sort(), deleted: deleted.sort() };
+}
+
+/** {@linkcode changedFilesOf} with a git process of its own. */
+export function changedFiles(
   workDir: string,
   fromCommit: string | null,
   toCommit: string,
   dir = "zones",
   opts: GitOptions = {},
 ): Promise<ChangedFiles> {
-  const git = (args: string[]) => runGit(["-C", workDir, ...args], opts);
-  const tree = await listTree(workDir, toCommit, dir, opts);
-  const files = tree.filter((e) => e.type === "blob");
-  let base: string | null = null;
-  if (fromCommit && SHA.test(fromCommit)) {
-    try {
-      await git(["cat-file", "-e", `${fromCommit}^{commit}`]);
-      base = fromCommit;
-    } catch {
-      base = null;
-    }
-  }
-  if (!base) return { changed: files.map((f) => f.path).sort(), deleted: [] };
-  const { text } = await git([
-    "diff",
-    "--name-status",
-    "-z",
-    "--no-renames",
-    "--no-textconv",
-    "--no-ext-diff",
-    base,
-    toCommit,
-    "--",
-    dir,
-  ]);
-  const parts = text.split("\0");
-  const changed = new Set<string>();
-  const deleted = new Set<string>();
-  for (let i = 0; i + 1 < parts.length; i += 2) {
-    const status = parts[i] ?? "";
-    const path = parts[i + 1] ?? "";
-    if (status.startsWith("D")) deleted.add(path);
-    else changed.add(path);
-  }
-  await addChangedSymlinks(workDir, base, toCommit, files, changed, opts);
-  return { changed: [...changed].sort(), deleted: [...deleted].sort() };
+  return withObjectBatch(
+    workDir,
+    opts,
+    (batch) => changedFilesOf(batch, fromCommit, toCommit, dir),
+  );
 }
 
 async function addChangedSymlinks(
-  workDir: string,
+  batch: ObjectBatch,
   base: string,
   toCommit: string,
   files: TreeEntry[],
   changed: Set<string>,
-  opts: GitOptions,
 ): Promise<void> {
   // A link's own blob changes only with its text: compare what it leads to instead, at
   // both commits, so a change of its target (anywhere in the tree, through any chain of
   // links) makes it changed too.
   const links = files.filter((f) => f.mode === "120000" && !changed.has(f.path));
   if (links.length === 0) return;
-  const before = await resolvePaths(workDir, base, links.map((l) => l.path), opts);
-  const after = await resolvePaths(workDir, toCommit, links.map((l) => l.path), opts);
+  const before = await resolvePathsOf(batch, base, links.map((l) => l.path));
+  const after = await resolvePathsOf(batch, toCommit, links.map((l) => l.path));
   links.forEach((link, i) => {
     if (!sameResolution(before[i], after[i])) changed.add(link.path);
   });
@@ -138,9 +197,40 @@ export type ResolvedPath =
   | { kind: "unreadable"; why: "dangling" | "loop" | "notdir" | "not-a-file" };
 
 /**
- * Resolves `paths` at `commit` following in-tree symlinks (one `git cat-file
- * --batch-check --follow-symlinks`), in the order given. A path git cannot take on one
- * line (it holds a line feed) comes back `unreadable`.
+ * Resolves `paths` at `commit` following in-tree symlinks, in the order given, with
+ * the questions asked of `batch` at once. A path git cannot take on one line (it holds
+ * a line feed) comes back `unreadable`.
+ */
+export async function resolvePathsOf(
+  batch: ObjectBatch,
+  commit: string,
+  paths: readonly string[],
+): Promise<ResolvedPath[]> {
+  const asked = paths.filter((p) => !p.includes("\n"));
+  const answers = await batch.info(asked.map((p) => `${commit}:${p}`));
+  let next = 0;
+  return paths.map((p): ResolvedPath => {
+    if (p.includes("\n")) return { kind: "unreadable", why: "not-a-file" };
+    const a = answers[next++];
+    switch (a?.kind) {
+      case "object":
+        return a.type === "blob"
+          ? { kind: "blob", oid: a.oid, size: a.size }
+          : { kind: "unreadable", why: "not-a-file" };
+      case "symlink":
+        return { kind: "outside" };
+      case "dangling":
+      case "loop":
+      case "notdir":
+        return { kind: "unreadable", why: a.kind };
+      default:
+        return { kind: "missing" };
+    }
+  });
+}
+
+/**
+ * {@linkcode resolvePathsOf} with a git process of its own.
  *
  * @example
  * ```ts
@@ -148,68 +238,13 @@ export type ResolvedPath =
  * if (shop?.kind === "blob") console.log(shop.oid, shop.size);
  * ```
  */
-export async function resolvePaths(
+export function resolvePaths(
   gitDir: string,
   commit: string,
   paths: readonly string[],
   opts: GitOptions = {},
 ): Promise<ResolvedPath[]> {
-  const asked = paths.filter((p) => !p.includes("\n"));
-  const answers: ResolvedPath[] = [];
-  if (asked.length > 0) {
-    const { stdout } = await runGit(
-      ["-C", gitDir, "cat-file", "--batch-check", "--follow-symlinks"],
-      { ...opts, stdin: asked.map((p) => `${commit}:${p}\n`).join("") },
-    );
-    answers.push(...parseResolved(stdout));
-  }
-  let next = 0;
-  return paths.map((p) =>
-    p.includes("\n")
-      ? { kind: "unreadable", why: "not-a-file" }
-      : answers[next++] ?? { kind: "missing" }
-  );
-}
-
-const latin1 = new TextDecoder("latin1");
-
-/**
- * Reads `cat-file --batch-check --follow-symlinks` output. Some answers are a header
- * with a size and then that many bytes of a name (which may be any bytes, a line feed
- * included): offsets are counted in bytes, on the raw output, never in a decoded string.
- */
-export function parseResolved(out: Uint8Array): ResolvedPath[] {
-  const answers: ResolvedPath[] = [];
-  let pos = 0;
-  while (pos < out.length) {
-    const eol = out.indexOf(0x0a, pos);
-    if (eol < 0) break;
-    const header = latin1.decode(out.subarray(pos, eol));
-    pos = eol + 1;
-    const object = /^([0-9a-f]{40,64}) (\S+) (\d+)$/.exec(header);
-    if (object) {
-      answers.push(
-        object[2] === "blob"
-          ? { kind: "blob", oid: object[1] ?? "", size: Number(object[3]) }
-          : { kind: "unreadable", why: "not-a-file" },
-      );
-      continue;
-    }
-    const named = /^(symlink|dangling|loop|notdir) (\d+)$/.exec(header);
-    if (named) {
-      pos += Number(named[2]) + 1; // the name, then a line feed
-      const why = named[1];
-      answers.push(
-        why === "symlink"
-          ? { kind: "outside" }
-          : { kind: "unreadable", why: why === "loop" || why === "notdir" ? why : "dangling" },
-      );
-      continue;
-    }
-    // "<name> missing" or "<name> ambiguous"
-    answers.push({ kind: "missing" });
-  }
-  return answers;
+  return withObjectBatch(gitDir, opts, (batch) => resolvePathsOf(batch, commit, paths));
 }
 
 function sameResolution(a: ResolvedPath | undefined, b: ResolvedPath | undefined): boolean {
@@ -234,30 +269,63 @@ export function decodeText(bytes: Uint8Array, path: string): FileRead {
   }
 }
 
+/** Why a resolved path cannot be read as a file, in words a customer can act on. */
+function unreadableReason(path: string, found: ResolvedPath): FileRead {
+  switch (found.kind) {
+    case "missing":
+      return { ok: false, reason: `${path} does not exist`, missing: true };
+    case "outside":
+      return {
+        ok: false,
+        reason: `${path} is a symlink that leads outside the repository; only links to ` +
+          `files inside it are followed`,
+      };
+    case "unreadable":
+      if (found.why === "dangling") {
+        return { ok: false, reason: `${path} is a symlink to a file that does not exist` };
+      }
+      if (found.why === "loop") {
+        return { ok: false, reason: `${path} is a symlink that leads back to itself (a loop)` };
+      }
+      return { ok: false, reason: `${path} is not a regular file` };
+    default:
+      return { ok: false, reason: `${path} is not a regular file` };
+  }
+}
+
 /**
- * Reads `path` as it was at `commit` from git objects (e.g. the previous version of a
- * zone file), refusing anything larger than `maxBytes` before reading it. A symlink is
- * followed as the working tree follows it (inside the tree only), so a linked zone
- * file's previous version is its target's content then, never the link's text.
+ * Reads `path` as it is at `commit` from git objects, refusing anything larger than
+ * `maxBytes` before reading it. A symlink is followed as a checkout would follow it,
+ * inside the tree only, so a linked zone file reads as its target's content then,
+ * never as the link's text; a link out of the tree is refused without saying where
+ * it led.
  */
-export async function readFileAt(
+export async function readFileOf(
+  batch: ObjectBatch,
+  commit: string,
+  path: string,
+  maxBytes: number,
+): Promise<FileRead> {
+  const [found] = await resolvePathsOf(batch, commit, [path]);
+  if (found === undefined || found.kind !== "blob") {
+    return unreadableReason(path, found ?? { kind: "missing" });
+  }
+  if (found.size > maxBytes) {
+    return { ok: false, reason: `${path} is ${found.size} bytes, over the limit of ${maxBytes}` };
+  }
+  // By object id, not by path: the bytes read are the ones whose size was checked.
+  const blob = await batch.contents(found.oid);
+  if (blob === null) return unreadableReason(path, { kind: "missing" });
+  return decodeText(blob.bytes, path);
+}
+
+/** {@linkcode readFileOf} with a git process of its own. */
+export function readFileAt(
   workDir: string,
   commit: string,
   path: string,
   maxBytes: number,
   opts: GitOptions = {},
 ): Promise<FileRead> {
-  const [found] = await resolvePaths(workDir, commit, [path], opts);
-  if (found === undefined || found.kind === "missing") {
-    return { ok: false, reason: `${path} does not exist at ${commit}`, missing: true };
-  }
-  if (found.kind === "outside") {
-    return { ok: false, reason: `${path} is a symlink that leads outside the repository` };
-  }
-  if (found.kind !== "blob") return { ok: false, reason: `${path} is not a file at ${commit}` };
-  if (found.size > maxBytes) {
-    return { ok: false, reason: `${path} is ${found.size} bytes, over the limit of ${maxBytes}` };
-  }
-  const { stdout } = await runGit(["-C", workDir, "cat-file", "blob", found.oid], opts);
-  return decodeText(stdout, path);
+  return withObjectBatch(workDir, opts, (batch) => readFileOf(batch, commit, path, maxBytes));
 }

@@ -1,8 +1,9 @@
 /**
- * System git on customer repositories: working copies (clone on first use, then fetch
- * and reset). Also re-exports the rest of the git API: running git (lib/git/run.ts),
- * reading trees and changed files (lib/git/tree.ts) and reading zone files from a
- * working tree (lib/git/worktree.ts).
+ * System git on customer repositories: working copies (created on first use, then the
+ * deployed branch fetched and checked out). Also re-exports the rest of the git API:
+ * running git (lib/git/run.ts), one `cat-file --batch-command` per sync
+ * (lib/git/batch.ts), and trees, changed files and files at a commit read through it
+ * (lib/git/tree.ts).
  *
  * Safe by construction: argument arrays only (never a shell); a cleared environment
  * (no system or global config, no prompts, literal pathspecs); every call disables
@@ -16,6 +17,7 @@
  */
 
 import { UnrecoverableError } from "../errors.ts";
+import { type ObjectBatch, withObjectBatch } from "./batch.ts";
 import {
   dirnamePath as dirname,
   GitError,
@@ -26,17 +28,21 @@ import {
 } from "./run.ts";
 
 export { GitError, type GitOptions, type GitOutput, runGit } from "./run.ts";
+export { type ObjectAnswer, type ObjectBatch, openObjectBatch, withObjectBatch } from "./batch.ts";
 export {
   type ChangedFiles,
   changedFiles,
+  changedFilesOf,
   type FileRead,
   listTree,
+  listTreeOf,
   readFileAt,
+  readFileOf,
   type ResolvedPath,
   resolvePaths,
+  resolvePathsOf,
   type TreeEntry,
 } from "./tree.ts";
-export { resolveZoneFile, type ZoneFileRead } from "./worktree.ts";
 
 /**
  * Overrides for every path, written to `info/attributes`, which outranks in-tree
@@ -155,6 +161,14 @@ export interface SyncResult {
   missingCommit?: string;
 }
 
+/** The deployed branch as {@linkcode fetchDeployed} left it in the working copy. */
+export interface FetchedBranch {
+  /** The source's branch (`refs/heads/main`). */
+  branch: string;
+  /** Where its tip now is in the working copy (`refs/remotes/origin/main`). */
+  tracking: string;
+}
+
 /**
  * Makes `workDir` an exact checkout of `commit` (or of `ref`, or of the source's default
  * branch) from `source` (a local bare repository path, or `REPOS_REMOTE/<user>`): created
@@ -164,6 +178,10 @@ export interface SyncResult {
  * A requested commit that no longer exists in the source (a later force push replaced
  * it) falls back to `ref` or the default branch, reported as `missingCommit`. A branch
  * with no commit (nothing pushed yet) throws {@linkcode NoCommitsError}.
+ *
+ * The steps are exported for a caller that asks git's objects while the fetch and the
+ * checkout run ({@linkcode prepareWorkingCopy}, {@linkcode fetchDeployed},
+ * {@linkcode resolveTarget}, {@linkcode checkoutCommit}).
  *
  * @example
  * ```ts
@@ -176,12 +194,29 @@ export async function syncWorkingCopy(
   commit?: string,
   opts: GitOptions & WorkingCopyOptions = {},
 ): Promise<SyncResult> {
-  const protocol = sourceProtocol(source);
   if (commit !== undefined && !SHA.test(commit)) {
     throw new TypeError(`Cannot sync to ${commit}: not a full commit id`);
   }
+  sourceProtocol(source);
+  const cloned = await prepareWorkingCopy(workDir, opts);
+  const fetched = await fetchDeployed(source, workDir, opts);
+  const target = await withObjectBatch(
+    workDir,
+    opts,
+    (batch) => resolveTarget(batch, fetched, commit),
+  );
+  await checkoutCommit(workDir, target.commit, opts);
+  return { ...target, cloned };
+}
+
+/**
+ * Makes `workDir` a working copy git may fetch into: created empty on first use (true
+ * is returned then), else freed of lock files a killed git left; either way with the
+ * attributes that keep checkouts byte for byte.
+ */
+export async function prepareWorkingCopy(workDir: string, opts: GitOptions = {}): Promise<boolean> {
   const gitDir = join(workDir, ".git");
-  let cloned = false;
+  let created = false;
   if (!(await exists(gitDir))) {
     if (await exists(workDir)) {
       const any = await Array.fromAsync(Deno.readDir(workDir));
@@ -192,53 +227,98 @@ export async function syncWorkingCopy(
     await Deno.mkdir(dirname(workDir), { recursive: true });
     // An empty template: no sample hooks, no description, nothing from the host.
     await runGit(["init", "-q", "--template=", workDir], opts);
-    cloned = true;
+    created = true;
   } else {
     await removeStaleLocks(gitDir);
   }
   await Deno.mkdir(join(gitDir, "info"), { recursive: true });
   await Deno.writeTextFile(join(gitDir, "info", "attributes"), NEUTRAL_ATTRIBUTES);
-  const git = (args: string[], extra: { allowProtocols?: string[] } = {}) =>
-    runGit(["-C", workDir, ...args], { ...opts, ...extra });
+  return created;
+}
+
+/**
+ * Fetches the deployed branch of `source` into the working copy `workDir` (made ready
+ * by {@linkcode prepareWorkingCopy}): one `git fetch`, only that branch, forced, so
+ * rewritten history is taken as is; then applies `maxRepoBytes`. A branch with no
+ * commit throws {@linkcode NoCommitsError}.
+ */
+export async function fetchDeployed(
+  source: string,
+  workDir: string,
+  opts: GitOptions & WorkingCopyOptions = {},
+): Promise<FetchedBranch> {
+  const protocol = sourceProtocol(source);
   if (opts.ref !== undefined) checkBranch(opts.ref);
-  const { branch, hasCommit } = await deployedBranch(workDir, source, protocol, opts);
+  const branch = opts.ref ?? await defaultBranch(workDir, source, protocol, opts);
   checkBranch(branch);
-  if (!hasCommit) throw new NoCommitsError(branch);
   const tracking = `refs/remotes/origin/${branch.slice("refs/heads/".length)}`;
   // Only the deployed branch is fetched: what a customer pushes to other branches never
   // lands in WORK_ROOT. Fetched from the URL itself rather than a configured remote: one
   // git process less per sync, and a changed source (local path vs REPOS_REMOTE) needs
-  // no bookkeeping.
-  await git(
-    [
-      "fetch",
-      "--quiet",
-      "--force",
-      "--no-tags",
-      "--no-recurse-submodules",
-      "--no-write-fetch-head",
-      source,
-      `+${branch}:${tracking}`,
-    ],
-    { allowProtocols: [protocol] },
-  );
-  if (opts.maxRepoBytes !== undefined) await refuseOversize(workDir, opts.maxRepoBytes, opts);
-  const resolve = async (rev: string): Promise<string | null> => {
-    try {
-      return (await git(["rev-parse", "--verify", "--quiet", `${rev}^{commit}`])).text.trim();
-    } catch {
-      return null;
+  // no bookkeeping. No forced-update report: it walks history to say what a forced
+  // fetch (all of ours are) replaced, and nobody reads it.
+  try {
+    await runGit(
+      [
+        "-C",
+        workDir,
+        "fetch",
+        "--quiet",
+        "--force",
+        "--no-tags",
+        "--no-recurse-submodules",
+        "--no-write-fetch-head",
+        "--no-show-forced-updates",
+        source,
+        `+${branch}:${tracking}`,
+      ],
+      { ...opts, allowProtocols: [protocol] },
+    );
+  } catch (error) {
+    // Asked only once the fetch failed, so a sync that works costs no second process.
+    if (!(await branchHasCommit(workDir, source, protocol, branch, opts))) {
+      throw new NoCommitsError(branch);
     }
-  };
-  let target = commit ? await resolve(commit) : null;
-  const missingCommit = commit && !target ? commit : undefined;
-  if (!target) {
-    target = await resolve(tracking);
-    if (!target) throw new NoCommitsError(branch);
+    throw error;
   }
-  await git(["checkout", "--quiet", "--force", "--no-recurse-submodules", "--detach", target]);
+  if (opts.maxRepoBytes !== undefined) await refuseOversize(workDir, opts.maxRepoBytes, opts);
+  return { branch, tracking };
+}
+
+/**
+ * The commit to check out: `commit` when the fetched objects hold it, else the fetched
+ * branch tip (a later force push replaced `commit`: reported as `missingCommit`).
+ */
+export async function resolveTarget(
+  batch: ObjectBatch,
+  fetched: FetchedBranch,
+  commit?: string,
+): Promise<{ commit: string; missingCommit?: string }> {
+  if (commit !== undefined && !SHA.test(commit)) {
+    throw new TypeError(`Cannot sync to ${commit}: not a full commit id`);
+  }
+  const names = commit ? [`${commit}^{commit}`, `${fetched.tracking}^{commit}`] : [
+    `${fetched.tracking}^{commit}`,
+  ];
+  const answers = await batch.info(names);
+  const [asked, tip] = commit ? answers : [undefined, answers[0]];
+  if (asked?.kind === "object") return { commit: asked.oid };
+  if (tip?.kind !== "object") throw new NoCommitsError(fetched.branch);
+  return commit ? { commit: tip.oid, missingCommit: commit } : { commit: tip.oid };
+}
+
+/**
+ * Checks `commit` out in `workDir` (detached, forced) and removes every untracked and
+ * ignored file, so the working tree is exactly the commit's.
+ */
+export async function checkoutCommit(
+  workDir: string,
+  commit: string,
+  opts: GitOptions = {},
+): Promise<void> {
+  const git = (args: string[]) => runGit(["-C", workDir, ...args], opts);
+  await git(["checkout", "--quiet", "--force", "--no-recurse-submodules", "--detach", commit]);
   await git(["clean", "-q", "-ffdx"]);
-  return missingCommit ? { commit: target, cloned, missingCommit } : { commit: target, cloned };
 }
 
 function checkBranch(ref: string): void {
@@ -248,27 +328,44 @@ function checkBranch(ref: string): void {
 }
 
 /**
- * The branch to deploy — `opts.ref`, else the one the source's HEAD names (`main` when
- * HEAD is unborn) — and whether it has a commit yet, from one `ls-remote`.
+ * The branch the source's HEAD names (`main` when HEAD names none). For a repository
+ * on this machine it is read from its HEAD file, a process saved on every sync; a
+ * remote source, or a HEAD that is not a plain branch reference, is asked with one
+ * `ls-remote`.
  */
-async function deployedBranch(
+async function defaultBranch(
   workDir: string,
   source: string,
   protocol: string,
-  opts: GitOptions & WorkingCopyOptions,
-): Promise<{ branch: string; hasCommit: boolean }> {
-  const asked = opts.ref ?? "HEAD";
-  const { text } = await runGit(["-C", workDir, "ls-remote", "--symref", source, asked], {
+  opts: GitOptions,
+): Promise<string> {
+  if (protocol === "file" && source.startsWith("/")) {
+    const head = await Deno.readTextFile(join(source, "HEAD")).catch(() => "");
+    const named = /^ref: (refs\/heads\/[A-Za-z0-9._\/-]+)\n?$/.exec(head)?.[1];
+    if (named !== undefined && !named.includes("..")) return named;
+  }
+  const { text } = await runGit(["-C", workDir, "ls-remote", "--symref", source, "HEAD"], {
     ...opts,
     allowProtocols: [protocol],
   });
-  const lines = text.split("\n");
-  const hasCommit = lines.some((l) =>
-    /^[0-9a-f]{40}([0-9a-f]{24})?\t/.test(l) && l.endsWith(`\t${asked}`)
+  return /^ref: (refs\/heads\/\S+)\tHEAD$/m.exec(text)?.[1] ?? "refs/heads/main";
+}
+
+/** Whether `branch` has a commit in `source`, from one `ls-remote`. */
+async function branchHasCommit(
+  workDir: string,
+  source: string,
+  protocol: string,
+  branch: string,
+  opts: GitOptions,
+): Promise<boolean> {
+  const { text } = await runGit(["-C", workDir, "ls-remote", source, branch], {
+    ...opts,
+    allowProtocols: [protocol],
+  });
+  return text.split("\n").some((l) =>
+    /^[0-9a-f]{40}([0-9a-f]{24})?\t/.test(l) && l.endsWith(`\t${branch}`)
   );
-  if (opts.ref !== undefined) return { branch: opts.ref, hasCommit };
-  const symref = /^ref: (refs\/heads\/\S+)\tHEAD$/m.exec(text)?.[1];
-  return { branch: symref ?? "refs/heads/main", hasCommit };
 }
 
 /**

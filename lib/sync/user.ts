@@ -18,12 +18,19 @@
 import type { Domain, LogLineInput } from "../db/mysql.ts";
 import { userProblem } from "../db/mysql.ts";
 import {
-  changedFiles,
+  type ChangedFiles,
+  changedFilesOf,
+  checkoutCommit,
+  fetchDeployed,
+  type FetchedBranch,
   type GitOptions,
-  listTree,
+  listTreeOf,
   NoCommitsError,
-  resolvePaths,
-  syncWorkingCopy,
+  type ObjectBatch,
+  openObjectBatch,
+  prepareWorkingCopy,
+  resolvePathsOf,
+  resolveTarget,
   type TreeEntry,
   type WorkingCopyOptions,
 } from "../git/working_copy.ts";
@@ -81,26 +88,55 @@ export async function syncUser(
   const copy = { ...settings.git, maxRepoBytes: settings.maxRepoBytes };
   // A registered remote (`user remote set`) replaces the repository on this service.
   const remote = await db.getRemote?.(request.user) ?? null;
-  const head = remote
-    ? await withRemoteAccess(remote, {
-      insecureHosts: settings.remoteInsecureHosts ?? [],
-      knownHostsFile: `${settings.workRoot}/.known_hosts`,
-    }, (env) =>
-      workingCopyHead(remote.url, workDir, {
-        ...copy,
-        env: { ...copy.env, ...env },
-        ref: `refs/heads/${remote.branch}`,
-      }))
-    : await workingCopyHead(source, workDir, copy);
   const from = remote ? ` from ${remoteDisplay(remote)}` : "";
-  if (head === null) {
-    say("info", `the repository${from} has no commits yet; nothing to sync`);
-    return { user: request.user, commit: null, zones: [], log, ok: true };
+  await prepareWorkingCopy(workDir, settings.git);
+  // Every question for git goes to one cat-file process, started while git fetches (it
+  // finds the fetched objects and refs when asked). The zone files are read from
+  // objects, so the working tree's checkout runs meanwhile and is awaited at the end.
+  const objects = openObjectBatch(workDir, settings.git);
+  let checkout: Promise<void> | null = null;
+  try {
+    const fetched = remote
+      ? await withRemoteAccess(remote, {
+        insecureHosts: settings.remoteInsecureHosts ?? [],
+        knownHostsFile: `${settings.workRoot}/.known_hosts`,
+      }, (env) =>
+        fetchBranch(remote.url, workDir, {
+          ...copy,
+          env: { ...copy.env, ...env },
+          ref: `refs/heads/${remote.branch}`,
+        }))
+      : await fetchBranch(source, workDir, copy);
+    const head = fetched && await headOf(objects, fetched);
+    if (!head) {
+      say("info", `the repository${from} has no commits yet; nothing to sync`);
+      return { user: request.user, commit: null, zones: [], log, ok: true };
+    }
+    checkout = checkoutCommit(workDir, head, settings.git);
+    checkout.catch(() => {}); // awaited below; an early throw must not leave it unhandled
+    say("info", `synced working copy to ${head.slice(0, 12)}${from}`);
+    const result = await syncCommit(deps, request, objects, head, say, log);
+    await checkout;
+    return result;
+  } finally {
+    await checkout?.catch(() => {});
+    await objects.close();
   }
-  say("info", `synced working copy to ${head.slice(0, 12)}${from}`);
+}
 
-  const tree = await listTree(workDir, head, settings.zonesDir, settings.git);
-  const notDir = await zonesDirProblem(workDir, head, tree, settings);
+/** The zone files of `head` that are due, synced one by one, and the deleted ones. */
+async function syncCommit(
+  deps: UserSyncDeps,
+  request: UserSyncRequest,
+  objects: ObjectBatch,
+  head: string,
+  say: Say,
+  log: LogLineInput[],
+): Promise<UserSyncResult> {
+  const { db, settings } = deps;
+  const now = deps.now ?? (() => new Date());
+  const tree = await listTreeOf(objects, head, settings.zonesDir);
+  const notDir = await zonesDirProblem(objects, head, tree, settings);
   if (notDir) {
     // Nothing synced and no domain row touched: the zones are not gone, only unreadable.
     say("error", notDir);
@@ -113,7 +149,9 @@ export async function syncUser(
   if (notice) say("info", notice);
   const owned = await db.listDomains(request.user);
   const domains = new Map(owned.map((d) => [d.name, d]));
-  const due = await dueZoneFiles(workDir, head, files, domains, settings, request, now());
+  // Each base commit's changes are worked out once, for the due files and the deleted ones.
+  const changes = changesFrom(objects, head, tree, settings.zonesDir);
+  const due = await dueZoneFiles(changes, head, files, domains, settings, request, now());
 
   const quota = zoneQuota(owned.length, settings.quotas);
   const zones: ZoneOutcome[] = [];
@@ -147,7 +185,7 @@ export async function syncUser(
     const outcome = await syncZoneFile(deps, request, {
       zone,
       path: entry.path,
-      workDir,
+      objects,
       head,
       domain: domains.get(zone) ?? null,
       full: reason === "full",
@@ -157,7 +195,7 @@ export async function syncUser(
   }
   const deleted = request.reconcile?.only
     ? []
-    : await deletedZones(deps, request, workDir, head, files, owned, say);
+    : await deletedZones(deps, request, changes, head, files, owned, say);
   zones.push(...deleted);
   if (zones.length === 0) say("info", "no zone file changed; nothing to do");
   return {
@@ -175,7 +213,7 @@ export async function syncUser(
  * lists as a link, not as the files behind it) or a plain file.
  */
 async function zonesDirProblem(
-  workDir: string,
+  objects: ObjectBatch,
   head: string,
   tree: readonly TreeEntry[],
   settings: UserSyncSettings,
@@ -186,25 +224,54 @@ async function zonesDirProblem(
   const lead = `${dir}: not synced: ${dir} is`;
   const where = `zone files live directly in a ${dir}/ directory of the repository`;
   if (entry.mode !== "120000") return `${lead} not a directory; ${where}`;
-  const [target] = await resolvePaths(workDir, head, [dir], settings.git);
+  const [target] = await resolvePathsOf(objects, head, [dir]);
   if (target?.kind === "outside") {
     return `${lead} a symlink that leads outside the repository; ${where}`;
   }
   return `${lead} a symlink; ${where} (move the files there rather than link to them)`;
 }
 
-async function workingCopyHead(
+/** The deployed branch fetched into `workDir`, or null when it has no commit yet. */
+async function fetchBranch(
   source: string,
   workDir: string,
   git: GitOptions & WorkingCopyOptions,
-): Promise<string | null> {
+): Promise<FetchedBranch | null> {
   try {
-    return (await syncWorkingCopy(source, workDir, undefined, git)).commit;
+    return await fetchDeployed(source, workDir, git);
   } catch (error) {
     // A bare repository nobody pushed to yet has no branch to check out.
     if (error instanceof NoCommitsError) return null;
     throw error;
   }
+}
+
+/** The fetched branch's tip, or null when it has no commit. */
+async function headOf(objects: ObjectBatch, fetched: FetchedBranch): Promise<string | null> {
+  try {
+    return (await resolveTarget(objects, fetched)).commit;
+  } catch (error) {
+    if (error instanceof NoCommitsError) return null;
+    throw error;
+  }
+}
+
+/** The changes from a base commit to `head`, each base's worked out once (memoised). */
+function changesFrom(
+  objects: ObjectBatch,
+  head: string,
+  tree: readonly TreeEntry[],
+  dir: string,
+): (base: string) => Promise<ChangedFiles> {
+  const known = new Map<string, Promise<ChangedFiles>>();
+  return (base) => {
+    let found = known.get(base);
+    if (found === undefined) {
+      found = changedFilesOf(objects, base, head, dir, tree);
+      known.set(base, found);
+    }
+    return found;
+  };
 }
 
 /**
@@ -213,7 +280,7 @@ async function workingCopyHead(
  * asked for or due. Files grouped by base commit need one `git diff` per base.
  */
 async function dueZoneFiles(
-  workDir: string,
+  changes: (base: string) => Promise<ChangedFiles>,
   head: string,
   files: readonly TreeEntry[],
   domains: ReadonlyMap<string, Domain>,
@@ -249,7 +316,7 @@ async function dueZoneFiles(
   }
   for (const [base, paths] of byBase) {
     if (base === head) continue;
-    const { changed } = await changedFiles(workDir, base, head, settings.zonesDir, settings.git);
+    const { changed } = await changes(base);
     const set = new Set(changed);
     for (const path of paths) if (set.has(path)) due.set(path, "incremental");
   }
@@ -264,7 +331,7 @@ async function dueZoneFiles(
 async function deletedZones(
   deps: UserSyncDeps,
   request: UserSyncRequest,
-  workDir: string,
+  changes: (base: string) => Promise<ChangedFiles>,
   head: string,
   files: readonly TreeEntry[],
   owned: readonly Domain[],
@@ -277,13 +344,7 @@ async function deletedZones(
       continue;
     }
     // Reported once: the row's commit moves on below, so later pushes stay quiet.
-    const { deleted } = await changedFiles(
-      workDir,
-      domain.lastSyncedCommit,
-      head,
-      deps.settings.zonesDir,
-      deps.settings.git,
-    );
+    const { deleted } = await changes(domain.lastSyncedCommit);
     // The file's name may differ from the domain's (`Café.test` for `xn--caf-dma.test`).
     const path = deleted.find((p) =>
       zonePathKind(p, deps.settings.zonesDir) === "zone" && zoneOfPath(p) === domain.name

@@ -11,7 +11,7 @@ import type { Domain } from "../db/mysql.ts";
 import { showName } from "../dns/idn.ts";
 import { decideOwnership } from "../dns/ownership.ts";
 import type { RecordSet } from "../dns/record_set.ts";
-import { readFileAt, resolveZoneFile } from "../git/working_copy.ts";
+import { type ObjectBatch, readFileOf } from "../git/working_copy.ts";
 import { formatChange, formatPlanSummary, type Plan } from "../plan/plan.ts";
 import { UnsafePlanError } from "../plan/safety.ts";
 import { classifyError } from "../route53/retry.ts";
@@ -53,8 +53,9 @@ export interface ZoneFileJob {
   zone: string;
   /** The file's path in the repository. */
   path: string;
-  workDir: string;
-  /** The commit checked out in `workDir`. */
+  /** The working copy's objects, where the file is read (the checkout is not waited for). */
+  objects: ObjectBatch;
+  /** The commit being synced. */
   head: string;
   /** The domain's row, or null when the zone was never claimed. */
   domain: Domain | null;
@@ -96,7 +97,7 @@ export async function syncZoneFile(
   const nameProblem = zoneNameSyntaxProblem(zone);
   if (nameProblem) return done("invalid", `${path}: ${nameProblem}`);
   const limits = { ...DEFAULT_ZONE_LIMITS, ...settings.zoneLimits };
-  const read = await resolveZoneFile(job.workDir, path, limits.maxBytes);
+  const read = await readFileOf(job.objects, job.head, path, limits.maxBytes);
   if (!read.ok) return done("invalid", `${shown}: not synced: ${read.reason}`);
   const budget = deps.parseBudget;
   const spent = budget
@@ -220,7 +221,7 @@ export async function syncZoneFile(
     // A zone created just now holds only its apex SOA and NS, so the plan is "create
     // everything" without listing it (one call less per new domain). Should that be
     // wrong, Route 53 refuses the batch and the engine reconciles fully.
-    const previous = hosted.created ? [] : job.full ? null : await previousSets(deps, job, limits);
+    const previous = hosted.created ? [] : job.full ? null : await previousSets(job, limits);
     const target: SyncOptions = {
       zone: fqdn,
       zoneId: hosted.id,
@@ -327,14 +328,12 @@ async function claim(
 
 /** The record sets of the last file applied, or null when unknown (full reconcile). */
 export async function previousSets(
-  deps: UserSyncDeps,
   job: ZoneFileJob,
   limits: ZoneLimits,
 ): Promise<RecordSet[] | null> {
   const base = job.domain?.lastSyncedCommit;
   if (!base || !job.domain?.hostedZoneId) return null;
-  const read = await readFileAt(job.workDir, base, job.path, limits.maxBytes, deps.settings.git)
-    .catch(() => null);
+  const read = await readFileOf(job.objects, base, job.path, limits.maxBytes).catch(() => null);
   if (read === null || !read.ok) return null;
   const parsed = await parseZoneYielding(read.text, { zone: job.zone, limits });
   return parsed.errors.length === 0 ? parsed.rrsets : null;

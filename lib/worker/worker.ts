@@ -241,9 +241,10 @@ export async function handleReservation(deps: WorkerDeps, r: Reservation): Promi
     attempt: r.attempt,
   });
   try {
-    for (const job of r.jobs) {
-      await db.startJob({ uuid: job.uuid, user: r.user, queuedAt: new Date(job.queuedAt) });
-    }
+    await db.startJobs(
+      r.user,
+      r.jobs.map((job) => ({ uuid: job.uuid, queuedAt: new Date(job.queuedAt) })),
+    );
     let result: UserSyncResult;
     try {
       const sync = deps.sync ?? syncUser;
