@@ -100,19 +100,47 @@ Deno.test("an object batch refuses a name with a line feed and goes on answering
   });
 });
 
-Deno.test("an object batch is killed at its time limit and then says so", async () => {
+Deno.test("an object batch's time limit is per question: idle time between questions does not count", async () => {
   await withCommit({ "zones/a.test": "a\n" }, async (dir, commit) => {
-    const batch = openObjectBatch(dir, { timeoutMs: 1 });
-    await new Promise((r) => setTimeout(r, 50));
+    const batch = openObjectBatch(dir, { timeoutMs: 1500 });
+    try {
+      assert.equal((await batch.info([`${commit}^{commit}`]))[0]?.kind, "object");
+      await new Promise((r) => setTimeout(r, 2000));
+      assert.equal((await batch.info([`${commit}^{commit}`]))[0]?.kind, "object");
+    } finally {
+      await batch.close();
+    }
+  });
+});
+
+Deno.test("an object batch is killed when a question goes unanswered past its time limit", async () => {
+  await withCommit({ "zones/a.test": "a\n" }, async (dir, commit) => {
+    // A stopped git cannot answer: only the time limit ends the question.
+    const batch = openObjectBatch(dir, { timeoutMs: 1500 });
+    const [first] = await batch.info([`${commit}^{commit}`]);
+    assert.equal(first?.kind, "object");
+    const pid = await findCatFile(dir);
+    Deno.kill(pid, "SIGSTOP");
     await assert.rejects(
       () => batch.info([`${commit}^{commit}`]),
-      (e) => e instanceof GitError && /timed out after 1 ms/.test(e.message),
+      (e) => e instanceof GitError && /did not answer within 1500 ms/.test(e.message),
     );
     await batch.close();
     await batch.close();
     assert.throws(() => batch.info([commit]), /closed/);
   });
 });
+
+/** The pid of the `git cat-file` running in `dir` (from /proc: its cwd is not the dir, its args name it). */
+async function findCatFile(dir: string): Promise<number> {
+  for await (const entry of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    const cmdline = await Deno.readTextFile(`/proc/${entry.name}/cmdline`).catch(() => "");
+    const args = cmdline.split("\0");
+    if (args.includes("cat-file") && args.includes(dir)) return Number(entry.name);
+  }
+  throw new Error(`no git cat-file found for ${dir}`);
+}
 
 Deno.test("an object batch on a directory that is no repository fails with git's reason", async () => {
   const dir = await Deno.makeTempDir({ prefix: "dnsapi_batch_test_" });

@@ -86,8 +86,9 @@ function bytesOf(stream: ReadableStream<Uint8Array>, ended: () => Promise<Error>
 
 /**
  * Starts `git cat-file --batch-command --follow-symlinks` in `gitDir` (a working copy
- * or a bare repository). Close it when done; it is killed after `opts.timeoutMs`
- * (default 60 s) either way.
+ * or a bare repository). Close it when done. A question git has not answered within
+ * `opts.timeoutMs` (default 60 s) kills it; time between questions does not count, as
+ * a sync may spend minutes on Route 53 between two reads.
  *
  * @example
  * ```ts
@@ -104,14 +105,15 @@ export function openObjectBatch(gitDir: string, opts: GitOptions = {}): ObjectBa
   const child = gitCommand(args, opts, true).spawn();
   let failure: string | null = null;
   const timeoutMs = opts.timeoutMs ?? 60_000;
-  const timer = setTimeout(() => {
-    failure = `timed out after ${timeoutMs} ms`;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const kill = () => {
+    failure = `did not answer within ${timeoutMs} ms`;
     try {
       child.kill("SIGKILL");
     } catch {
       // Already exited.
     }
-  }, timeoutMs);
+  };
   const errTail: Uint8Array[] = [];
   const errDone = (async () => {
     for await (const chunk of child.stderr) {
@@ -138,7 +140,14 @@ export function openObjectBatch(gitDir: string, opts: GitOptions = {}): ObjectBa
   // One question at a time: answers come back in the order the questions were written.
   let turn: Promise<unknown> = Promise.resolve();
   const inTurn = <T>(work: () => Promise<T>): Promise<T> => {
-    const run = turn.then(work);
+    const run = turn.then(async () => {
+      timer = setTimeout(kill, timeoutMs);
+      try {
+        return await work();
+      } finally {
+        clearTimeout(timer);
+      }
+    });
     turn = run.catch(() => {});
     return run;
   };
@@ -206,6 +215,8 @@ export function openObjectBatch(gitDir: string, opts: GitOptions = {}): ObjectBa
       closed = true;
       await turn;
       await writer.close().catch(() => {});
+      // git ends once its input does; should it hang, the time limit still applies.
+      timer = setTimeout(kill, timeoutMs);
       await child.status;
       clearTimeout(timer);
       await out.cancel();
