@@ -20,7 +20,11 @@
  * budget, default here 1000/s so the worker itself is measured; production's default
  * is 10/s, which caps throughput at 10 / (calls per sync)).
  *
- * Run: `deno run -A bench/e2e_latency.ts [--pushes 30] [--users 200] [--route53-rate N]`
+ * 3. Hook wait: `--wait-pairs` pairs (default 20) of pushes, one with the hook waiting
+ *    for the result and one without, timed as `git push` (see {@linkcode hookWait}).
+ *
+ * Run: `deno run -A bench/e2e_latency.ts [--pushes 30] [--wait-pairs 20] [--users 200]
+ * [--route53-rate N]`
  *
  * @module
  */
@@ -36,12 +40,14 @@ const { values } = parseArgs({
   args: Deno.args,
   options: {
     pushes: { type: "string", default: "30" },
+    "wait-pairs": { type: "string", default: "20" },
     users: { type: "string", default: "200" },
     "route53-rate": { type: "string", default: "1000" },
     concurrency: { type: "string", default: "6" },
   },
 });
 const PUSHES = Number(values.pushes);
+const WAIT_PAIRS = Number(values["wait-pairs"]);
 const USERS = Number(values.users);
 const RATE = values["route53-rate"];
 const CONCURRENCY = Number(values.concurrency);
@@ -133,6 +139,69 @@ async function latency(world: World): Promise<string[]> {
   ];
 }
 
+/**
+ * `git push` with the hook waiting for the result (DNSAPI_HOOK_WAIT=10, the default)
+ * against the same push without the wait (0), in pairs whose order alternates so drift
+ * on the machine hits both alike. Each push changes one record; after a push without
+ * the wait the job's result is awaited before the next push, so no push overlaps a sync.
+ */
+async function hookWait(world: World): Promise<string[]> {
+  await world.addUser("waiter");
+  const clone = await world.clone("waiter");
+  const worker = world.startWorker();
+  await worker.waitForEvent((e) => e.event === "started");
+  const waiter = new Redis(world.redisUrl);
+  const keys = queueKeys(world.prefix);
+  const withWait: number[] = [];
+  const without: number[] = [];
+  const extra: number[] = [];
+  let n = 0;
+  const timedPush = async (wait: boolean): Promise<number> => {
+    await world.commit(clone, { "zones/waiter.test": smallZone(n++) }, `push ${n}`);
+    const started = performance.now();
+    const push = await world.push(clone, ["origin", "main"], {
+      DNS_API_HOOK_WAIT: wait ? "10" : "0",
+    });
+    const ms = push.returnedAt - started;
+    if (!push.uuid) throw new Error(`push queued nothing:\n${push.output}`);
+    if (wait) {
+      // The waiting hook printed the sync's summary line before git push returned.
+      if (!/waiter\.test: \+\d+ ~\d+ -\d+/.test(push.output)) {
+        throw new Error(`the hook did not wait for the result:\n${push.output}`);
+      }
+    } else if (!(await waiter.blpop(keys.done(push.uuid), 120))) {
+      throw new Error(`job ${push.uuid} gave no result in 120 s`);
+    }
+    return ms;
+  };
+  try {
+    await timedPush(true); // warm-up: hosted zone creation, first clone
+    for (let i = 0; i < WAIT_PAIRS; i++) {
+      const order = i % 2 === 0 ? [true, false] : [false, true];
+      const times = new Map<boolean, number>();
+      for (const wait of order) times.set(wait, await timedPush(wait));
+      withWait.push(times.get(true)!);
+      without.push(times.get(false)!);
+      extra.push(times.get(true)! - times.get(false)!);
+    }
+  } finally {
+    waiter.disconnect();
+    worker.kill("SIGTERM");
+    await worker.status;
+  }
+  return [
+    `Hook result wait, ${WAIT_PAIRS} pairs (one worker daemon, one set changed per push; the`,
+    "order within a pair alternates):",
+    "",
+    "| measure | median | p95 | min | max |",
+    "|---|---|---|---|---|",
+    summary("git push, hook waits for the result (DNSAPI_HOOK_WAIT=10)", withWait),
+    summary("git push, hook does not wait (DNSAPI_HOOK_WAIT=0)", without),
+    summary("**waiting minus not waiting, per pair**", extra),
+    "",
+  ];
+}
+
 async function pool<T>(items: T[], n: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   await Promise.all(
@@ -208,7 +277,12 @@ try {
   const lines = [
     `# e2e run ${new Date().toISOString()} (DNSAPI_ROUTE53_RATE=${RATE})`,
     "",
+    `Machine: ${navigator.hardwareConcurrency} cores, load average ${
+      (await Deno.readTextFile("/proc/loadavg")).split(" ").slice(0, 3).join(" ")
+    } at the start.`,
+    "",
     ...(PUSHES > 0 ? await latency(world) : []),
+    ...(WAIT_PAIRS > 0 ? await hookWait(world) : []),
     ...(USERS > 0 ? await throughput(world) : []),
   ];
   console.log(lines.join("\n"));
