@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { UnrecoverableError } from "../lib/errors.ts";
 import {
   GitError,
   listTree,
+  listTreeOf,
   openObjectBatch,
   parseTreeObject,
   runGit,
@@ -211,5 +213,40 @@ Deno.test("listTree() lists what git ls-tree -r -l lists, for a directory, a fil
       assert.deepStrictEqual(await listTree(dir, head, path), expected, path);
     }
     assert.notEqual(commit, head);
+  });
+});
+
+Deno.test("an object larger than asked for is not read: the batch ends and says why", async () => {
+  await withCommit({ "zones/big.test": "x".repeat(5000) }, async (dir, commit) => {
+    const batch = openObjectBatch(dir);
+    try {
+      await assert.rejects(
+        () => batch.contents(`${commit}:zones/big.test`, 4096),
+        (e) => e instanceof RangeError && /5000 bytes, over the limit of 4096/.test(e.message),
+      );
+      await assert.rejects(
+        () => batch.info([`${commit}^{commit}`]),
+        (e) => e instanceof GitError && /over 4096/.test(e.message),
+      );
+    } finally {
+      await batch.close();
+    }
+  });
+});
+
+Deno.test("listTreeOf() refuses trees over its byte budget with a reason a customer can act on", async () => {
+  const files = Object.fromEntries(
+    Array.from({ length: 50 }, (_, i) => [`zones/zone-${i}.test`, `@ A 192.0.2.${i}\n`]),
+  );
+  await withCommit(files, async (dir, commit) => {
+    await withObjectBatch(dir, {}, async (batch) => {
+      await assert.rejects(
+        () => listTreeOf(batch, commit, "zones", 1000),
+        (e) =>
+          e instanceof UnrecoverableError &&
+          /more than 1000 bytes; keep fewer files/.test(e.message),
+      );
+    });
+    assert.equal((await listTree(dir, commit, "zones")).length, 50);
   });
 });

@@ -36,8 +36,12 @@ export interface ObjectContents {
 export interface ObjectBatch {
   /** What each name resolves to, asked all at once (one write, answers read in turn). */
   info(names: readonly string[]): Promise<ObjectAnswer[]>;
-  /** The object a name resolves to with its bytes, or null when it names none. */
-  contents(name: string): Promise<ObjectContents | null>;
+  /**
+   * The object a name resolves to with its bytes, or null when it names none. An
+   * object larger than `maxBytes` is not read: the process is ended (its answer cannot
+   * be skipped unread) and a RangeError thrown; later questions fail.
+   */
+  contents(name: string, maxBytes?: number): Promise<ObjectContents | null>;
   /** Ends the process; waits for it. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -194,13 +198,24 @@ export function openObjectBatch(gitDir: string, opts: GitOptions = {}): ObjectBa
         return answers;
       });
     },
-    contents(name) {
+    contents(name, maxBytes = Infinity) {
       open();
       const line = `contents ${checked(name)}\n`;
       return inTurn(async () => {
         const written = ask([line]);
         const found = await answer();
         let result: ObjectContents | null = null;
+        if (found.kind === "object" && found.size > maxBytes) {
+          failure = `was ended: ${name} is ${found.size} bytes, over ${maxBytes}`;
+          try {
+            child.kill("SIGKILL");
+          } catch {
+            // Already exited.
+          }
+          throw new RangeError(
+            `Cannot read ${found.type} ${found.oid}: ${found.size} bytes, over the limit of ${maxBytes}`,
+          );
+        }
         if (found.kind === "object") {
           const bytes = await out.take(found.size);
           await out.take(1); // the line feed after the content

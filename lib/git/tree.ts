@@ -5,6 +5,7 @@
  * @module
  */
 
+import { UnrecoverableError } from "../errors.ts";
 import { type ObjectBatch, withObjectBatch } from "./batch.ts";
 import type { GitOptions } from "./run.ts";
 
@@ -54,6 +55,13 @@ export function parseTreeObject(
 }
 
 /**
+ * The most bytes of tree objects one listing reads (as `ls-tree` output was capped
+ * before): a tree of millions of entries compresses to little in a pack, so the
+ * repository size limit alone does not bound it.
+ */
+export const MAX_TREE_BYTES = 64 * 1024 * 1024;
+
+/**
  * Lists the files under `dir` at `commit` from the objects `batch` reads, as
  * `git ls-tree -r -l --full-tree <commit> -- <dir>` would: every blob and submodule
  * below `dir` (recursively, in tree order) with blob sizes; `dir` itself when it is a
@@ -63,8 +71,21 @@ export async function listTreeOf(
   batch: ObjectBatch,
   commit: string,
   dir: string,
+  maxTreeBytes = MAX_TREE_BYTES,
 ): Promise<TreeEntry[]> {
-  const root = await batch.contents(`${commit}^{tree}`);
+  let budget = maxTreeBytes;
+  const readTree = async (name: string) => {
+    const tree = await batch.contents(name, budget).catch((error) => {
+      if (!(error instanceof RangeError)) throw error;
+      throw new UnrecoverableError(
+        `Cannot list ${dir}: its trees take more than ${maxTreeBytes} bytes; keep fewer files`,
+        { cause: error },
+      );
+    });
+    budget -= tree?.bytes.length ?? 0;
+    return tree;
+  };
+  const root = await readTree(`${commit}^{tree}`);
   if (root === null) throw new TypeError(`Cannot list ${dir} at ${commit}: no such commit`);
   const oidBytes = root.oid.length / 2;
   const found: Omit<TreeEntry, "size">[] = [];
@@ -76,7 +97,7 @@ export async function listTreeOf(
       const [next, ...after] = rest;
       if (next !== undefined && e.name !== next) continue;
       if (type === "tree") {
-        const sub = await batch.contents(e.oid);
+        const sub = await readTree(e.oid);
         if (sub?.type === "tree") await walk(sub.bytes, path, after);
       } else if (after.length === 0) {
         found.push({ path, mode: e.mode, type, oid: e.oid });
