@@ -22,8 +22,6 @@ import {
   changedFilesOf,
   checkoutCommit,
   fetchDeployed,
-  type FetchedBranch,
-  type GitOptions,
   listTreeOf,
   NoCommitsError,
   type ObjectBatch,
@@ -32,7 +30,6 @@ import {
   resolvePathsOf,
   resolveTarget,
   type TreeEntry,
-  type WorkingCopyOptions,
 } from "../git/working_copy.ts";
 import { showName } from "../dns/idn.ts";
 import { formatPlanSummary } from "../plan/plan.ts";
@@ -96,19 +93,23 @@ export async function syncUser(
   const objects = openObjectBatch(workDir, settings.git);
   let checkout: Promise<void> | null = null;
   try {
-    const fetched = remote
-      ? await withRemoteAccess(remote, {
-        insecureHosts: settings.remoteInsecureHosts ?? [],
-        knownHostsFile: `${settings.workRoot}/.known_hosts`,
-      }, (env) =>
-        fetchBranch(remote.url, workDir, {
-          ...copy,
-          env: { ...copy.env, ...env },
-          ref: `refs/heads/${remote.branch}`,
-        }))
-      : await fetchBranch(source, workDir, copy);
-    const head = fetched && await headOf(objects, fetched);
-    if (!head) {
+    let head: string;
+    try {
+      const fetched = remote
+        ? await withRemoteAccess(remote, {
+          insecureHosts: settings.remoteInsecureHosts ?? [],
+          knownHostsFile: `${settings.workRoot}/.known_hosts`,
+        }, (env) =>
+          fetchDeployed(remote.url, workDir, {
+            ...copy,
+            env: { ...copy.env, ...env },
+            ref: `refs/heads/${remote.branch}`,
+          }))
+        : await fetchDeployed(source, workDir, copy);
+      head = (await resolveTarget(objects, fetched)).commit;
+    } catch (error) {
+      // A bare repository nobody pushed to yet has no branch to check out.
+      if (!(error instanceof NoCommitsError)) throw error;
       say("info", `the repository${from} has no commits yet; nothing to sync`);
       return { user: request.user, commit: null, zones: [], log, ok: true };
     }
@@ -229,31 +230,6 @@ async function zonesDirProblem(
     return `${lead} a symlink that leads outside the repository; ${where}`;
   }
   return `${lead} a symlink; ${where} (move the files there rather than link to them)`;
-}
-
-/** The deployed branch fetched into `workDir`, or null when it has no commit yet. */
-async function fetchBranch(
-  source: string,
-  workDir: string,
-  git: GitOptions & WorkingCopyOptions,
-): Promise<FetchedBranch | null> {
-  try {
-    return await fetchDeployed(source, workDir, git);
-  } catch (error) {
-    // A bare repository nobody pushed to yet has no branch to check out.
-    if (error instanceof NoCommitsError) return null;
-    throw error;
-  }
-}
-
-/** The fetched branch's tip, or null when it has no commit. */
-async function headOf(objects: ObjectBatch, fetched: FetchedBranch): Promise<string | null> {
-  try {
-    return (await resolveTarget(objects, fetched)).commit;
-  } catch (error) {
-    if (error instanceof NoCommitsError) return null;
-    throw error;
-  }
 }
 
 /** The changes from a base commit to `head`, each base's worked out once (memoised). */
