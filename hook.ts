@@ -13,8 +13,9 @@
  * of worker keys (lib/hook/ssh.ts). This file only wires them to the real process: arguments,
  * environment, stdin, files and stdout, and the exit code git (or sshd) sees.
  *
- * Start-up time is the budget: post-receive imports only lib/hook/post_receive.ts and,
- * through it, lib/job/ (no zod, no ioredis, no node: modules).
+ * Start-up time is the budget: post-receive loads only lib/hook/post_receive.ts and,
+ * through it, lib/job/ (no zod, no ioredis, no node: modules); the other modes' modules
+ * are imported when their mode runs ({@linkcode LAZY_MODULES}).
  *
  * Settings (from `--settings FILE`, else the environment): REDIS_URL, DNSAPI_REDIS_CA
  * (the CA of a rediss:// Redis), REPOS_ROOT,
@@ -30,18 +31,28 @@ import denoJson from "./deno.json" with { type: "json" };
 import { contactOf, type HookIo, postReceive, say } from "./lib/hook/post_receive.ts";
 import { concatBytes } from "./lib/util/bytes.ts";
 import { parseSettings, settingOf } from "./lib/hook/settings.ts";
-import { runSsh, runSshWorker } from "./lib/hook/ssh.ts";
 import { escapeControl } from "./lib/util/escape.ts";
 import { messageOf } from "./lib/util/message.ts";
 
 /**
- * pre-receive, loaded here by a static-string dynamic import (which `deno compile`
- * includes) so post-receive's start-up does not pay for the zone reader. A failure of
- * the validator itself lets the push through.
+ * The modules only some modes need, imported by the mode that needs them. Their names are
+ * constants, not string literals in `import()`: `deno run` prepares every literal dynamic
+ * import of the graph before the first line runs (measured: about 2 ms of post-receive's
+ * start-up for pre-receive's zone reader), a computed one only when it is imported.
+ * `deno compile` embeds such modules only when named with `--include`: the build task
+ * names each of these (tests/layout.test.ts checks it).
  */
+export const LAZY_MODULES = {
+  preReceive: "./lib/hook/pre_receive.ts",
+  ssh: "./lib/hook/ssh.ts",
+} as const;
+
+/** pre-receive: a failure of the validator itself lets the push through. */
 async function preReceive(io: HookIo): Promise<number> {
   try {
-    const { runPreReceive } = await import("./lib/hook/pre_receive.ts");
+    const { runPreReceive }: typeof import("./lib/hook/pre_receive.ts") = await import(
+      LAZY_MODULES.preReceive
+    );
     return await runPreReceive(io.stdin, io);
   } catch (error) {
     say(io, `could not validate the zone files (${String(error)}); the push goes on`);
@@ -60,15 +71,16 @@ const SSH_MODE = "ssh";
 const SSH_WORKER_MODE = "ssh-worker";
 
 /** The ssh mode over the real process: git and the worker get the connection's stdio. */
-function ssh(
+async function ssh(
   settings: Record<string, string>,
   args: string[],
-  door: typeof runSsh = runSsh,
+  door: "runSsh" | "runSshWorker",
 ): Promise<number> {
+  const doors: typeof import("./lib/hook/ssh.ts") = await import(LAZY_MODULES.ssh);
   const env = (name: string) => settingOf(settings, (n) => Deno.env.get(n), name);
   const childEnv = { ...Deno.env.toObject(), ...settings };
   const encoder = new TextEncoder();
-  return door({
+  return doors[door]({
     env,
     childEnv,
     stderr: (line) => console.error(line),
@@ -141,8 +153,8 @@ async function main(): Promise<number> {
     else console.log(line);
     return mode === "pre-receive" ? 0 : 1;
   }
-  if (mode === SSH_MODE) return await ssh(settings, args.slice(1));
-  if (mode === SSH_WORKER_MODE) return await ssh(settings, args.slice(1), runSshWorker);
+  if (mode === SSH_MODE) return await ssh(settings, args.slice(1), "runSsh");
+  if (mode === SSH_WORKER_MODE) return await ssh(settings, args.slice(1), "runSshWorker");
   const run = mode === undefined ? undefined : MODES[mode];
   if (!run) {
     console.error(usage);

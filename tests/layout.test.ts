@@ -256,6 +256,27 @@ Deno.test("what the hook loads, statically or dynamically, imports no npm: and n
   );
 });
 
+Deno.test("the hook's build embeds every module hook.ts imports by a computed name", async () => {
+  const { LAZY_MODULES } = await import("../hook.ts");
+  const config = JSON.parse(await Deno.readTextFile(join(PROJECT, "deno.json")));
+  const hookBuild = String(config.tasks.build).split("&&").find((c) => c.includes(" hook.ts"));
+  assert(hookBuild, "deno.json's build task compiles no hook.ts");
+  const missing = Object.values(LAZY_MODULES)
+    .map((path) => relative(PROJECT, join(PROJECT, path)))
+    .filter((path) => !hookBuild.includes(`--include ${path} `));
+  assert.deepEqual(
+    missing,
+    [],
+    `the hook's deno compile lacks --include for: ${missing.join(", ")}`,
+  );
+  for (const path of Object.values(LAZY_MODULES)) {
+    assert(
+      graph.get("hook.ts")?.has(relative(PROJECT, join(PROJECT, path))),
+      `hook.ts has no typed import of ${path}, so deno check does not see what it loads`,
+    );
+  }
+});
+
 Deno.test("code outside lib/ imports lib/ only through the façades at its root (hook.ts also lib/job/, lib/hook/ and lib/util/)", () => {
   // The hook cannot use the façades: they load npm modules its start-up budget forbids.
   const allowed = (from: string, to: string) =>
