@@ -168,9 +168,10 @@ export async function startRedis(): Promise<Service> {
 
 /**
  * Starts a throw-away MariaDB: a fresh data directory, root without password on TCP,
- * no networking beyond 127.0.0.1. Takes a few seconds (mariadb-install-db).
+ * no networking beyond 127.0.0.1, `extraArgs` given to mariadbd (TLS options, say).
+ * Takes a few seconds (mariadb-install-db).
  */
-export async function startMariadb(): Promise<Service> {
+export async function startMariadb(extraArgs: string[] = []): Promise<Service> {
   const installDb = await requireBinary("mariadb-install-db");
   const mariadbd = await requireBinary("mariadbd");
   const dir = await Deno.makeTempDir({ prefix: "dnsapi-mariadb-" });
@@ -204,6 +205,7 @@ export async function startMariadb(): Promise<Service> {
       `--pid-file=${join(dir, "pid")}`,
       "--skip-log-bin",
       ...asRoot,
+      ...extraArgs,
     ],
     stdout: "null",
     stderr: "null",

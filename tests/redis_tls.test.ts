@@ -3,11 +3,13 @@
  * and the worker's ioredis, against a local TLS-only redis-server with a self-signed CA.
  */
 import assert from "node:assert/strict";
+import { Redis } from "ioredis";
 import { loadConfig } from "../lib/config.ts";
 import { connectResp } from "../lib/queue.ts";
 import { createContext, redisTls } from "../cli/context.ts";
 import { hookSettings } from "../cli/user_cmds.ts";
 import { freePort, waitForPort } from "../testing/services.ts";
+import { makeCertificates } from "../testing/tls.ts";
 
 const HOOK = new URL("../hook.ts", import.meta.url).pathname;
 
@@ -18,69 +20,16 @@ interface TlsRedis {
   ca: string;
 }
 
-async function run(cmd: string, args: string[], cwd: string): Promise<void> {
-  const out = await new Deno.Command(cmd, { args, cwd, stdout: "piped", stderr: "piped" })
-    .output();
-  const text = new TextDecoder().decode(out.stderr);
-  assert.equal(out.code, 0, `${cmd} ${args.join(" ")}: ${text}`);
-}
-
-/** A CA and a server certificate for localhost and 127.0.0.1 signed by it. */
-async function makeCertificates(dir: string): Promise<void> {
-  await run("openssl", [
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    "ca.key",
-    "-out",
-    "ca.pem",
-    "-days",
-    "2",
-    "-subj",
-    "/CN=dns-api test CA",
-  ], dir);
-  await run("openssl", [
-    "req",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    "server.key",
-    "-out",
-    "server.csr",
-    "-subj",
-    "/CN=localhost",
-  ], dir);
-  await Deno.writeTextFile(
-    `${dir}/ext.cnf`,
-    "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
-  );
-  await run("openssl", [
-    "x509",
-    "-req",
-    "-in",
-    "server.csr",
-    "-CA",
-    "ca.pem",
-    "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
-    "-out",
-    "server.pem",
-    "-days",
-    "2",
-    "-extfile",
-    "ext.cnf",
-  ], dir);
-}
-
-/** A redis-server with no plain port, only TLS (client certificates not asked for). */
-async function withTlsRedis(body: (redis: TlsRedis) => Promise<void>): Promise<void> {
+/**
+ * A redis-server with no plain port, only TLS (client certificates not asked for), its
+ * certificate for `names` (default localhost and 127.0.0.1).
+ */
+async function withTlsRedis(
+  body: (redis: TlsRedis) => Promise<void>,
+  names?: string[],
+): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "dnsapi-redis-tls-" });
-  await makeCertificates(dir);
+  const certs = await makeCertificates(dir, names);
   const port = freePort();
   const server = new Deno.Command("redis-server", {
     args: [
@@ -89,11 +38,11 @@ async function withTlsRedis(body: (redis: TlsRedis) => Promise<void>): Promise<v
       "--tls-port",
       String(port),
       "--tls-cert-file",
-      "server.pem",
+      certs.cert,
       "--tls-key-file",
-      "server.key",
+      certs.key,
       "--tls-ca-cert-file",
-      "ca.pem",
+      certs.ca,
       "--tls-auth-clients",
       "no",
       "--bind",
@@ -112,7 +61,7 @@ async function withTlsRedis(body: (redis: TlsRedis) => Promise<void>): Promise<v
   const output = server.output();
   try {
     await waitForPort(port, 10_000, "the TLS redis-server");
-    await body({ dir, port, ca: `${dir}/ca.pem` });
+    await body({ dir, port, ca: certs.ca });
   } finally {
     server.kill("SIGTERM");
     await output;
@@ -139,6 +88,30 @@ Deno.test("connectResp() refuses a rediss:// server whose certificate does not c
       /Cannot connect to Redis at localhost:\d+: .*(certificate|UnknownIssuer)/i,
     );
   });
+});
+
+Deno.test("both Redis clients refuse a rediss:// server whose certificate is for another name", async () => {
+  await withTlsRedis(async ({ port, ca }) => {
+    const pem = await Deno.readTextFile(ca);
+    await assert.rejects(
+      connectResp(`rediss://localhost:${port}`, { timeoutMs: 5000, caCerts: [pem] }),
+      /Cannot connect to Redis at localhost:\d+: .*not valid for name "localhost"/,
+    );
+    const redis = new Redis(`rediss://localhost:${port}`, {
+      tls: { ca: pem },
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    const errors: string[] = [];
+    redis.on("error", (error: Error) => errors.push(error.message));
+    try {
+      await assert.rejects(redis.connect());
+      assert.match(errors.join("\n"), /localhost.* not in the cert's altnames: DNS:redis\.invalid/);
+    } finally {
+      redis.disconnect();
+    }
+  }, ["DNS:redis.invalid"]);
 });
 
 Deno.test("a push through a TLS-only Redis is queued by the hook and answered by the worker's ioredis", async () => {

@@ -26,7 +26,8 @@ export interface DbTarget {
   database: string;
   /**
    * TLS, from the URL's `?ssl=true` (the system's trusted roots) or `?ssl-ca=/path/ca.pem`
-   * (the CA the server's certificate must chain to); the server's certificate is checked.
+   * (the CA the server's certificate must chain to); the server's certificate is checked,
+   * its chain and the host's name (so the host must be a name, not an address).
    */
   tls?: { caFile?: string };
 }
@@ -61,8 +62,20 @@ export function parseDatabaseUrl(url: string): DbTarget {
     database,
   };
   const tls = tlsOf(u.searchParams);
+  if (tls && isIpAddress(target.host)) {
+    // mysql2 names the server to TLS only when the host is a name; given an address,
+    // Deno checks the certificate against "localhost" instead of it.
+    throw new TypeError(
+      `Cannot use DATABASE_URL: with TLS the host must be the name on the server's ` +
+        `certificate, not the address ${target.host}`,
+    );
+  }
   if (tls) target.tls = tls;
   return target;
+}
+
+function isIpAddress(host: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(":");
 }
 
 function tlsOf(params: URLSearchParams): DbTarget["tls"] {
@@ -110,7 +123,10 @@ export function poolOptions(target: DbTarget, opts: OpenDbOptions = {}): PoolOpt
 function sslOptions(target: DbTarget): Pick<PoolOptions, "ssl"> {
   if (!target.tls) return {};
   const { caFile } = target.tls;
-  return { ssl: { rejectUnauthorized: true, ...(caFile ? { ca: readCa(caFile) } : {}) } };
+  // mysql2 checks only the chain unless told to verify identity too: without it, any
+  // certificate the CA signed, for any name, would pass for the database server's.
+  const checks = { rejectUnauthorized: true, verifyIdentity: true };
+  return { ssl: { ...checks, ...(caFile ? { ca: readCa(caFile) } : {}) } };
 }
 
 function readCa(file: string): string {
