@@ -235,3 +235,32 @@ export function bindNameToRoute53(name: string): string {
   });
   return enc.join(".") + ".";
 }
+
+/**
+ * Rewrites BIND's decimal `\DDD` escapes in RDATA text as Route 53's octal ones (`\210`
+ * → `\322`), leaving every other escape (`\\`, `\"`, `\,`) as it is. Our own reader, as
+ * {@linkcode bindNameToRoute53}.
+ *
+ * @example
+ * ```ts
+ * bindEscapesToOctal('key667="hello\\210qoo"'); // 'key667="hello\\322qoo"'
+ * ```
+ */
+export function bindEscapesToOctal(rdata: string): string {
+  let out = "";
+  for (let i = 0; i < rdata.length; i++) {
+    if (rdata[i] !== "\\") {
+      out += rdata[i];
+      continue;
+    }
+    const digits = rdata.slice(i + 1, i + 4);
+    if (/^\d{3}$/.test(digits)) {
+      out += "\\" + Number(digits).toString(8).padStart(3, "0");
+      i += 3;
+    } else {
+      out += rdata.slice(i, i + 2);
+      i += 1;
+    }
+  }
+  return out;
+}

@@ -7,7 +7,9 @@
  *   compared two ways: (1) name, type, TTL and the number of records per set, read
  *   from the dump by testing/bind_oracle.ts's own reader; (2) our parse of BIND's dump
  *   text equals our parse of the original (a cross-check of lexing, directives,
- *   relative names and $GENERATE, since the dump is flat and absolute).
+ *   relative names and $GENERATE, since the dump is flat and absolute); and (3) for
+ *   SVCB and HTTPS, whose value we write as BIND presents it, the values themselves
+ *   (so the RFC 9460 vectors in the corpus are checked by BIND, not by memory).
  * - BIND rejects: we report an error too, on the line BIND names first.
  * - Deviations on purpose are listed in DEVIATIONS with the reason; see also
  *   tests/corpus/EXPECTED.md.
@@ -17,6 +19,7 @@ import assert from "node:assert/strict";
 import { basename, join } from "node:path";
 import {
   bindAvailable,
+  bindEscapesToOctal,
   bindNameToRoute53,
   parseBindDumpLine,
   runBind,
@@ -182,6 +185,13 @@ Deno.test("the dump reader turns BIND's decimal escapes into Route 53's octal fo
   assert.equal(bindNameToRoute53("caf\\195\\169.shop.test."), "caf\\303\\251.shop.test.");
 });
 
+Deno.test("the dump reader turns BIND's decimal escapes in RDATA into octal, other escapes kept", () => {
+  assert.equal(bindEscapesToOctal('key667="hello\\210qoo"'), 'key667="hello\\322qoo"');
+  assert.equal(bindEscapesToOctal('alpn="f\\\\oo\\,bar,h2"'), 'alpn="f\\\\oo\\,bar,h2"');
+  assert.equal(bindEscapesToOctal('"\\\\210"'), '"\\\\210"');
+  assert.equal(bindEscapesToOctal('"a\\032b"'), '"a\\040b"');
+});
+
 Deno.test("the dump reader splits owner, TTL, class, type and RDATA", () => {
   assert.deepEqual(parseBindDumpLine('www.shop.test.\t\t300 IN TXT\t"a b" "c"'), {
     owner: "www.shop.test.",
@@ -210,6 +220,41 @@ function ourSets(rrsets: RecordSet[]) {
   const sets = new Map<string, { ttl: number; count: number }>();
   for (const s of rrsets) sets.set(`${s.name} ${s.type}`, { ttl: s.ttl, count: s.values.length });
   return sets;
+}
+
+/**
+ * Types whose value we write as BIND presents it (parameters in key order, values quoted
+ * where BIND quotes them), so the values themselves are compared, not only counted.
+ */
+const PRESENTED_AS_BIND = new Set(["SVCB", "HTTPS"]);
+
+/**
+ * BIND's records as sets of their RDATA in Route 53's form: octal escapes, the target name
+ * (second field) lower-cased.
+ */
+function bindAsSets(records: { owner: string; ttl: number; type: string; rdata: string }[]) {
+  return records.map((r) => ({
+    name: bindNameToRoute53(r.owner),
+    type: r.type,
+    ttl: r.ttl,
+    values: [
+      bindEscapesToOctal(r.rdata)
+        .replace(/^(\d+ )(\S+)/, (_, p: string, t: string) => p + t.toLowerCase()),
+    ],
+  }));
+}
+
+/** "name type" → sorted values, for the types in PRESENTED_AS_BIND. */
+function presentedValues(
+  rrsets: { name: string; type: string; values: string[] }[],
+): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const s of rrsets) {
+    if (!PRESENTED_AS_BIND.has(s.type)) continue;
+    (out[`${s.name} ${s.type}`] ??= []).push(...s.values);
+  }
+  for (const values of Object.values(out)) values.sort();
+  return out;
 }
 
 function sorted(rrsets: RecordSet[]): RecordSet[] {
@@ -287,6 +332,12 @@ for (const file of files) {
         "record sets (name type → TTL and record count) must equal BIND's dump",
       );
       assert.deepEqual(lines(ours.warnings), WARNINGS[file]?.lines ?? [], `warning lines${show()}`);
+
+      assert.deepEqual(
+        presentedValues(ours.rrsets),
+        presentedValues(bindAsSets(bind.records)),
+        "SVCB and HTTPS values must be BIND's presentation, target name in lower case",
+      );
 
       const again = parseZone(bind.dump, { zone: ZONE });
       assert.deepEqual(again.errors, [], `our parse of BIND's dump must succeed${show()}`);
