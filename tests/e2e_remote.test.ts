@@ -4,11 +4,14 @@
  * here by `git daemon` on 127.0.0.1, allowed through DNSAPI_REMOTE_INSECURE_HOSTS) and
  * the job log names the remote and the commit; the original receiver's
  * `{uuid,owner,url}` job for that remote is queued, one for another URL set aside; a
- * local path or a loopback host that is not listed is refused at `set`.
+ * local path or a loopback host that is not listed is refused at `set`. Private remotes:
+ * over ssh with a deploy key (a local sshd), over http with a token (testing/git_http.ts,
+ * a host that refuses any request without it).
  */
 import assert from "node:assert/strict";
 import { createWorld, sets, type World } from "../testing/world.ts";
 import { freePort, gitDaemon } from "../testing/git_daemon.ts";
+import { gitHttpHost } from "../testing/git_http.ts";
 import { type Sshd, startSshd } from "../testing/sshd.ts";
 
 function messages(job: { log: { message: string }[] }): string {
@@ -244,6 +247,56 @@ Deno.test("a private remote over ssh is synced with the deploy key `user remote 
     assert.match(await Deno.readTextFile(`${world.workRoot}/.known_hosts`), /ssh-ed25519/);
   } finally {
     await server?.close();
+    await world.close();
+  }
+});
+
+Deno.test("a private remote over http is synced with the token `--token-file` stored; a wrong token fails without showing it", async () => {
+  const world = await createWorld({ env: { DNSAPI_REMOTE_INSECURE_HOSTS: "127.0.0.1" } });
+  const token = "glpat-Rz9xK2vQ7mT4";
+  const { base, dnsCommit } = await upstream(world);
+  // A bare token goes as GitHub's x-access-token user; the host checks exactly that pair.
+  const host = gitHttpHost(base, `x-access-token:${token}`);
+  try {
+    await world.addUser("steve");
+    const url = `${host.url}/zones.git`;
+    const tokenFile = `${world.root}/token`;
+    await Deno.writeTextFile(tokenFile, `${token}\n`);
+    const set = await world.cli(
+      ["user", "remote", "set", "steve", url, "--branch", "dns", "--token-file", tokenFile],
+    );
+    assert.equal(set.code, 0, set.stderr);
+
+    const sync = await world.cli(["sync", "--user", "steve"]);
+    assert.equal(sync.code, 0, sync.stdout + sync.stderr);
+    assert.match(sync.stdout, new RegExp(`synced working copy to ${dnsCommit.slice(0, 12)} from `));
+    assert.deepEqual(
+      await world.managedSets("steve.test"),
+      sets([{ name: "steve.test.", type: "A", ttl: 300, values: ["192.0.2.53"] }]),
+    );
+    const expected = `Basic ${btoa(`x-access-token:${token}`)}`;
+    assert.ok(host.seen.length > 0, "git never asked the host");
+    assert.deepEqual(new Set(host.seen), new Set([expected]), "every request carries the token");
+
+    // The token is revoked at the host: the next sync fails, saying why, never showing it.
+    await Deno.writeTextFile(tokenFile, "glpat-revoked-0000\n");
+    const reset = await world.cli(
+      ["user", "remote", "set", "steve", url, "--branch", "dns", "--token-file", tokenFile],
+    );
+    assert.equal(reset.code, 0, reset.stderr);
+    const refused = await world.cli(["sync", "--user", "steve"]);
+    const said = refused.stdout + refused.stderr;
+    assert.notEqual(refused.code, 0, said);
+    assert.match(said, /Authentication failed for 'http:\/\/127\.0\.0\.1:\d+\/zones\.git\/'/);
+    assert.ok(!said.includes("glpat-revoked-0000") && !said.includes(token), said);
+    assert.ok(!said.includes(btoa("x-access-token:glpat-revoked-0000")), said);
+    assert.deepEqual(
+      await world.managedSets("steve.test"),
+      sets([{ name: "steve.test.", type: "A", ttl: 300, values: ["192.0.2.53"] }]),
+      "a failed fetch changes nothing",
+    );
+  } finally {
+    await host.close();
     await world.close();
   }
 });
