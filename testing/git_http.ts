@@ -51,7 +51,9 @@ function splitCgi(
 
 /**
  * Serves the bare repositories under `base` over smart HTTP on a free port, to requests
- * whose Authorization header is `Basic base64(credentials)`.
+ * whose Authorization header is `Basic base64(credentials)`; with `redirectTo`, answers
+ * every request with a 302 to the same path there instead (a moved repository, or a host
+ * trying to send git and its token elsewhere).
  *
  * @example
  * ```ts
@@ -60,20 +62,28 @@ function splitCgi(
  * await host.close();
  * ```
  */
-export function gitHttpHost(base: string, credentials: string): GitHttpHost {
+export function gitHttpHost(
+  base: string,
+  credentials: string,
+  options: { redirectTo?: string } = {},
+): GitHttpHost {
   const expected = `Basic ${btoa(credentials)}`;
   const seen: (string | null)[] = [];
   const port = freePort();
   const server = Deno.serve({ hostname: "127.0.0.1", port, onListen() {} }, async (request) => {
     const auth = request.headers.get("authorization");
     seen.push(auth);
+    const url = new URL(request.url);
+    if (options.redirectTo !== undefined) {
+      const location = `${options.redirectTo}${url.pathname}${url.search}`;
+      return new Response(null, { status: 302, headers: { location } });
+    }
     if (auth !== expected) {
       return new Response("authentication required\n", {
         status: 401,
         headers: { "www-authenticate": 'Basic realm="test git host"' },
       });
     }
-    const url = new URL(request.url);
     const env: Record<string, string> = {
       PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
       GIT_PROJECT_ROOT: base,

@@ -300,3 +300,36 @@ Deno.test("a private remote over http is synced with the token `--token-file` st
     await world.close();
   }
 });
+
+Deno.test("a private http remote that redirects elsewhere is not followed: the token never reaches the other host", async () => {
+  const world = await createWorld({ env: { DNSAPI_REMOTE_INSECURE_HOSTS: "127.0.0.1" } });
+  const token = "glpat-Rz9xK2vQ7mT4";
+  const { base } = await upstream(world);
+  // The other host would serve the repository to that token: following the redirect
+  // would succeed, so only a refusal to follow it makes the sync fail.
+  const elsewhere = gitHttpHost(base, `x-access-token:${token}`);
+  const host = gitHttpHost(base, `x-access-token:${token}`, {
+    redirectTo: elsewhere.url.replace("127.0.0.1", "localhost"),
+  });
+  try {
+    await world.addUser("steve");
+    const tokenFile = `${world.root}/token`;
+    await Deno.writeTextFile(tokenFile, `${token}\n`);
+    const url = `${host.url}/zones.git`;
+    const set = await world.cli(
+      ["user", "remote", "set", "steve", url, "--branch", "dns", "--token-file", tokenFile],
+    );
+    assert.equal(set.code, 0, set.stderr);
+    const sync = await world.cli(["sync", "--user", "steve"]);
+    const said = sync.stdout + sync.stderr;
+    assert.notEqual(sync.code, 0, said);
+    assert.ok(host.seen.length > 0, "git never asked the first host");
+    assert.deepEqual(elsewhere.seen, [], "the redirect was followed");
+    assert.ok(!said.includes(token), said);
+    assert.equal(await world.managedSets("steve.test"), null, "no zone was created");
+  } finally {
+    await host.close();
+    await elsewhere.close();
+    await world.close();
+  }
+});
