@@ -251,6 +251,16 @@ Deno.test("a private remote over ssh is synced with the deploy key `user remote 
   }
 });
 
+/** `user remote set USER URL --branch dns --token-file FILE`, the file holding `token`. */
+async function setTokenRemote(world: World, url: string, token: string): Promise<void> {
+  const tokenFile = `${world.root}/token`;
+  await Deno.writeTextFile(tokenFile, `${token}\n`);
+  const set = await world.cli(
+    ["user", "remote", "set", "steve", url, "--branch", "dns", "--token-file", tokenFile],
+  );
+  assert.equal(set.code, 0, set.stderr);
+}
+
 Deno.test("a private remote over http is synced with the token `--token-file` stored; a wrong token fails without showing it", async () => {
   const world = await createWorld({ env: { DNSAPI_REMOTE_INSECURE_HOSTS: "127.0.0.1" } });
   const token = "glpat-Rz9xK2vQ7mT4";
@@ -260,12 +270,7 @@ Deno.test("a private remote over http is synced with the token `--token-file` st
   try {
     await world.addUser("steve");
     const url = `${host.url}/zones.git`;
-    const tokenFile = `${world.root}/token`;
-    await Deno.writeTextFile(tokenFile, `${token}\n`);
-    const set = await world.cli(
-      ["user", "remote", "set", "steve", url, "--branch", "dns", "--token-file", tokenFile],
-    );
-    assert.equal(set.code, 0, set.stderr);
+    await setTokenRemote(world, url, token);
 
     const sync = await world.cli(["sync", "--user", "steve"]);
     assert.equal(sync.code, 0, sync.stdout + sync.stderr);
@@ -279,11 +284,7 @@ Deno.test("a private remote over http is synced with the token `--token-file` st
     assert.deepEqual(new Set(host.seen), new Set([expected]), "every request carries the token");
 
     // The token is revoked at the host: the next sync fails, saying why, never showing it.
-    await Deno.writeTextFile(tokenFile, "glpat-revoked-0000\n");
-    const reset = await world.cli(
-      ["user", "remote", "set", "steve", url, "--branch", "dns", "--token-file", tokenFile],
-    );
-    assert.equal(reset.code, 0, reset.stderr);
+    await setTokenRemote(world, url, "glpat-revoked-0000");
     const refused = await world.cli(["sync", "--user", "steve"]);
     const said = refused.stdout + refused.stderr;
     assert.notEqual(refused.code, 0, said);
@@ -313,13 +314,7 @@ Deno.test("a private http remote that redirects elsewhere is not followed: the t
   });
   try {
     await world.addUser("steve");
-    const tokenFile = `${world.root}/token`;
-    await Deno.writeTextFile(tokenFile, `${token}\n`);
-    const url = `${host.url}/zones.git`;
-    const set = await world.cli(
-      ["user", "remote", "set", "steve", url, "--branch", "dns", "--token-file", tokenFile],
-    );
-    assert.equal(set.code, 0, set.stderr);
+    await setTokenRemote(world, `${host.url}/zones.git`, token);
     const sync = await world.cli(["sync", "--user", "steve"]);
     const said = sync.stdout + sync.stderr;
     assert.notEqual(sync.code, 0, said);
