@@ -107,17 +107,20 @@ function bytesOf(stream: ReadableStream<Uint8Array>, ended: () => Promise<Error>
 export function openObjectBatch(gitDir: string, opts: GitOptions = {}): ObjectBatch {
   const args = ["-C", gitDir, "cat-file", "--batch-command", "--follow-symlinks"];
   const child = gitCommand(args, opts, true).spawn();
+  // Why the process was ended; once set, every later question fails with it, since
+  // what git wrote before it died may still sit unread in the pipe.
   let failure: string | null = null;
   const timeoutMs = opts.timeoutMs ?? 60_000;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const kill = () => {
-    failure = `did not answer within ${timeoutMs} ms`;
+  const end = (why: string) => {
+    failure ??= why;
     try {
       child.kill("SIGKILL");
     } catch {
       // Already exited.
     }
   };
+  const kill = () => end(`did not answer within ${timeoutMs} ms`);
   const errTail: Uint8Array[] = [];
   const errDone = (async () => {
     for await (const chunk of child.stderr) {
@@ -145,6 +148,7 @@ export function openObjectBatch(gitDir: string, opts: GitOptions = {}): ObjectBa
   let turn: Promise<unknown> = Promise.resolve();
   const inTurn = <T>(work: () => Promise<T>): Promise<T> => {
     const run = turn.then(async () => {
+      if (failure !== null) throw await ended();
       timer = setTimeout(kill, timeoutMs);
       try {
         return await work();
@@ -174,6 +178,8 @@ export function openObjectBatch(gitDir: string, opts: GitOptions = {}): ObjectBa
       return { kind: named[1] as "symlink" | "dangling" | "loop" | "notdir", target };
     }
     if (/ (missing|ambiguous)$/.test(header)) return { kind: "missing" };
+    // Out of step with git: no later answer could be trusted either.
+    end(`answered out of step (${header.slice(0, 80)})`);
     throw new GitError(`Cannot read git cat-file output: ${header}`, args.slice(2), 0, "");
   };
   const open = () => {
@@ -206,12 +212,7 @@ export function openObjectBatch(gitDir: string, opts: GitOptions = {}): ObjectBa
         const found = await answer();
         let result: ObjectContents | null = null;
         if (found.kind === "object" && found.size > maxBytes) {
-          failure = `was ended: ${name} is ${found.size} bytes, over ${maxBytes}`;
-          try {
-            child.kill("SIGKILL");
-          } catch {
-            // Already exited.
-          }
+          end(`was ended: ${name} is ${found.size} bytes, over ${maxBytes}`);
           throw new RangeError(
             `Cannot read ${found.type} ${found.oid}: ${found.size} bytes, over the limit of ${maxBytes}`,
           );
