@@ -176,6 +176,11 @@ export async function startMariadb(extraArgs: string[] = []): Promise<Service> {
   const mariadbd = await requireBinary("mariadbd");
   const dir = await Deno.makeTempDir({ prefix: "dnsapi-mariadb-" });
   const data = join(dir, "data");
+  // Its own temporary directory: a starting mariadbd deletes the leftover temporary
+  // tables it finds in its tmpdir, which in a shared /tmp are another instance's
+  // (seen: a bootstrap beside another failing with "Unknown table mysql.tmp_user_…").
+  const tmp = join(dir, "tmp");
+  await Deno.mkdir(tmp);
   const asRoot = Deno.uid() === 0 ? ["--user=root"] : [];
   const init = await new Deno.Command(installDb, {
     args: [
@@ -183,6 +188,7 @@ export async function startMariadb(extraArgs: string[] = []): Promise<Service> {
       `--datadir=${data}`,
       "--auth-root-authentication-method=normal",
       "--skip-test-db",
+      `--tmpdir=${tmp}`,
       ...asRoot,
     ],
     stdout: "piped",
@@ -204,6 +210,7 @@ export async function startMariadb(extraArgs: string[] = []): Promise<Service> {
       "--bind-address=127.0.0.1",
       `--pid-file=${join(dir, "pid")}`,
       "--skip-log-bin",
+      `--tmpdir=${tmp}`,
       ...asRoot,
       ...extraArgs,
     ],
