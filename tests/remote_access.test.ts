@@ -72,6 +72,7 @@ Deno.test("a token travels as an http.extraHeader through GIT_CONFIG_*, and redi
     );
     assert.deepEqual(pairs, [
       ["http.followRedirects", "false"],
+      ["http.curloptResolve", "github.com:443:140.82.121.4"],
       ["http.extraHeader", `Authorization: Basic ${btoa("x-access-token:ghp_abc")}`],
     ]);
     assert.equal(env.GIT_SSH_COMMAND, undefined);
@@ -110,5 +111,59 @@ Deno.test("a remote no longer allowed at fetch time fails the job for the operat
     assert.match(error.message, /^Cannot fetch the registered remote: /);
     assert.match(error.message, reason);
     assert.equal(fetched, false);
+  }
+});
+
+/** The GIT_CONFIG_* pairs of a fetch's environment. */
+function configPairs(env: Record<string, string>): [string, string][] {
+  return Array.from(
+    { length: Number(env.GIT_CONFIG_COUNT) },
+    (_, i) => [env[`GIT_CONFIG_KEY_${i}`] ?? "", env[`GIT_CONFIG_VALUE_${i}`] ?? ""],
+  );
+}
+
+Deno.test("git connects only to the addresses the check approved: https through curl's resolve, ssh through HostName", async () => {
+  const answers = ["2606:50c0:8000::154", "140.82.121.4"];
+  const options = { ...OPTIONS, resolve: () => Promise.resolve(answers) };
+  const https: RemoteSource = {
+    url: "https://git.example.com:8443/steve/zones.git",
+    branch: "main",
+    auth: "none",
+    credential: null,
+  };
+  await withRemoteAccess(https, options, (env) => {
+    assert.deepEqual(
+      configPairs(env).find(([key]) => key === "http.curloptResolve"),
+      ["http.curloptResolve", "git.example.com:8443:[2606:50c0:8000::154],140.82.121.4"],
+    );
+    return Promise.resolve();
+  });
+  const cases: [string, string][] = [
+    ["git@git.example.com:steve/zones.git", "git.example.com"],
+    ["ssh://git@git.example.com:2222/steve/zones", "[git.example.com]:2222"],
+    ["ssh://git@git.example.com:22/steve/zones", "git.example.com"],
+  ];
+  for (const [url, alias] of cases) {
+    const remote: RemoteSource = { url, branch: "main", auth: "none", credential: null };
+    await withRemoteAccess(remote, options, (env) => {
+      const ssh = env.GIT_SSH_COMMAND ?? "";
+      assert.ok(ssh.includes("-o 'HostName=140.82.121.4'"), ssh);
+      assert.ok(ssh.includes(`-o 'HostKeyAlias=${alias}'`), ssh);
+      assert.equal(configPairs(env).some(([key]) => key === "http.curloptResolve"), false);
+      return Promise.resolve();
+    });
+  }
+  // An address in the URL, or a listed host, is used as it is: nothing to pin.
+  for (
+    const [url, insecureHosts] of [
+      ["https://140.82.121.4/steve/zones.git", []],
+      ["https://git.internal/steve/zones.git", ["git.internal"]],
+    ] as const
+  ) {
+    const remote: RemoteSource = { url, branch: "main", auth: "none", credential: null };
+    await withRemoteAccess(remote, { ...options, insecureHosts }, (env) => {
+      assert.equal(configPairs(env).some(([key]) => key === "http.curloptResolve"), false, url);
+      return Promise.resolve();
+    });
   }
 });

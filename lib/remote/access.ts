@@ -10,7 +10,10 @@
  *   `VALUE`, so it appears in neither the arguments nor the URL.
  *
  * Redirects are not followed (a redirect could lead git to another host with the
- * token, or into the operator's network).
+ * token, or into the operator's network). git connects only to the addresses the check
+ * approved (`http.curloptResolve` for https, `HostName` with the name kept as
+ * `HostKeyAlias` for ssh), so a host name that resolves to another address by the time
+ * git looks it up (DNS rebinding) does not lead the fetch there.
  *
  * @module
  */
@@ -44,6 +47,24 @@ export function authProblem(auth: RemoteSource["auth"], url: RemoteUrl): string 
     return "a token needs an https:// URL";
   }
   return undefined;
+}
+
+/**
+ * curl's pinned resolution of the URL's host: `HOST:PORT:ADDR[,ADDR…]`, IPv6 addresses
+ * in brackets.
+ */
+export function curlResolve(url: RemoteUrl, addresses: readonly string[]): string {
+  const port = url.port ?? 443;
+  const list = addresses.map((a) => a.includes(":") ? `[${a}]` : a).join(",");
+  return `${url.host}:${port}:${list}`;
+}
+
+/**
+ * The name ssh files the host's key under (`host`, or `[host]:port` off port 22), given
+ * as HostKeyAlias so that connecting to a pinned address keeps the name's known key.
+ */
+export function knownHostsName(url: RemoteUrl): string {
+  return url.port !== undefined && url.port !== 22 ? `[${url.host}]:${url.port}` : url.host;
 }
 
 /** Quotes a word for the shell git runs `GIT_SSH_COMMAND` with. */
@@ -100,6 +121,12 @@ export async function withRemoteAccess<T>(
         "-o",
         `UserKnownHostsFile=${shellWord(options.knownHostsFile)}`,
       ];
+      // ssh takes one address: an IPv4 one where there is one, as fewer hosts lack it.
+      const address = check.addresses.find((a) => !a.includes(":")) ?? check.addresses[0];
+      if (address !== undefined) {
+        const alias = knownHostsName(check.url);
+        ssh.push("-o", shellWord(`HostName=${address}`), "-o", shellWord(`HostKeyAlias=${alias}`));
+      }
       if (remote.auth === "deploy-key" && remote.credential) {
         keyDir = await Deno.makeTempDir({ prefix: "dnsapi-key-" });
         const keyFile = `${keyDir}/id_ed25519`;
@@ -111,6 +138,9 @@ export async function withRemoteAccess<T>(
         ssh.push("-i", shellWord(keyFile), "-o", "IdentitiesOnly=yes");
       }
       env.GIT_SSH_COMMAND = ssh.join(" ");
+    }
+    if (check.url.protocol === "https" && check.addresses.length > 0) {
+      config.push(["http.curloptResolve", curlResolve(check.url, check.addresses)]);
     }
     if (remote.auth === "token" && remote.credential) {
       config.push(["http.extraHeader", tokenHeader(remote.credential)]);

@@ -9,7 +9,9 @@
  * cannot make the worker reach into the operator's own network.
  *
  * The parsing is pure; {@linkcode checkRemoteUrl} adds the DNS lookup and is run when
- * the remote is registered and again before every fetch.
+ * the remote is registered and again before every fetch, whose git then connects only
+ * to the addresses that check approved (lib/remote/access.ts), so a name that resolves
+ * elsewhere between the check and git's own lookup gains nothing.
  *
  * @module
  */
@@ -22,6 +24,8 @@ export interface RemoteUrl {
   host: string;
   /** The repository path, without leading slashes. */
   path: string;
+  /** The port the URL names, when it names one. */
+  port?: number;
 }
 
 const HOSTNAME =
@@ -73,7 +77,9 @@ export function parseRemoteUrl(url: string): RemoteUrl | { problem: string } {
       return { problem: "the remote URL's path is not valid percent-encoding" };
     }
     if (path === "") return { problem: "the remote URL names no repository path" };
-    return { protocol: scheme as RemoteUrl["protocol"], host, path };
+    const remote: RemoteUrl = { protocol: scheme as RemoteUrl["protocol"], host, path };
+    if (parsed.port !== "") remote.port = Number(parsed.port);
+    return remote;
   }
   const scp = SCP.exec(url);
   if (scp) {
@@ -197,7 +203,14 @@ export const resolveAddresses: Resolver = async (host) => {
 };
 
 /** What {@linkcode checkRemoteUrl} found: the parts, or why the URL is refused. */
-export type RemoteUrlCheck = { ok: true; url: RemoteUrl } | { ok: false; problem: string };
+/**
+ * The verdict on a remote URL. When allowed, `addresses` are the host's addresses the
+ * check found public, for the fetch to use and no others (empty when the host is an
+ * address itself, or listed in DNSAPI_REMOTE_INSECURE_HOSTS).
+ */
+export type RemoteUrlCheck =
+  | { ok: true; url: RemoteUrl; addresses: string[] }
+  | { ok: false; problem: string };
 
 /**
  * The full rule: {@linkcode parseRemoteUrl}, then `http://`/`git://` only for a listed
@@ -217,7 +230,7 @@ export async function checkRemoteUrl(
   const parsed = parseRemoteUrl(url);
   if ("problem" in parsed) return { ok: false, problem: parsed.problem };
   const listed = insecureHosts.some((h) => h.toLowerCase() === parsed.host);
-  if (listed) return { ok: true, url: parsed };
+  if (listed) return { ok: true, url: parsed, addresses: [] };
   const allowHint = "; list it in DNSAPI_REMOTE_INSECURE_HOSTS to allow it";
   if (parsed.protocol === "http" || parsed.protocol === "git") {
     return {
@@ -231,6 +244,7 @@ export async function checkRemoteUrl(
     return why ? { ok: false, problem: `host ${parsed.host} is ${why}${allowHint}` } : {
       ok: true,
       url: parsed,
+      addresses: [],
     };
   }
   let addresses: string[];
@@ -256,7 +270,7 @@ export async function checkRemoteUrl(
       };
     }
   }
-  return { ok: true, url: parsed };
+  return { ok: true, url: parsed, addresses };
 }
 
 function validIp(host: string): boolean {
