@@ -59,7 +59,7 @@ export interface CallRow {
 function total(stats: Record<string, number>, before: Record<string, number>): number {
   let sum = 0;
   for (const [operation, count] of Object.entries(stats)) {
-    if (operation === "Throttled" || operation === "Unsupported") continue;
+    if (["Throttled", "Busy", "Unsupported"].includes(operation)) continue;
     sum += count - (before[operation] ?? 0);
   }
   return sum;

@@ -207,6 +207,44 @@ Deno.test("the SDK retries an injected Throttling and then succeeds; every attem
   });
 });
 
+Deno.test("busy injection answers a batch 400 PriorRequestNotComplete and leaves the zone as it was", async () => {
+  await withRoute53Local({ busyRate: 0.5, seed: 5, maxAttempts: 1 }, async ({ server, client }) => {
+    const id = await createTestZone(client, "pending.test");
+    const outcomes: string[] = [];
+    for (let i = 0; i < 20; i += 1) {
+      const batch = new ChangeResourceRecordSetsCommand({
+        HostedZoneId: id,
+        ChangeBatch: {
+          Changes: [{
+            Action: "CREATE",
+            ResourceRecordSet: {
+              Name: `s${i}.pending.test`,
+              Type: "A",
+              TTL: 60,
+              ResourceRecords: [{ Value: "192.0.2.1" }],
+            },
+          }],
+        },
+      });
+      outcomes.push(await client.send(batch).then(() => "ok", (error) => errorName(error)));
+    }
+    const busy = outcomes.filter((o) => o !== "ok");
+    assert(busy.length > 0 && busy.length < 20, `busy ${busy.length} of 20`);
+    assertEquals(
+      new Set(busy),
+      new Set([
+        "PriorRequestNotComplete: The request was rejected because Route 53 was still " +
+        "processing a prior request.",
+      ]),
+    );
+    const list = await client.send(new ListResourceRecordSetsCommand({ HostedZoneId: id }));
+    assertEquals(list.ResourceRecordSets?.length, 2 + 20 - busy.length, "busy batches applied");
+    const stats = server.stats();
+    assertEquals(stats.Busy, busy.length);
+    assertEquals(stats.ListResourceRecordSets, 1, "reads are never answered busy");
+  });
+});
+
 Deno.test("latency injection delays but does not change answers", async () => {
   await withRoute53Local({ latencyMs: 20 }, async ({ client }) => {
     const id = await createTestZone(client, "slow.test");

@@ -56,6 +56,17 @@ Deno.test("syncZone() still converges when the server throttles 30% of requests"
   });
 });
 
+Deno.test("syncZone() still converges when Route 53 answers 30% of batches PriorRequestNotComplete", async () => {
+  // SDK retries off: every busy answer reaches the adapter's own backoff loop.
+  const options = { busyRate: 0.3, seed: 11, sdkMaxAttempts: 1 };
+  await withSyncEnv(options, async ({ api, server }) => {
+    const zoneId = await newZone(api, ZONE);
+    await assertConverges(api, ZONE, zoneId, hosts(1500, 1));
+    await assertConverges(api, ZONE, zoneId, hosts(1500, 4).slice(0, 1000), "j2");
+    assert.ok((server.stats().Busy ?? 0) > 0, "the server did answer busy");
+  });
+});
+
 Deno.test("syncZone() takes one token from the shared Redis bucket per API call", async () => {
   const prefix = `test:${crypto.randomUUID()}:`;
   const redis = new Redis("redis://127.0.0.1:6379");
@@ -67,7 +78,7 @@ Deno.test("syncZone() takes one token from the shared Redis bucket per API call"
       const zoneId = await newZone(api, ZONE);
       await assertConverges(api, ZONE, zoneId, hosts(700, 1));
       const sent = Object.entries(server.stats())
-        .filter(([operation]) => operation !== "Throttled" && operation !== "Unsupported")
+        .filter(([operation]) => !["Throttled", "Busy", "Unsupported"].includes(operation))
         .reduce((sum, [, count]) => sum + count, 0);
       const left = Number(await redis.hget(`${prefix}route53:bucket`, "tokens"));
       assert.equal(Math.round(1000 - left), sent);

@@ -1,7 +1,8 @@
 /**
  * CLI of the local Route 53 server:
- * `deno task route53-local --port N [--state FILE] [--throttle-rate F] [--latency-ms N]
- * [--insync-after-ms N] [--seed N] [--max-rrsets N] [--reserved-names] [--hostname H]`.
+ * `deno task route53-local --port N [--state FILE] [--throttle-rate F] [--busy-rate F]
+ * [--latency-ms N] [--insync-after-ms N] [--seed N] [--max-rrsets N] [--reserved-names]
+ * [--hostname H]`.
  * Prints `listening on http://HOST:PORT` as its first line and runs until SIGINT/SIGTERM.
  *
  * @module
@@ -28,6 +29,7 @@ async function main(args: string[]): Promise<number> {
       hostname: { type: "string" },
       state: { type: "string" },
       "throttle-rate": { type: "string" },
+      "busy-rate": { type: "string" },
       "latency-ms": { type: "string" },
       "insync-after-ms": { type: "string" },
       seed: { type: "string" },
@@ -38,8 +40,9 @@ async function main(args: string[]): Promise<number> {
   });
   if (values.help === true) {
     console.log(
-      "usage: route53-local --port N [--state FILE] [--throttle-rate F] [--latency-ms N]\n" +
-        "  [--insync-after-ms N] [--seed N] [--max-rrsets N] [--reserved-names] [--hostname H]",
+      "usage: route53-local --port N [--state FILE] [--throttle-rate F] [--busy-rate F]\n" +
+        "  [--latency-ms N] [--insync-after-ms N] [--seed N] [--max-rrsets N] [--reserved-names]\n" +
+        "  [--hostname H]",
     );
     return 0;
   }
@@ -48,6 +51,7 @@ async function main(args: string[]): Promise<number> {
     hostname: values.hostname ?? "127.0.0.1",
     ...(values.state === undefined ? {} : { statePath: values.state }),
     throttleRate: number("throttle-rate", values["throttle-rate"]) ?? 0,
+    busyRate: number("busy-rate", values["busy-rate"]) ?? 0,
     latencyMs: number("latency-ms", values["latency-ms"]) ?? 0,
     insyncAfterMs: number("insync-after-ms", values["insync-after-ms"]) ?? 0,
     maxRecordSetsPerZone: number("max-rrsets", values["max-rrsets"]) ?? 10_000,

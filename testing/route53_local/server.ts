@@ -37,7 +37,13 @@ export interface Route53LocalOptions {
   statePath?: string;
   /** Fraction 0..1 of requests answered 400 `Throttling` "Rate exceeded". */
   throttleRate?: number;
-  /** Seed for throttling decisions and generated IDs (default 1), so runs repeat. */
+  /**
+   * Fraction 0..1 of ChangeResourceRecordSets requests answered 400
+   * `PriorRequestNotComplete`, as Route 53 answers while a zone is still busy with an
+   * earlier change; the batch is not applied.
+   */
+  busyRate?: number;
+  /** Seed for throttling and busy decisions and generated IDs (default 1), so runs repeat. */
   seed?: number;
   /** Delay added to every response, in milliseconds. */
   latencyMs?: number;
@@ -57,7 +63,7 @@ export interface Route53LocalOptions {
 export interface Route53Local {
   /** Base URL, e.g. `http://127.0.0.1:PORT`; pass it as the SDK's `endpoint`. */
   url: string;
-  /** Requests per operation name, plus `Throttled` and `Unsupported`. */
+  /** Requests per operation name, plus `Throttled`, `Busy` and `Unsupported`. */
   stats(): Record<string, number>;
   /** Sets every count back to zero. */
   resetStats(): void;
@@ -139,14 +145,19 @@ export function errorDocument(code: string, message: string, requestId: string, 
  */
 export async function startRoute53Local(options: Route53LocalOptions = {}): Promise<Route53Local> {
   const throttleRate = options.throttleRate ?? 0;
-  if (!(throttleRate >= 0 && throttleRate <= 1)) {
-    throw new RangeError(`Cannot start route53-local: throttleRate ${throttleRate} is not in 0..1`);
+  const busyRate = options.busyRate ?? 0;
+  for (const [name, rate] of [["throttleRate", throttleRate], ["busyRate", busyRate]] as const) {
+    if (!(rate >= 0 && rate <= 1)) {
+      throw new RangeError(`Cannot start route53-local: ${name} ${rate} is not in 0..1`);
+    }
   }
   const log = options.log ?? ((line: string) => console.error(line));
   const statePath = options.statePath;
   const state: State = statePath === undefined ? emptyState() : await loadState(statePath);
   const seed = options.seed ?? 1;
   const throttleRandom: Random = seededRandom(seed);
+  // Its own generator, so turning busy answers on does not move the throttling pattern.
+  const busyRandom: Random = seededRandom(seed + 1);
   // IDs draw from their own generator, mixed with the clock unless a seed was given,
   // so zones created after a restart of a persisted server do not repeat earlier IDs.
   const idRandom = seededRandom(options.seed ?? (Date.now() ^ (Math.random() * 2 ** 32)));
@@ -198,6 +209,18 @@ export async function startRoute53Local(options: Route53LocalOptions = {}): Prom
       return xmlResponse(
         400,
         errorDocument("Throttling", "Rate exceeded", requestId, 400),
+        requestId,
+      );
+    }
+    if (
+      busyRate > 0 && found.operation === "ChangeResourceRecordSets" && busyRandom() < busyRate
+    ) {
+      bump("Busy");
+      const message =
+        "The request was rejected because Route 53 was still processing a prior request.";
+      return xmlResponse(
+        400,
+        errorDocument("PriorRequestNotComplete", message, requestId, 400),
         requestId,
       );
     }
