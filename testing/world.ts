@@ -42,9 +42,15 @@ export interface WorldOptions {
   redisUrl?: string;
   /**
    * Passed to the local Route 53 server (latency makes syncs slow on purpose; a raised
-   * record-set quota as an operator's account may have).
+   * record-set quota as an operator's account may have; the reusable delegation sets
+   * DNSAPI_DELEGATION_SET_ID may name).
    */
-  route53?: { latencyMs?: number; throttleRate?: number; maxRecordSetsPerZone?: number };
+  route53?: {
+    latencyMs?: number;
+    throttleRate?: number;
+    maxRecordSetsPerZone?: number;
+    delegationSets?: Record<string, readonly string[]>;
+  };
   /** Extra environment for every subprocess (worker, CLI, git, hooks). */
   env?: Record<string, string>;
 }

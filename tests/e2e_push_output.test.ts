@@ -87,3 +87,34 @@ Deno.test("a push shows the customer's note, the new zone's name servers and its
     await Deno.remove(notes, { recursive: true });
   }
 });
+
+Deno.test("with DNSAPI_DELEGATION_SET_ID a new zone gets the set's name servers, told at push and by `nameservers`", async () => {
+  const servers = ["ns1.dns-api.test", "ns2.dns-api.test", "ns3.dns-api.test", "ns4.dns-api.test"];
+  const world = await createWorld({
+    env: { DNSAPI_DELEGATION_SET_ID: "N1PA6795SAMPLE" },
+    route53: { delegationSets: { N1PA6795SAMPLE: servers } },
+  });
+  try {
+    await world.addUser("alice");
+    const clone = await world.clone("alice");
+    const worker = world.startWorker();
+    await worker.waitForEvent((e) => e.event === "started");
+    await world.commit(clone, { "zones/shop.test": ZONE }, "first zone");
+    const push = await world.push(clone, undefined, { DNS_API_HOOK_WAIT: "60" });
+    assert.equal(push.code, 0, push.output);
+    const said = /^remote: dns-api: set these at your registrar for shop\.test: (.+?)\s*$/m
+      .exec(push.output);
+    assert.ok(said, push.output);
+    assert.deepEqual(said[1]?.split(", ").map((n) => n.replace(/\.$/, "")), servers);
+    const all = await world.recordSets("shop.test");
+    const ns = all?.find((s) => s.name === "shop.test." && s.type === "NS")?.values ?? [];
+    assert.deepEqual(ns, servers.map((n) => `${n}.`));
+    const asked = await world.cli(["customer", "alice", "--", "nameservers", "shop.test"]);
+    assert.equal(asked.code, 0, asked.stderr);
+    assert.match(asked.stdout, new RegExp(`set these at your registrar: ${servers.join(" ")}`));
+    worker.kill("SIGTERM");
+    await worker.status;
+  } finally {
+    await world.close();
+  }
+});

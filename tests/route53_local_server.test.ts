@@ -245,6 +245,47 @@ Deno.test("busy injection answers a batch 400 PriorRequestNotComplete and leaves
   });
 });
 
+Deno.test("a zone created with a configured delegation set gets its name servers and names it; an unknown set is refused", async () => {
+  const servers = ["ns1.dns-api.test", "ns2.dns-api.test", "ns3.dns-api.test", "ns4.dns-api.test"];
+  await withRoute53Local(
+    { delegationSets: { N1PA6795SAMPLE: servers } },
+    async ({ client }) => {
+      const created = await client.send(
+        new CreateHostedZoneCommand({
+          Name: "white.test",
+          CallerReference: "ref-white",
+          DelegationSetId: "N1PA6795SAMPLE",
+        }),
+      );
+      assertEquals(created.DelegationSet?.NameServers, servers);
+      assertEquals(created.DelegationSet?.Id, "/delegationset/N1PA6795SAMPLE");
+      const id = created.HostedZone?.Id ?? "";
+      const got = await client.send(new GetHostedZoneCommand({ Id: id }));
+      assertEquals(got.DelegationSet?.Id, "/delegationset/N1PA6795SAMPLE");
+      const list = await client.send(new ListResourceRecordSetsCommand({ HostedZoneId: id }));
+      const ns = list.ResourceRecordSets?.find((r) => r.Type === "NS");
+      assertEquals(ns?.ResourceRecords?.map((r) => r.Value), servers.map((n) => `${n}.`));
+      const plain = await client.send(
+        new CreateHostedZoneCommand({ Name: "plain.test", CallerReference: "ref-plain" }),
+      );
+      assertEquals(plain.DelegationSet?.Id, undefined, "no Id without a reusable set");
+      let refused = "";
+      await client.send(
+        new CreateHostedZoneCommand({
+          Name: "other.test",
+          CallerReference: "ref-other",
+          DelegationSetId: "NOSUCHSET",
+        }),
+      ).catch((error) => refused = errorName(error));
+      assertMatch(refused, /^NoSuchDelegationSet: .*NOSUCHSET/);
+    },
+  );
+  await assert.rejects(
+    () => startRoute53Local({ delegationSets: { N1: ["ns1.test."] } }),
+    /delegation set N1 needs four host names without trailing dots/,
+  );
+});
+
 Deno.test("latency injection delays but does not change answers", async () => {
   await withRoute53Local({ latencyMs: 20 }, async ({ client }) => {
     const id = await createTestZone(client, "slow.test");
@@ -281,14 +322,28 @@ Deno.test("concurrent batches on one zone are serialised: each set is created ex
   });
 });
 
-Deno.test("state persists across a restart: zones, sets, name servers and burnt caller references", async () => {
+Deno.test("state persists across a restart: zones, sets, name servers, delegation sets and burnt caller references", async () => {
   const dir = await Deno.makeTempDir({ prefix: "route53_local_state_" });
   const statePath = `${dir}/state.json`;
   try {
-    const first = await startRoute53Local({ statePath, log: () => {} });
+    const servers = [
+      "ns1.keep.example",
+      "ns2.keep.example",
+      "ns3.keep.example",
+      "ns4.keep.example",
+    ];
+    const delegationSets = { KEEPSET: servers };
+    const first = await startRoute53Local({ statePath, delegationSets, log: () => {} });
     const c1 = localClient(first.url);
     const created = await c1.send(
       new CreateHostedZoneCommand({ Name: "keep.test", CallerReference: "keep-1" }),
+    );
+    const white = await c1.send(
+      new CreateHostedZoneCommand({
+        Name: "white.test",
+        CallerReference: "keep-2",
+        DelegationSetId: "KEEPSET",
+      }),
     );
     const id = (created.HostedZone?.Id ?? "").replace("/hostedzone/", "");
     await c1.send(
@@ -324,9 +379,11 @@ Deno.test("state persists across a restart: zones, sets, name servers and burnt 
     c1.destroy();
     await first.close();
 
-    const second = await startRoute53Local({ statePath, log: () => {} });
+    const second = await startRoute53Local({ statePath, delegationSets, log: () => {} });
     const c2 = localClient(second.url);
     try {
+      const kept = await c2.send(new GetHostedZoneCommand({ Id: white.HostedZone?.Id ?? "" }));
+      assertEquals(kept.DelegationSet, { Id: "/delegationset/KEEPSET", NameServers: servers });
       const zone = await c2.send(new GetHostedZoneCommand({ Id: id }));
       assertEquals(
         zone.HostedZone,

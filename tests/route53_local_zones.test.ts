@@ -260,8 +260,8 @@ Deno.test("CreateHostedZone refuses what the server does not implement or AWS do
         }),
       ),
     );
-    assertEquals(delegation.name, "InvalidInput");
-    assertMatch(delegation.message, /does not implement reusable delegation sets/);
+    assertEquals(delegation.name, "NoSuchDelegationSet");
+    assertMatch(delegation.message, /no delegation set N1 \(start it with --delegation-set\)/);
     const reserved = await failure(
       client.send(new CreateHostedZoneCommand({ Name: "www.Example.com", CallerReference: "2" })),
     );

@@ -2,7 +2,7 @@
  * CLI of the local Route 53 server:
  * `deno task route53-local --port N [--state FILE] [--throttle-rate F] [--busy-rate F]
  * [--latency-ms N] [--insync-after-ms N] [--seed N] [--max-rrsets N] [--reserved-names]
- * [--hostname H]`.
+ * [--delegation-set ID=NS1,NS2,NS3,NS4 …] [--hostname H]`.
  * Prints `listening on http://HOST:PORT` as its first line and runs until SIGINT/SIGTERM.
  *
  * @module
@@ -20,6 +20,21 @@ function number(flag: string, text: string | undefined): number | undefined {
   return n;
 }
 
+/** `ID=NS1,NS2,NS3,NS4` flags as delegation sets (checked by the server). */
+function delegationSets(flags: string[]): Record<string, string[]> {
+  const sets: Record<string, string[]> = {};
+  for (const flag of flags) {
+    const eq = flag.indexOf("=");
+    if (eq < 1) {
+      throw new TypeError(
+        `Cannot start route53-local: --delegation-set must be ID=NS1,NS2,NS3,NS4, got '${flag}'`,
+      );
+    }
+    sets[flag.slice(0, eq)] = flag.slice(eq + 1).split(",");
+  }
+  return sets;
+}
+
 async function main(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -35,6 +50,7 @@ async function main(args: string[]): Promise<number> {
       seed: { type: "string" },
       "max-rrsets": { type: "string" },
       "reserved-names": { type: "boolean" },
+      "delegation-set": { type: "string", multiple: true },
       help: { type: "boolean" },
     },
   });
@@ -42,7 +58,7 @@ async function main(args: string[]): Promise<number> {
     console.log(
       "usage: route53-local --port N [--state FILE] [--throttle-rate F] [--busy-rate F]\n" +
         "  [--latency-ms N] [--insync-after-ms N] [--seed N] [--max-rrsets N] [--reserved-names]\n" +
-        "  [--hostname H]",
+        "  [--delegation-set ID=NS1,NS2,NS3,NS4 …] [--hostname H]",
     );
     return 0;
   }
@@ -56,6 +72,7 @@ async function main(args: string[]): Promise<number> {
     insyncAfterMs: number("insync-after-ms", values["insync-after-ms"]) ?? 0,
     maxRecordSetsPerZone: number("max-rrsets", values["max-rrsets"]) ?? 10_000,
     reservedNames: values["reserved-names"] === true,
+    delegationSets: delegationSets(values["delegation-set"] ?? []),
     ...(values.seed === undefined ? {} : { seed: number("seed", values.seed) }),
   });
   console.log(`listening on ${server.url}`);

@@ -63,6 +63,8 @@ export interface Zone {
   callerReference: string;
   comment?: string;
   nameServers: string[];
+  /** The reusable delegation set the zone was created with, if any. */
+  delegationSetId?: string;
   sets: Map<string, StoredSet[]>;
 }
 

@@ -24,6 +24,7 @@ export interface OperationContext {
   maxRecordSetsPerZone: number;
   maxHostedZones: number;
   reservedNames: boolean;
+  delegationSets: ReadonlyMap<string, readonly string[]>;
   /** Listing order per zone, rebuilt only after the zone's sets change. */
   sortedCache: WeakMap<object, SortedSets>;
 }
@@ -50,7 +51,11 @@ export function createHostedZone(ctx: OperationContext, req: OperationRequest): 
   const { zone, change } = createZone(
     ctx.state,
     input,
-    { maxHostedZones: ctx.maxHostedZones, reservedNames: ctx.reservedNames },
+    {
+      maxHostedZones: ctx.maxHostedZones,
+      reservedNames: ctx.reservedNames,
+      delegationSets: ctx.delegationSets,
+    },
     ctx.random,
     ctx.now(),
   );

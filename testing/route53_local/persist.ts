@@ -49,6 +49,7 @@ const stateSchema = z.object({
     callerReference: z.string(),
     comment: z.string().optional(),
     nameServers: z.array(z.string()),
+    delegationSetId: z.string().optional(),
     sets: z.array(storedSetSchema),
   })),
   callerReferences: z.array(z.string()),
@@ -74,6 +75,7 @@ export function stateToJson(state: State): string {
       callerReference: zone.callerReference,
       ...(zone.comment === undefined ? {} : { comment: zone.comment }),
       nameServers: zone.nameServers,
+      ...(zone.delegationSetId === undefined ? {} : { delegationSetId: zone.delegationSetId }),
       sets: [...zone.sets.values()].flat(),
     })),
     callerReferences: [...state.callerReferences],
@@ -109,6 +111,7 @@ export function stateFromJson(text: string, source: string): State {
       callerReference: z.callerReference,
       comment: z.comment,
       nameServers: z.nameServers,
+      delegationSetId: z.delegationSetId,
       sets,
     });
     state.zones.set(zone.id, zone);

@@ -20,9 +20,16 @@ export function hostedZoneXml(zone: Zone): XmlElement {
   ]);
 }
 
-/** `DelegationSet` with the four name servers (no trailing dots). */
+/**
+ * `DelegationSet` with the four name servers (no trailing dots), and its `Id` only when
+ * the zone was created with a reusable delegation set (reference §1.1).
+ */
 export function delegationSetXml(zone: Zone): XmlElement {
   return el("DelegationSet", [
+    opt(
+      "Id",
+      zone.delegationSetId === undefined ? undefined : `/delegationset/${zone.delegationSetId}`,
+    ),
     el("NameServers", zone.nameServers.map((ns) => el("NameServer", ns))),
   ]);
 }

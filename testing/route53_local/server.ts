@@ -55,6 +55,11 @@ export interface Route53LocalOptions {
   maxHostedZones?: number;
   /** Refuse IANA-reserved names like example.com as AWS does; default false. */
   reservedNames?: boolean;
+  /**
+   * Reusable delegation sets CreateHostedZone's `DelegationSetId` may name: ID → its four
+   * name servers (no trailing dots). Creating and listing them is not implemented.
+   */
+  delegationSets?: Record<string, readonly string[]>;
   /** Where refusals and internal errors are logged; default `console.error`. */
   log?: (line: string) => void;
 }
@@ -69,6 +74,25 @@ export interface Route53Local {
   resetStats(): void;
   /** Stops listening and waits for pending state writes. */
   close(): Promise<void>;
+}
+
+/** Checks the configured delegation sets: four host names each, as Route 53 gives. */
+function delegationSetsOf(
+  sets: Record<string, readonly string[]>,
+): ReadonlyMap<string, readonly string[]> {
+  for (const [id, servers] of Object.entries(sets)) {
+    if (!/^[A-Z0-9]{1,32}$/.test(id)) {
+      throw new RangeError(
+        `Cannot start route53-local: delegation set id ${id} is not like N1PA6795SAMPLE`,
+      );
+    }
+    if (servers.length !== 4 || servers.some((ns) => !/^[a-z0-9.-]+[a-z0-9]$/.test(ns))) {
+      throw new RangeError(
+        `Cannot start route53-local: delegation set ${id} needs four host names without trailing dots`,
+      );
+    }
+  }
+  return new Map(Object.entries(sets));
 }
 
 /** Query parameters each operation takes (reference §5.1); others are refused. */
@@ -169,6 +193,7 @@ export async function startRoute53Local(options: Route53LocalOptions = {}): Prom
     maxRecordSetsPerZone: options.maxRecordSetsPerZone ?? 10_000,
     maxHostedZones: options.maxHostedZones ?? 500,
     reservedNames: options.reservedNames ?? false,
+    delegationSets: delegationSetsOf(options.delegationSets ?? {}),
     sortedCache: new WeakMap(),
   };
   let counts: Record<string, number> = {};

@@ -17,6 +17,8 @@ import type { CreateZoneInput } from "./request.ts";
 export interface StoreLimits {
   maxHostedZones: number;
   reservedNames: boolean;
+  /** The reusable delegation sets the server was started with: ID → four name servers. */
+  delegationSets: ReadonlyMap<string, readonly string[]>;
 }
 
 /** TTLs of the sets Route 53 creates in a new public zone (reference §1.1). */
@@ -84,10 +86,14 @@ export function createZone(
   random: Random,
   now: Date,
 ): { zone: Zone; change: ChangeRecord } {
-  if (input.delegationSetId !== undefined) {
+  const delegationSet = input.delegationSetId === undefined
+    ? undefined
+    : limits.delegationSets.get(input.delegationSetId);
+  if (input.delegationSetId !== undefined && delegationSet === undefined) {
+    // The code is Route 53's; the text is ours (the reference gives none).
     throw new Route53Error(
-      "InvalidInput",
-      `route53-local does not implement reusable delegation sets (DelegationSetId ${input.delegationSetId})`,
+      "NoSuchDelegationSet",
+      `route53-local: no delegation set ${input.delegationSetId} (start it with --delegation-set)`,
     );
   }
   if (input.vpc || input.privateZone) {
@@ -135,13 +141,14 @@ export function createZone(
   state.callerReferences.add(input.callerReference);
   let id = randomId("Z", random);
   while (state.zones.has(id)) id = randomId("Z", random);
-  const nameServers = makeNameServers(random);
+  const nameServers = delegationSet === undefined ? makeNameServers(random) : [...delegationSet];
   const zone: Zone = {
     id,
     name: name.stored,
     callerReference: input.callerReference,
     ...(input.comment === undefined ? {} : { comment: input.comment }),
     nameServers,
+    ...(input.delegationSetId === undefined ? {} : { delegationSetId: input.delegationSetId }),
     sets: new Map([[name.stored, apexSets(name.stored, nameServers)]]),
   };
   state.zones.set(id, zone);
