@@ -26,6 +26,7 @@ export interface Context {
   out: Output;
   redis(): Redis;
   db(): Promise<MysqlDb>;
+  /** The queue: one per context, or with `log` a new one that logs there (the worker's). */
   queue(log?: (entry: QueueLogEntry) => void): Queue;
   /** The Route 53 adapter; `onCall` (metrics) is honoured on first use only. */
   route53(onCall?: Route53Api["onCall"]): Route53Api;
@@ -64,6 +65,7 @@ export function createContext(config: Config, out: Output): Context {
   // (the extra pools would never be closed and keep the process alive).
   let opening: Promise<MysqlDb> | undefined;
   let api: Route53Api | undefined;
+  let sharedQueue: Queue | undefined;
   const getRedis = () => {
     redis ??= new Redis(config.redisUrl, {
       ...redisTls(config),
@@ -90,7 +92,11 @@ export function createContext(config: Config, out: Output): Context {
       return await opening;
     },
     queue(log) {
-      return createQueue(getRedis(), {
+      // One queue per context unless a caller brings its own log (the worker daemon):
+      // each queue holds a listener on the shared client, so making one per call (a
+      // command polled in process, say) would pile them up.
+      if (log === undefined && sharedQueue) return sharedQueue;
+      const made = createQueue(getRedis(), {
         reposRoot: config.reposRoot,
         prefix: config.keyPrefix,
         legacyKey: config.legacyQueueKey,
@@ -105,6 +111,8 @@ export function createContext(config: Config, out: Output): Context {
         // An original payload's clone URL is taken only when it is the owner's remote.
         remoteOf: async (user) => (await (await context.db()).getRemote(user))?.url ?? null,
       });
+      if (log === undefined) sharedQueue = made;
+      return made;
     },
     route53(onCall) {
       if (!api) {
