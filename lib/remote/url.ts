@@ -202,11 +202,11 @@ export const resolveAddresses: Resolver = async (host) => {
   return [...a, ...aaaa];
 };
 
-/** What {@linkcode checkRemoteUrl} found: the parts, or why the URL is refused. */
 /**
- * The verdict on a remote URL. When allowed, `addresses` are the host's addresses the
- * check found public, for the fetch to use and no others (empty when the host is an
- * address itself, or listed in DNSAPI_REMOTE_INSECURE_HOSTS).
+ * What {@linkcode checkRemoteUrl} found: the parts, or why the URL is refused. When
+ * allowed, `addresses` are the host's addresses the check found public, for the fetch
+ * to use and no others (empty when the host is an address itself, or listed in
+ * DNSAPI_REMOTE_INSECURE_HOSTS).
  */
 export type RemoteUrlCheck =
   | { ok: true; url: RemoteUrl; addresses: string[] }
